@@ -1,0 +1,4 @@
+import { CreateAuditLogs1764000000000 } from './1764000000000-CreateAuditLogs.js';
+
+/** Every migration, in order. A unit test checks that each file in this folder is listed. */
+export const MIGRATIONS = [CreateAuditLogs1764000000000];

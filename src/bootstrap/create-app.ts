@@ -1,0 +1,81 @@
+import helmet from '@fastify/helmet';
+import { VersioningType, type DynamicModule, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from '../app.module.js';
+import { AuditService } from '../common/audit/audit.service.js';
+import { MetricsService } from '../common/metrics/metrics.service.js';
+import { requestIdFor } from '../common/observability/request-id.js';
+import { setupSwagger } from '../common/swagger/setup-swagger.js';
+import { createValidationPipe } from '../common/validation/app-validation.pipe.js';
+import type { EnvOverrides } from '../config/app-config.module.js';
+import { AppConfigService } from '../config/app-config.service.js';
+import type { EnvVars } from '../config/env.schema.js';
+import { registerHttpHooks } from './http-hooks.js';
+
+export interface CreateAppOptions {
+  /** The validated environment (main.ts validates once before anything starts). */
+  env: EnvVars;
+  overrides?: EnvOverrides;
+  modules?: Array<Type | DynamicModule>;
+}
+
+/** Paths served outside `/api/v1`. */
+const UNVERSIONED_PATHS = ['health/*path', 'metrics', 'mt/*path', '.well-known/*path'];
+
+/**
+ * Builds the whole app with its global pipeline; main.ts and every e2e test use this, so
+ * tests exercise exactly what production runs.
+ */
+export async function createApp(options: CreateAppOptions): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: options.env.BODY_LIMIT_BYTES,
+    trustProxy: options.env.TRUST_PROXY,
+    genReqId: requestIdFor,
+    requestIdHeader: false,
+    logger: false,
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot({ env: options.overrides, modules: options.modules }),
+    adapter,
+    { bufferLogs: true },
+  );
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+
+  const config = app.get(AppConfigService);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        // Served over plain HTTP in development; TLS is terminated in front of the app.
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
+  app.enableCors({
+    origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
+    credentials: true,
+    exposedHeaders: ['X-Request-Id', 'Retry-After'],
+  });
+  registerHttpHooks(app.getHttpAdapter().getInstance(), {
+    metrics: app.get(MetricsService),
+    audit: app.get(AuditService),
+  });
+
+  app.setGlobalPrefix('api', { exclude: UNVERSIONED_PATHS });
+  app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
+  app.useGlobalPipes(createValidationPipe());
+  if (config.get('SWAGGER_ENABLED')) {
+    setupSwagger(app);
+  }
+  await app.init();
+  return app;
+}

@@ -1,0 +1,93 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { redactSecrets } from '../observability/log-redaction.js';
+import type { AuditOutcome } from './audit-log.entity.js';
+import type { AuditEntry } from './audit.service.js';
+import type { AuditRouteOptions } from './audited.decorator.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auditRoute?: AuditRouteOptions;
+  }
+}
+
+const MUTATING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function isMutating(method: string): boolean {
+  return MUTATING_METHODS.has(method);
+}
+
+export function outcomeFor(statusCode: number): AuditOutcome {
+  if (statusCode < 400) {
+    return 'success';
+  }
+  if (statusCode === 401 || statusCode === 403) {
+    return 'denied';
+  }
+  return statusCode >= 500 ? 'error' : 'failure';
+}
+
+/** `/api/v1/users/:id/unlock` -> `users`; `/mt/tenant/:id/activate` -> `tenant`. */
+export function resourceFromRoute(route: string): string | null {
+  const segments = route.split('/').filter((segment) => segment && !segment.startsWith(':'));
+  const meaningful = segments.filter((segment) => !['api', 'mt'].includes(segment) && !/^v\d+$/.test(segment));
+  return meaningful[0] ?? null;
+}
+
+/** Builds the audit entry of one finished mutating request. */
+export function auditEntryFor(request: FastifyRequest, reply: FastifyReply): AuditEntry {
+  const route = request.routeOptions.url ?? request.url.split('?')[0] ?? '';
+  const declared = request.auditRoute;
+  const params = (request.params ?? {}) as Record<string, string>;
+  const principal = request.principal;
+  const actor = actorOf(principal);
+  const userAgent = request.headers['user-agent'];
+  return {
+    ...actor,
+    action: declared?.action ?? `${request.method} ${route}`,
+    resourceType: declared?.resource ?? resourceFromRoute(route),
+    resourceId: params[declared?.idParam ?? 'id'] ?? null,
+    outcome: outcomeFor(reply.statusCode),
+    statusCode: reply.statusCode,
+    ip: request.ip,
+    userAgent: typeof userAgent === 'string' ? userAgent : null,
+    requestId: String(request.id),
+    metadata: {
+      method: request.method,
+      route,
+      params,
+      body: summarizeBody(request.body),
+    },
+  };
+}
+
+function actorOf(
+  principal: FastifyRequest['principal'],
+): Pick<AuditEntry, 'actorType' | 'actorId' | 'onBehalfOf' | 'tenantId'> {
+  switch (principal?.kind) {
+    case 'user':
+      return {
+        actorType: 'user',
+        actorId: principal.userId,
+        onBehalfOf: principal.actorUserId ?? null,
+        tenantId: principal.tenantId,
+      };
+    case 'api_key':
+      return { actorType: 'api_key', actorId: principal.apiKeyId, tenantId: principal.tenantId };
+    case 'market':
+      return { actorType: 'market', actorId: principal.marketKeyId };
+    case 'system':
+      return { actorType: 'system' };
+    case undefined:
+      return { actorType: 'anonymous' };
+  }
+}
+
+function summarizeBody(body: unknown): unknown {
+  if (body === undefined || body === null) {
+    return null;
+  }
+  if (typeof body !== 'object') {
+    return { type: typeof body };
+  }
+  return redactSecrets(body);
+}

@@ -1,0 +1,33 @@
+import type { FastifyRequest } from 'fastify';
+
+/** Who is calling. Set on the request by the authentication layer; absent for anonymous calls. */
+export type Principal =
+  | { kind: 'user'; userId: string; tenantId: string | null; sessionId?: string; actorUserId?: string }
+  | { kind: 'api_key'; apiKeyId: string; tenantId: string | null }
+  | { kind: 'market'; marketKeyId: string }
+  | { kind: 'system' };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+export function principalOf(request: FastifyRequest): Principal | undefined {
+  return request.principal;
+}
+
+/** A stable identity for per-caller budgets: the user, key or market key, never a shared IP. */
+export function principalKey(principal: Principal | undefined): string | undefined {
+  switch (principal?.kind) {
+    case 'user':
+      return `user:${principal.userId}`;
+    case 'api_key':
+      return `api_key:${principal.apiKeyId}`;
+    case 'market':
+      return `market:${principal.marketKeyId}`;
+    case 'system':
+    case undefined:
+      return undefined;
+  }
+}

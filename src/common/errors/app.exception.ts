@@ -1,0 +1,26 @@
+import { findErrorCode } from './error-codes.js';
+
+export type ErrorDetails = Record<string, unknown> | Array<Record<string, unknown>> | null;
+
+/**
+ * The one exception modules throw. The code decides the HTTP status (see error-codes.ts);
+ * `details` is public and goes into the envelope, so never put secrets in it.
+ */
+export class AppException extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: string,
+    message?: string,
+    readonly details: ErrorDetails = null,
+    readonly headers: Record<string, string> = {},
+  ) {
+    const definition = findErrorCode(code);
+    if (!definition) {
+      throw new Error(`Unknown error code ${code}: register it with registerErrorCodes()`);
+    }
+    super(message ?? definition.message);
+    this.name = 'AppException';
+    this.status = definition.status;
+  }
+}

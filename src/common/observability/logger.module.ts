@@ -1,0 +1,35 @@
+import type { IncomingMessage } from 'node:http';
+import { Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { AppConfigService } from '../../config/app-config.service.js';
+import { REDACTED_LOG_PATHS } from './log-redaction.js';
+
+const QUIET_PATHS = /^\/(health|metrics)(\/|$|\?)/;
+
+/** Structured JSON logs; every line of a request carries its request_id. */
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [AppConfigService],
+      useFactory: (config: AppConfigService) => ({
+        pinoHttp: {
+          level: config.get('LOG_LEVEL'),
+          genReqId: (req: IncomingMessage) => String((req as IncomingMessage & { id?: string }).id),
+          quietReqLogger: true,
+          customAttributeKeys: { reqId: 'request_id' },
+          redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+          autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.test(req.url ?? '') },
+          serializers: {
+            req: (req: { method: string; url: string; remoteAddress?: string }) => ({
+              method: req.method,
+              url: req.url,
+              remote_address: req.remoteAddress,
+            }),
+            res: (res: { statusCode: number }) => ({ status_code: res.statusCode }),
+          },
+        },
+      }),
+    }),
+  ],
+})
+export class AppLoggerModule {}

@@ -1,0 +1,20 @@
+import type { JobsOptions } from 'bullmq';
+import type { MailMessage } from '../mail/mail-message.js';
+
+export const MAIL_QUEUE = 'mail';
+
+/** Job name -> payload, per queue: producers and processors share these types. */
+export interface QueueJobs {
+  [MAIL_QUEUE]: { send: MailMessage };
+}
+
+export type JobName<Q extends keyof QueueJobs> = keyof QueueJobs[Q] & string;
+export type JobPayload<Q extends keyof QueueJobs, N extends JobName<Q>> = QueueJobs[Q][N];
+
+/** Retries with exponential backoff; failed jobs stay for inspection (never silently lost). */
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 2000 },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 10000 },
+  removeOnFail: false,
+};

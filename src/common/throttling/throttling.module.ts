@@ -1,0 +1,63 @@
+import { Module, type ExecutionContext } from '@nestjs/common';
+import { APP_GUARD, Reflector } from '@nestjs/core';
+import { ThrottlerModule, type ThrottlerModuleOptions } from '@nestjs/throttler';
+import { THROTTLER_LIMIT } from '@nestjs/throttler/dist/throttler.constants.js';
+import type { FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import { AppConfigService } from '../../config/app-config.service.js';
+import { REDIS_CLIENT } from '../redis/redis.module.js';
+import { AppThrottlerGuard } from './app-throttler.guard.js';
+import { RedisThrottlerStorage } from './redis-throttler.storage.js';
+import { ANONYMOUS_THROTTLER, AUTHENTICATED_THROTTLER, ROUTE_THROTTLER } from './throttler-names.js';
+
+const isAuthenticated = (context: ExecutionContext): boolean =>
+  context.switchToHttp().getRequest<FastifyRequest>().principal !== undefined;
+
+function throttlerOptions(
+  config: AppConfigService,
+  reflector: Reflector,
+  redis: Redis | null,
+): ThrottlerModuleOptions {
+  const hasRouteLimit = (context: ExecutionContext): boolean =>
+    reflector.getAllAndOverride<number | undefined>(THROTTLER_LIMIT + ROUTE_THROTTLER, [
+      context.getHandler(),
+      context.getClass(),
+    ]) !== undefined;
+  return {
+    storage: redis ? new RedisThrottlerStorage(redis) : undefined,
+    skipIf: () => !config.get('RATE_LIMIT_ENABLED'),
+    throttlers: [
+      {
+        name: ANONYMOUS_THROTTLER,
+        limit: config.get('RATE_LIMIT_ANONYMOUS_LIMIT'),
+        ttl: config.get('RATE_LIMIT_ANONYMOUS_TTL_SECONDS') * 1000,
+        skipIf: isAuthenticated,
+        generateKey: (_context, tracker, name) => `${name}:${tracker}`,
+      },
+      {
+        name: AUTHENTICATED_THROTTLER,
+        limit: config.get('RATE_LIMIT_AUTHENTICATED_LIMIT'),
+        ttl: config.get('RATE_LIMIT_AUTHENTICATED_TTL_SECONDS') * 1000,
+        skipIf: (context) => !isAuthenticated(context),
+        generateKey: (_context, tracker, name) => `${name}:${tracker}`,
+      },
+      {
+        name: ROUTE_THROTTLER,
+        limit: Number.MAX_SAFE_INTEGER,
+        ttl: 60_000,
+        skipIf: (context) => !hasRouteLimit(context),
+      },
+    ],
+  };
+}
+
+@Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfigService, Reflector, REDIS_CLIENT],
+      useFactory: throttlerOptions,
+    }),
+  ],
+  providers: [{ provide: APP_GUARD, useClass: AppThrottlerGuard }],
+})
+export class ThrottlingModule {}

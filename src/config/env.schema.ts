@@ -1,0 +1,187 @@
+import { plainToInstance, Transform, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+  ValidationError,
+} from 'class-validator';
+
+const toBoolean = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') {
+    return value;
+  }
+  const normalized = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(normalized)) {
+    return true;
+  }
+  if (['false', '0', 'no', 'off', ''].includes(normalized)) {
+    return false;
+  }
+  return value;
+};
+
+const POSTGRES_URL = /^postgres(ql)?:\/\/.+/;
+const REDIS_URL = /^rediss?:\/\/.+/;
+
+/**
+ * The one validated environment schema. Every variable the app reads is declared here,
+ * with its default; `.env.example` and the README table list the same variables.
+ */
+export class EnvVars {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
+
+  @IsOptional()
+  @Matches(POSTGRES_URL, { message: 'DATABASE_URL must be a postgres:// connection string' })
+  DATABASE_URL?: string;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DATABASE_POOL_SIZE = 10;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  DATABASE_MIGRATIONS_RUN = true;
+
+  @IsString()
+  EMBEDDED_PG_DIR = './.data/postgres';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(65535)
+  EMBEDDED_PG_PORT = 54329;
+
+  @IsOptional()
+  @Matches(REDIS_URL, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @IsOptional()
+  @IsIn(['postgres', 'redis'])
+  QUEUE_BACKEND?: 'postgres' | 'redis';
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  QUEUE_WORKERS_ENABLED = true;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  TRUST_PROXY = false;
+
+  @IsString()
+  CORS_ORIGINS = '';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(50 * 1024 * 1024)
+  BODY_LIMIT_BYTES = 1024 * 1024;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_ANONYMOUS_LIMIT = 100;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_ANONYMOUS_TTL_SECONDS = 3600;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_AUTHENTICATED_LIMIT = 1000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_AUTHENTICATED_TTL_SECONDS = 3600;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  RATE_LIMIT_ENABLED = true;
+
+  @IsOptional()
+  @IsString()
+  SMTP_HOST?: string;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  SMTP_PORT = 587;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  SMTP_SECURE = false;
+
+  @IsOptional()
+  @IsString()
+  SMTP_USER?: string;
+
+  @IsOptional()
+  @IsString()
+  SMTP_PASSWORD?: string;
+
+  @IsEmail({ allow_display_name: true })
+  MAIL_FROM = 'DreamSeed <no-reply@dreamseed.local>';
+
+  @IsString()
+  MAIL_OUTBOX_DIR = './.data/mail';
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  SWAGGER_ENABLED = true;
+
+  @IsUrl({ require_tld: false, require_protocol: true })
+  PUBLIC_URL = 'http://localhost:3000';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  SHUTDOWN_TIMEOUT_MS = 10000;
+}
+
+export function formatEnvErrors(errors: ValidationError[]): string {
+  return errors
+    .map((error) => {
+      const reasons = Object.values(error.constraints ?? {}).join('; ');
+      return `  - ${error.property}: ${reasons}`;
+    })
+    .join('\n');
+}
+
+/** Used by ConfigModule: throws one error naming every bad variable. */
+export function validateEnv(raw: Record<string, unknown>): EnvVars {
+  const present = Object.fromEntries(
+    Object.entries(raw).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const env = plainToInstance(EnvVars, present, { exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
+  if (errors.length > 0) {
+    throw new Error(`Invalid environment configuration:\n${formatEnvErrors(errors)}`);
+  }
+  return env;
+}

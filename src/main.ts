@@ -1,0 +1,64 @@
+import 'reflect-metadata';
+import { Logger } from 'nestjs-pino';
+import { createApp } from './bootstrap/create-app.js';
+import { startEmbeddedPostgres, type RunningEmbeddedPostgres } from './common/database/embedded-postgres.js';
+import { validateEnv, type EnvVars } from './config/env.schema.js';
+
+function loadDotEnv(): void {
+  try {
+    process.loadEnvFile();
+  } catch {
+    // no .env file: the environment alone configures the app
+  }
+}
+
+async function bootstrap(): Promise<void> {
+  loadDotEnv();
+  let env: EnvVars;
+  try {
+    env = validateEnv(process.env);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  }
+
+  let embedded: RunningEmbeddedPostgres | undefined;
+  const overrides: Record<string, string> = {};
+  if (!env.DATABASE_URL) {
+    embedded = await startEmbeddedPostgres({
+      dataDir: env.EMBEDDED_PG_DIR,
+      port: env.EMBEDDED_PG_PORT,
+      database: 'dreamseed',
+    });
+    overrides.DATABASE_URL = embedded.url;
+    env.DATABASE_URL = embedded.url;
+  }
+
+  const app = await createApp({ env, overrides });
+  const logger = app.get(Logger);
+  let stopping = false;
+  const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    logger.log({ signal }, 'shutting down');
+    setTimeout(() => process.exit(1), env.SHUTDOWN_TIMEOUT_MS).unref();
+    // Order matters: stop accepting and finish in-flight requests, then let workers finish
+    // their jobs and pools close, and stop the embedded database last.
+    await app.getHttpAdapter().getInstance().close();
+    await app.close();
+    await embedded?.stop();
+    process.exit(0);
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, (received) => void shutdown(received));
+  }
+  await app.listen({ port: env.PORT, host: env.HOST });
+  logger.log({ url: await app.getUrl(), embedded_database: embedded !== undefined }, 'listening');
+}
+
+bootstrap().catch((error: unknown) => {
+  process.stderr.write(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,18 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Public } from '../../common/auth/public.decorator.js';
+import { ServiceStatusDto } from './service-status.dto.js';
+import { StatusService } from './status.service.js';
+
+@ApiTags('status')
+@Public()
+@Controller('status')
+export class StatusController {
+  constructor(private readonly status: StatusService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Service name, version and server time; a cheap call clients use to check the API' })
+  get(): ServiceStatusDto {
+    return this.status.current();
+  }
+}
