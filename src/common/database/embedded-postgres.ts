@@ -10,6 +10,8 @@ export interface EmbeddedPostgresOptions {
   dataDir: string;
   port: number;
   database: string;
+  /** false: the data directory is deleted when the server stops (test runs). */
+  persistent?: boolean;
   log?: (message: string) => void;
 }
 
@@ -40,10 +42,13 @@ export async function startEmbeddedPostgres(
     user: SUPERUSER,
     password,
     authMethod: 'scram-sha-256',
-    persistent: true,
+    persistent: options.persistent ?? true,
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    postgresFlags: [
+      ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      ...['-c', 'max_connections=300'],
+    ],
     onLog: (message) => log(message.trim()),
     onError: (error) => log(String(error)),
   });

@@ -1,5 +1,4 @@
 import { HttpException } from '@nestjs/common';
-import { ThrottlerException } from '@nestjs/throttler';
 import { AppException, type ErrorDetails } from './app.exception.js';
 import { codeForStatus, findErrorCode } from './error-codes.js';
 import type { ErrorEnvelope } from './error-envelope.dto.js';
@@ -62,9 +61,6 @@ function classify(error: unknown): Classified {
       details: error.details,
       headers: error.headers,
     };
-  }
-  if (error instanceof ThrottlerException) {
-    return fromCode('COMMON_RATE_LIMITED');
   }
   const fastifyCode = fastifyErrorCode(error);
   if (fastifyCode) {

