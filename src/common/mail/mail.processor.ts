@@ -3,6 +3,8 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { AppConfigService } from '../../config/app-config.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { QueueErrorReporter } from '../queue/queue-error-reporter.js';
+import { QueueHealth, withTimeout } from '../queue/queue-health.service.js';
 import { MAIL_QUEUE } from '../queue/queue-names.js';
 import type { MailMessage } from './mail-message.js';
 import { MailTransport, type DeliveryResult } from './mail.transport.js';
@@ -15,6 +17,7 @@ export class MailProcessor extends WorkerHost implements OnApplicationBootstrap 
   constructor(
     private readonly transport: MailTransport,
     private readonly config: AppConfigService,
+    private readonly queueHealth: QueueHealth,
     metrics: MetricsService,
   ) {
     super();
@@ -25,12 +28,17 @@ export class MailProcessor extends WorkerHost implements OnApplicationBootstrap 
     });
   }
 
-  onApplicationBootstrap(): void {
-    if (this.config.get('QUEUE_WORKERS_ENABLED')) {
-      this.worker.run().catch((error: unknown) => {
-        this.logger.error({ err: error }, 'mail worker stopped with an error');
-      });
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.get('QUEUE_WORKERS_ENABLED')) {
+      return;
     }
+    const reporter = new QueueErrorReporter(this.logger, `worker:${MAIL_QUEUE}`, () => {
+      this.queueHealth.markBroken(`worker:${MAIL_QUEUE}`);
+      void this.worker.pause(true);
+    });
+    this.worker.on('error', (error) => reporter.report(error));
+    await withTimeout(this.worker.waitUntilReady(), 15_000, `worker ${MAIL_QUEUE}`);
+    this.worker.run().catch((error: unknown) => reporter.report(error));
   }
 
   async process(job: Job<MailMessage>): Promise<DeliveryResult> {
