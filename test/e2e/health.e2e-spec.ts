@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestDatabase } from '../setup/test-database.js';
+import { waitFor } from '../support/http.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -8,15 +9,6 @@ async function readiness(t: TestApp): Promise<{ status: number; body: Record<str
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error('condition not met in time');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('health', () => {
   let t: TestApp;
@@ -61,7 +53,7 @@ describe('health', () => {
 
   it('should answer 503 with per-check details while the database is unreachable, and 200 once it returns', async () => {
     await proxy.stop();
-    await waitFor(async () => (await readiness(t)).status === 503);
+    await waitFor(async () => (await readiness(t)).status === 503, { timeoutMs: 15_000 });
     const down = await readiness(t);
     expect(down.body).toMatchObject({
       error_code: 'COMMON_SERVICE_UNAVAILABLE',
@@ -70,7 +62,7 @@ describe('health', () => {
     });
 
     await proxy.start(proxy.port);
-    await waitFor(async () => (await readiness(t)).status === 200);
+    await waitFor(async () => (await readiness(t)).status === 200, { timeoutMs: 15_000 });
     expect((await readiness(t)).body).toMatchObject({ status: 'ok' });
   });
 });
