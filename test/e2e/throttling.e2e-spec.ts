@@ -78,7 +78,11 @@ describe('rate limiting', () => {
       ? 'should share one budget between two instances through Redis'
       : 'should keep a separate in-memory budget per instance without Redis',
     async () => {
-      const env = { RATE_LIMIT_ANONYMOUS_LIMIT: '4', TRUST_PROXY: 'true' };
+      const env = {
+        RATE_LIMIT_ANONYMOUS_LIMIT: '4',
+        TRUST_PROXY: 'true',
+        RATE_LIMIT_REDIS_PREFIX: `test:shared:${Date.now()}:`,
+      };
       const first = await start(env);
       const second = await start(env, first.databaseUrl);
       const ip = uniqueClientIp();

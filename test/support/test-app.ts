@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -45,6 +46,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     RATE_LIMIT_ANONYMOUS_LIMIT: '100000',
     RATE_LIMIT_AUTHENTICATED_LIMIT: '100000',
     SMTP_HOST: undefined,
+    // Apps of one run share the machine's Redis: each gets its own budgets unless told otherwise.
+    RATE_LIMIT_REDIS_PREFIX: `test:${randomBytes(4).toString('hex')}:`,
     ...options.env,
   };
   const env = validateEnv({ ...process.env, ...overrides });

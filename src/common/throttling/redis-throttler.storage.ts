@@ -19,7 +19,7 @@ return { hits, ttl, blockTtl }
 export class RedisThrottlerStorage implements ThrottlerStorage {
   constructor(
     private readonly redis: Redis,
-    private readonly prefix = 'dreamseed:throttle:',
+    private readonly prefix: string,
   ) {}
 
   async increment(

@@ -24,7 +24,9 @@ function throttlerOptions(
       context.getClass(),
     ]) !== undefined;
   return {
-    storage: redis ? new RedisThrottlerStorage(redis) : undefined,
+    storage: redis
+      ? new RedisThrottlerStorage(redis, config.get('RATE_LIMIT_REDIS_PREFIX'))
+      : undefined,
     skipIf: () => !config.get('RATE_LIMIT_ENABLED'),
     throttlers: [
       {
