@@ -1,4 +1,5 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import type { Logger } from 'pino';
 import { APP_FILTER } from '@nestjs/core';
 import { AuditModule } from './common/audit/audit.module.js';
 import { DatabaseModule } from './common/database/database.module.js';
@@ -15,23 +16,25 @@ import { StatusModule } from './modules/status/status.module.js';
 
 export interface AppModuleOptions {
   env?: EnvOverrides;
+  logger: Logger;
   /** Extra modules, e.g. test-only controllers that exercise the pipeline. */
   modules?: Array<Type | DynamicModule>;
 }
 
 @Module({})
 export class AppModule {
-  static forRoot(options: AppModuleOptions = {}): DynamicModule {
+  static forRoot(options: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(options.env),
-        AppLoggerModule,
+        AppLoggerModule.forRoot(options.logger),
         DatabaseModule,
         RedisModule,
         MetricsModule,
-        ThrottlingModule,
+        // Global guards run in this order: the audit context first, so refusals are named.
         AuditModule,
+        ThrottlingModule,
         QueueModule,
         MailModule,
         HealthModule,

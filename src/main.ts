@@ -1,7 +1,10 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap/create-app.js';
-import { startEmbeddedPostgres, type RunningEmbeddedPostgres } from './common/database/embedded-postgres.js';
+import {
+  startEmbeddedPostgres,
+  type RunningEmbeddedPostgres,
+} from './common/database/embedded-postgres.js';
 import { validateEnv, type EnvVars } from './config/env.schema.js';
 
 function loadDotEnv(): void {
@@ -59,6 +62,8 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  process.stderr.write(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { VersioningType, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -7,6 +6,8 @@ import { AppModule } from '../app.module.js';
 import { AuditService } from '../common/audit/audit.service.js';
 import { MetricsService } from '../common/metrics/metrics.service.js';
 import { requestIdFor } from '../common/observability/request-id.js';
+import { createRootLogger } from '../common/observability/root-logger.js';
+import { staticSecurityHeaders } from '../common/http/security-headers.js';
 import { setupSwagger } from '../common/swagger/setup-swagger.js';
 import { createValidationPipe } from '../common/validation/app-validation.pipe.js';
 import type { EnvOverrides } from '../config/app-config.module.js';
@@ -37,8 +38,9 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     logger: false,
     return503OnClosing: true,
   });
+  const logger = createRootLogger(options.env);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot({ env: options.overrides, modules: options.modules }),
+    AppModule.forRoot({ env: options.overrides, modules: options.modules, logger }),
     adapter,
     { bufferLogs: true },
   );
@@ -46,20 +48,6 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   app.flushLogs();
 
   const config = app.get(AppConfigService);
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        // Served over plain HTTP in development; TLS is terminated in front of the app.
-        upgradeInsecureRequests: null,
-      },
-    },
-  });
   app.enableCors({
     origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
     credentials: true,
@@ -68,6 +56,8 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   registerHttpHooks(app.getHttpAdapter().getInstance(), {
     metrics: app.get(MetricsService),
     audit: app.get(AuditService),
+    logger,
+    securityHeaders: staticSecurityHeaders(),
   });
 
   app.setGlobalPrefix('api', { exclude: UNVERSIONED_PATHS });

@@ -49,6 +49,11 @@ export class AppConfigService {
       this.env.SMTP_USER !== undefined
         ? { user: this.env.SMTP_USER, pass: this.env.SMTP_PASSWORD ?? '' }
         : undefined;
-    return { host: this.env.SMTP_HOST, port: this.env.SMTP_PORT, secure: this.env.SMTP_SECURE, auth };
+    return {
+      host: this.env.SMTP_HOST,
+      port: this.env.SMTP_PORT,
+      secure: this.env.SMTP_SECURE,
+      auth,
+    };
   }
 }

@@ -25,7 +25,12 @@ describe('validateEnv', () => {
   it('should name every bad variable in one error', () => {
     let message = '';
     try {
-      validateEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', TRUST_PROXY: 'maybe', LOG_LEVEL: 'loud' });
+      validateEnv({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        TRUST_PROXY: 'maybe',
+        LOG_LEVEL: 'loud',
+      });
     } catch (error) {
       message = (error as Error).message;
     }

@@ -123,7 +123,9 @@ export class EnvVars {
   @IsBoolean()
   RATE_LIMIT_ENABLED = true;
 
-  @Matches(/^[A-Za-z0-9:_-]{1,64}$/, { message: 'RATE_LIMIT_REDIS_PREFIX: letters, digits, : _ - only' })
+  @Matches(/^[A-Za-z0-9:_-]{1,64}$/, {
+    message: 'RATE_LIMIT_REDIS_PREFIX: letters, digits, : _ - only',
+  })
   RATE_LIMIT_REDIS_PREFIX = 'dreamseed:throttle:';
 
   @IsOptional()

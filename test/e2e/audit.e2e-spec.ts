@@ -33,9 +33,11 @@ describe('the audit log', () => {
 
   const auditRowFor = (requestId: string) =>
     waitFor(async () => {
-      const rows = await query<AuditRow>(t.databaseUrl, 'SELECT * FROM audit_logs WHERE request_id = $1', [
-        requestId,
-      ]);
+      const rows = await query<AuditRow>(
+        t.databaseUrl,
+        'SELECT * FROM audit_logs WHERE request_id = $1',
+        [requestId],
+      );
       return rows[0];
     });
 
@@ -73,11 +75,18 @@ describe('the audit log', () => {
     });
     expect(response.status).toBe(400);
     const row = await auditRowFor(response.headers.get('x-request-id') ?? '');
-    expect(row).toMatchObject({ action: 'probe.item.create', outcome: 'failure', status_code: 400 });
+    expect(row).toMatchObject({
+      action: 'probe.item.create',
+      outcome: 'failure',
+      status_code: 400,
+    });
   });
 
   it('should name an undecorated route by its method and template, and record errors', async () => {
-    const response = await requestJson(`${t.baseUrl}/api/v1/probe/explode`, { method: 'POST', json: {} });
+    const response = await requestJson(`${t.baseUrl}/api/v1/probe/explode`, {
+      method: 'POST',
+      json: {},
+    });
     expect(response.status).toBe(500);
     const row = await auditRowFor(response.headers.get('x-request-id') ?? '');
     expect(row).toMatchObject({

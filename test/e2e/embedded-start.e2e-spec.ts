@@ -59,14 +59,18 @@ describe('npm start without DATABASE_URL', () => {
       LOG_LEVEL: 'info',
     };
     const base = `http://127.0.0.1:${env.PORT}`;
-    const ready = async () => (await fetch(`${base}/health/readiness`).catch(() => undefined))?.status === 200;
+    const ready = async () =>
+      (await fetch(`${base}/health/readiness`).catch(() => undefined))?.status === 200;
 
     const first = startServer(env);
     servers.push(first);
     await waitFor(ready, { timeoutMs: 60_000, intervalMs: 250 });
     const notFound = await requestJson(`${base}/api/v1/nonexistent`, { method: 'POST', json: {} });
     expect(notFound.status).toBe(404);
-    expect(notFound.body).toMatchObject({ error_code: 'COMMON_NOT_FOUND', request_id: expect.any(String) });
+    expect(notFound.body).toMatchObject({
+      error_code: 'COMMON_NOT_FOUND',
+      request_id: expect.any(String),
+    });
 
     const password = (await readFile(`${env.EMBEDDED_PG_DIR}.password`, 'utf8')).trim();
     const databaseUrl = `postgres://postgres:${password}@127.0.0.1:${env.EMBEDDED_PG_PORT}/dreamseed`;
@@ -80,8 +84,13 @@ describe('npm start without DATABASE_URL', () => {
     const second = startServer(env);
     servers.push(second);
     await waitFor(ready, { timeoutMs: 60_000, intervalMs: 250 });
-    expect(await query(databaseUrl, 'SELECT note FROM kept_across_restarts')).toEqual([{ note: 'still here' }]);
-    const migrations = await query<{ count: string }>(databaseUrl, 'SELECT count(*) FROM typeorm_migrations');
+    expect(await query(databaseUrl, 'SELECT note FROM kept_across_restarts')).toEqual([
+      { note: 'still here' },
+    ]);
+    const migrations = await query<{ count: string }>(
+      databaseUrl,
+      'SELECT count(*) FROM typeorm_migrations',
+    );
     expect(Number(migrations[0]?.count)).toBeGreaterThan(0);
     expect(await stop(second)).toBe(0);
   }, 120_000);

@@ -36,7 +36,13 @@ describe('the error envelope', () => {
     const response = await post('/api/v1/nonexistent', '{}');
     const body = (await response.json()) as Record<string, unknown>;
     expect(response.status).toBe(404);
-    expect(Object.keys(body).sort()).toEqual(['details', 'error_code', 'message', 'request_id', 'timestamp']);
+    expect(Object.keys(body).sort()).toEqual([
+      'details',
+      'error_code',
+      'message',
+      'request_id',
+      'timestamp',
+    ]);
     expect(body.error_code).toBe('COMMON_NOT_FOUND');
     expect(body.request_id).toBe(response.headers.get('x-request-id'));
   });
@@ -44,17 +50,25 @@ describe('the error envelope', () => {
   it('should answer malformed JSON with 400 COMMON_MALFORMED_JSON', async () => {
     const response = await post(ITEM, '{"name": "ab",');
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { error_code: string }).error_code).toBe('COMMON_MALFORMED_JSON');
+    expect(((await response.json()) as { error_code: string }).error_code).toBe(
+      'COMMON_MALFORMED_JSON',
+    );
   });
 
   it('should answer a body over the limit with 413', async () => {
     const response = await post(ITEM, JSON.stringify({ name: 'x'.repeat(10_000), quantity: 1 }));
     expect(response.status).toBe(413);
-    expect(((await response.json()) as { error_code: string }).error_code).toBe('COMMON_PAYLOAD_TOO_LARGE');
+    expect(((await response.json()) as { error_code: string }).error_code).toBe(
+      'COMMON_PAYLOAD_TOO_LARGE',
+    );
   });
 
   it('should answer content types other than JSON with 415', async () => {
-    for (const contentType of ['text/plain', 'application/xml', 'multipart/form-data; boundary=x']) {
+    for (const contentType of [
+      'text/plain',
+      'application/xml',
+      'multipart/form-data; boundary=x',
+    ]) {
       const response = await post(ITEM, 'name=x', { 'content-type': contentType });
       expect(response.status).toBe(415);
       expect(((await response.json()) as { error_code: string }).error_code).toBe(
@@ -64,22 +78,37 @@ describe('the error envelope', () => {
   });
 
   it('should list every invalid field in the validation details', async () => {
-    const response = await post(ITEM, JSON.stringify({ name: 'a', quantity: 99, tag: { label: '' } }));
-    const body = (await response.json()) as { error_code: string; details: { fields: Array<{ field: string }> } };
+    const response = await post(
+      ITEM,
+      JSON.stringify({ name: 'a', quantity: 99, tag: { label: '' } }),
+    );
+    const body = (await response.json()) as {
+      error_code: string;
+      details: { fields: Array<{ field: string }> };
+    };
     expect(response.status).toBe(400);
     expect(body.error_code).toBe('COMMON_VALIDATION_FAILED');
-    expect(body.details.fields.map((f) => f.field).sort()).toEqual(['name', 'quantity', 'tag.label']);
+    expect(body.details.fields.map((f) => f.field).sort()).toEqual([
+      'name',
+      'quantity',
+      'tag.label',
+    ]);
   });
 
   it('should refuse properties the DTO does not declare', async () => {
     const response = await post(ITEM, JSON.stringify({ name: 'abc', quantity: 1, role: 'admin' }));
     const body = (await response.json()) as { details: { fields: Array<{ field: string }> } };
     expect(response.status).toBe(400);
-    expect(body.details.fields).toEqual([{ field: 'role', errors: ['property role should not exist'] }]);
+    expect(body.details.fields).toEqual([
+      { field: 'role', errors: ['property role should not exist'] },
+    ]);
   });
 
   it('should refuse a malformed path parameter with 400, not 500', async () => {
-    const response = await post('/api/v1/probe/items/not-a-uuid', JSON.stringify({ name: 'abc', quantity: 1 }));
+    const response = await post(
+      '/api/v1/probe/items/not-a-uuid',
+      JSON.stringify({ name: 'abc', quantity: 1 }),
+    );
     expect(response.status).toBe(400);
   });
 
@@ -98,7 +127,9 @@ describe('the error envelope', () => {
   });
 
   it('should echo a well-formed X-Request-Id', async () => {
-    const response = await fetch(`${t.baseUrl}/api/v1/status`, { headers: { 'x-request-id': 'trace-abc.123:XYZ' } });
+    const response = await fetch(`${t.baseUrl}/api/v1/status`, {
+      headers: { 'x-request-id': 'trace-abc.123:XYZ' },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-request-id')).toBe('trace-abc.123:XYZ');
   });
@@ -109,7 +140,9 @@ describe('the error envelope', () => {
     ['with spaces and quotes', 'abc def "quoted" value'],
     ['with a newline-like payload', 'abcdefgh%0d%0aSet-Cookie:x'],
   ])('should replace a request id that is %s with a generated one', async (_label, value) => {
-    const response = await fetch(`${t.baseUrl}/api/v1/nonexistent`, { headers: { 'x-request-id': value } });
+    const response = await fetch(`${t.baseUrl}/api/v1/nonexistent`, {
+      headers: { 'x-request-id': value },
+    });
     const body = (await response.json()) as { request_id: string };
     expect(response.status).toBe(404);
     expect(body.request_id).toMatch(/^[0-9a-f-]{36}$/);

@@ -9,7 +9,6 @@ async function readiness(t: TestApp): Promise<{ status: number; body: Record<str
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-
 describe('health', () => {
   let t: TestApp;
   let proxy: TcpProxy;

@@ -8,7 +8,10 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 const PROBE = 'test/fixtures/probe.module.ts#ProbeModule';
 
 const sendProbeMail = (t: TestApp, to: string, subject: string) =>
-  requestJson<{ job_id: string }>(`${t.baseUrl}/api/v1/probe/mail`, { method: 'POST', json: { to, subject } });
+  requestJson<{ job_id: string }>(`${t.baseUrl}/api/v1/probe/mail`, {
+    method: 'POST',
+    json: { to, subject },
+  });
 
 describe('mail over SMTP', () => {
   let t: TestApp;
@@ -37,7 +40,9 @@ describe('mail over SMTP', () => {
     const response = await sendProbeMail(t, 'student@school.test', 'Verify your email');
     expect(response.status).toBe(202);
     expect(response.body.job_id).toBeTruthy();
-    const mail = await waitFor(async () => smtp.received.find((m) => m.raw.includes('Verify your email')));
+    const mail = await waitFor(() =>
+      Promise.resolve(smtp.received.find((m) => m.raw.includes('Verify your email'))),
+    );
     expect(mail.from).toBe('no-reply@dreamseed.test');
     expect(mail.to).toEqual(['student@school.test']);
     expect(mail.raw).toMatch(/^Subject: Verify your email$/m);
@@ -49,7 +54,7 @@ describe('mail over SMTP', () => {
     const response = await sendProbeMail(t, 'teacher@school.test', 'Second attempt works');
     expect(response.status).toBe(202);
     const mail = await waitFor(
-      async () => smtp.received.find((m) => m.raw.includes('Second attempt works')),
+      () => Promise.resolve(smtp.received.find((m) => m.raw.includes('Second attempt works'))),
       { timeoutMs: 15_000 },
     );
     expect(mail.to).toEqual(['teacher@school.test']);
@@ -71,7 +76,9 @@ describe('mail without SMTP', () => {
   it('should write the message as an .eml file in the outbox', async () => {
     const response = await sendProbeMail(t, 'parent@family.test', 'Your invitation');
     expect(response.status).toBe(202);
-    const file = await waitFor(async () => (await readdir(t.outboxDir)).find((name) => name.endsWith('.eml')));
+    const file = await waitFor(async () =>
+      (await readdir(t.outboxDir)).find((name) => name.endsWith('.eml')),
+    );
     const eml = await readFile(path.join(t.outboxDir, file), 'utf8');
     expect(eml).toMatch(/^To: parent@family\.test$/m);
     expect(eml).toMatch(/^Subject: Your invitation$/m);

@@ -45,12 +45,15 @@ describe('metrics and API documentation', () => {
   it('should serve a valid OpenAPI 3 document with security schemes and the shared error envelope', async () => {
     const { status, body } = await requestJson<{
       openapi: string;
-      paths: Record<string, Record<string, { responses: Record<string, unknown>; tags?: string[] }>>;
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, unknown>; tags?: string[] }>
+      >;
       components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> };
     }>(`${t.baseUrl}/docs-json`);
     expect(status).toBe(200);
     expect(body.openapi).toMatch(/^3\./);
-    const result = await new Validator().validate(body as never);
+    const result = await new Validator().validate(body);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
 
@@ -60,7 +63,13 @@ describe('metrics and API documentation', () => {
       'market-api-key': { type: 'apiKey', in: 'header', name: 'X-Market-API-Key' },
     });
     expect(body.components.schemas.ErrorEnvelope).toMatchObject({
-      required: expect.arrayContaining(['error_code', 'message', 'details', 'timestamp', 'request_id']),
+      required: expect.arrayContaining([
+        'error_code',
+        'message',
+        'details',
+        'timestamp',
+        'request_id',
+      ]),
     });
     const operations = Object.values(body.paths).flatMap((item) => Object.values(item));
     expect(operations.length).toBeGreaterThan(0);
@@ -68,7 +77,9 @@ describe('metrics and API documentation', () => {
       expect(operation.tags?.length).toBeGreaterThan(0);
       for (const code of ['400', '429', '500']) {
         expect(operation.responses[code]).toMatchObject({
-          content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } },
+          content: {
+            'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } },
+          },
         });
       }
     }

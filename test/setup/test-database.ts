@@ -49,7 +49,11 @@ async function ensureTemplate(client: pg.Client): Promise<void> {
     await client.query(`DROP DATABASE IF EXISTS "${TEMPLATE}" WITH (FORCE)`);
     await client.query(`CREATE DATABASE "${TEMPLATE}"`);
     const dataSource = new DataSource(
-      buildDataSourceOptions({ url: databaseUrl(adminUrl(), TEMPLATE), poolSize: 2, runMigrations: false }),
+      buildDataSourceOptions({
+        url: databaseUrl(adminUrl(), TEMPLATE),
+        poolSize: 2,
+        runMigrations: false,
+      }),
     );
     await dataSource.initialize();
     await dataSource.runMigrations();
@@ -70,7 +74,9 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
   return {
     url: databaseUrl(adminUrl(), name),
     drop: async () => {
-      await withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      await withAdminClient((client) =>
+        client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+      );
     },
   };
 }

@@ -19,7 +19,11 @@ export async function requestJson<T = Record<string, unknown>>(
     body: json !== undefined ? JSON.stringify(json) : rest.body,
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : null) as T };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (text ? JSON.parse(text) : null) as T,
+  };
 }
 
 export async function waitFor<T>(

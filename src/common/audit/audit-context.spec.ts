@@ -9,9 +9,19 @@ describe('audit context', () => {
   });
 
   it('should classify outcomes by status code', () => {
-    expect([200, 201, 204, 302].map(outcomeFor)).toEqual(['success', 'success', 'success', 'success']);
+    expect([200, 201, 204, 302].map(outcomeFor)).toEqual([
+      'success',
+      'success',
+      'success',
+      'success',
+    ]);
     expect([401, 403].map(outcomeFor)).toEqual(['denied', 'denied']);
-    expect([400, 404, 409, 429].map(outcomeFor)).toEqual(['failure', 'failure', 'failure', 'failure']);
+    expect([400, 404, 409, 429].map(outcomeFor)).toEqual([
+      'failure',
+      'failure',
+      'failure',
+      'failure',
+    ]);
     expect([500, 503].map(outcomeFor)).toEqual(['error', 'error']);
   });
 

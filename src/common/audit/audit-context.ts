@@ -29,7 +29,9 @@ export function outcomeFor(statusCode: number): AuditOutcome {
 /** `/api/v1/users/:id/unlock` -> `users`; `/mt/tenant/:id/activate` -> `tenant`. */
 export function resourceFromRoute(route: string): string | null {
   const segments = route.split('/').filter((segment) => segment && !segment.startsWith(':'));
-  const meaningful = segments.filter((segment) => !['api', 'mt'].includes(segment) && !/^v\d+$/.test(segment));
+  const meaningful = segments.filter(
+    (segment) => !['api', 'mt'].includes(segment) && !/^v\d+$/.test(segment),
+  );
   return meaningful[0] ?? null;
 }
 

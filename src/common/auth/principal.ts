@@ -2,7 +2,13 @@ import type { FastifyRequest } from 'fastify';
 
 /** Who is calling. Set on the request by the authentication layer; absent for anonymous calls. */
 export type Principal =
-  | { kind: 'user'; userId: string; tenantId: string | null; sessionId?: string; actorUserId?: string }
+  | {
+      kind: 'user';
+      userId: string;
+      tenantId: string | null;
+      sessionId?: string;
+      actorUserId?: string;
+    }
   | { kind: 'api_key'; apiKeyId: string; tenantId: string | null }
   | { kind: 'market'; marketKeyId: string }
   | { kind: 'system' };

@@ -65,7 +65,8 @@ export async function startEmbeddedPostgres(
   } catch (error) {
     throw new Error(
       `Embedded PostgreSQL did not start on port ${options.port} (is another server using it? ` +
-        `set EMBEDDED_PG_PORT or DATABASE_URL): ${String(error ?? 'process exited')}`,
+        `set EMBEDDED_PG_PORT or DATABASE_URL)`,
+      { cause: error },
     );
   }
 

@@ -12,7 +12,11 @@ export class SnakeNamingStrategy extends DefaultNamingStrategy implements Naming
     return userSpecifiedName ?? toSnakeCase(targetName);
   }
 
-  override columnName(propertyName: string, customName: string, embeddedPrefixes: string[]): string {
+  override columnName(
+    propertyName: string,
+    customName: string,
+    embeddedPrefixes: string[],
+  ): string {
     return toSnakeCase([...embeddedPrefixes, customName || propertyName].join('_'));
   }
 

@@ -10,13 +10,22 @@ export interface ErrorCodeDefinition {
  * (from their module file), so one filter can map every code to a status and a message.
  */
 export const COMMON_ERROR_CODES = {
-  COMMON_VALIDATION_FAILED: { status: HttpStatus.BAD_REQUEST, message: 'Request validation failed' },
+  COMMON_VALIDATION_FAILED: {
+    status: HttpStatus.BAD_REQUEST,
+    message: 'Request validation failed',
+  },
   COMMON_BAD_REQUEST: { status: HttpStatus.BAD_REQUEST, message: 'Bad request' },
-  COMMON_MALFORMED_JSON: { status: HttpStatus.BAD_REQUEST, message: 'Request body is not valid JSON' },
+  COMMON_MALFORMED_JSON: {
+    status: HttpStatus.BAD_REQUEST,
+    message: 'Request body is not valid JSON',
+  },
   COMMON_UNAUTHORIZED: { status: HttpStatus.UNAUTHORIZED, message: 'Authentication required' },
   COMMON_FORBIDDEN: { status: HttpStatus.FORBIDDEN, message: 'You are not allowed to do this' },
   COMMON_NOT_FOUND: { status: HttpStatus.NOT_FOUND, message: 'Resource not found' },
-  COMMON_METHOD_NOT_ALLOWED: { status: HttpStatus.METHOD_NOT_ALLOWED, message: 'Method not allowed' },
+  COMMON_METHOD_NOT_ALLOWED: {
+    status: HttpStatus.METHOD_NOT_ALLOWED,
+    message: 'Method not allowed',
+  },
   COMMON_CONFLICT: { status: HttpStatus.CONFLICT, message: 'Conflict with the current state' },
   COMMON_PAYLOAD_TOO_LARGE: {
     status: HttpStatus.PAYLOAD_TOO_LARGE,

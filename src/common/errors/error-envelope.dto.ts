@@ -12,7 +12,10 @@ export class ErrorEnvelope {
     nullable: true,
     description: 'Structured details, e.g. per-field validation errors',
     example: { fields: [{ field: 'email', errors: ['email must be an email'] }] },
-    oneOf: [{ type: 'object', additionalProperties: true }, { type: 'array', items: { type: 'object' } }],
+    oneOf: [
+      { type: 'object', additionalProperties: true },
+      { type: 'array', items: { type: 'object' } },
+    ],
   })
   details!: Record<string, unknown> | Array<Record<string, unknown>> | null;
 

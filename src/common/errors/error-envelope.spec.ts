@@ -7,7 +7,10 @@ import { resolveError } from './error-envelope.js';
 describe('resolveError', () => {
   it('should map an AppException to its registered status with its details', () => {
     registerErrorCodes({ TEST_THING_LOCKED: { status: 423, message: 'Thing is locked' } });
-    const resolved = resolveError(new AppException('TEST_THING_LOCKED', undefined, { until: 'x' }), 'rid-1');
+    const resolved = resolveError(
+      new AppException('TEST_THING_LOCKED', undefined, { until: 'x' }),
+      'rid-1',
+    );
     expect(resolved.status).toBe(423);
     expect(resolved.envelope).toEqual({
       error_code: 'TEST_THING_LOCKED',
@@ -23,7 +26,9 @@ describe('resolveError', () => {
   });
 
   it('should refuse to register a code twice with another status', () => {
-    expect(() => registerErrorCodes({ COMMON_NOT_FOUND: { status: 410, message: 'gone' } })).toThrow();
+    expect(() =>
+      registerErrorCodes({ COMMON_NOT_FOUND: { status: 410, message: 'gone' } }),
+    ).toThrow();
   });
 
   it('should keep Nest 4xx messages and map their status to a common code', () => {

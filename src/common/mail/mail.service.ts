@@ -12,7 +12,11 @@ export class MailService {
   constructor(@InjectQueue(MAIL_QUEUE) private readonly queue: MailQueue) {}
 
   async send(message: MailMessage, options: { dedupeId?: string } = {}): Promise<string> {
-    const job = await this.queue.add('send', message, options.dedupeId ? { jobId: options.dedupeId } : {});
+    const job = await this.queue.add(
+      'send',
+      message,
+      options.dedupeId ? { jobId: options.dedupeId } : {},
+    );
     return job.id ?? '';
   }
 }

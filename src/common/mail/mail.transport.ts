@@ -43,9 +43,15 @@ export class MailTransport implements OnApplicationShutdown {
     const outbox = path.resolve(this.config.get('MAIL_OUTBOX_DIR'));
     await mkdir(outbox, { recursive: true });
     const safeReference = reference.replace(/[^A-Za-z0-9_-]/g, '_');
-    const file = path.join(outbox, `${new Date().toISOString().replace(/[:.]/g, '-')}-${safeReference}.eml`);
+    const file = path.join(
+      outbox,
+      `${new Date().toISOString().replace(/[:.]/g, '-')}-${safeReference}.eml`,
+    );
     await writeFile(file, info.message ?? Buffer.alloc(0));
-    this.logger.log({ file, subject: message.subject }, 'mail written to the outbox (no SMTP configured)');
+    this.logger.log(
+      { file, subject: message.subject },
+      'mail written to the outbox (no SMTP configured)',
+    );
     return { via: 'file', messageId: info.messageId, file };
   }
 

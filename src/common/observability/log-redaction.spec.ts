@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { redactSecrets } from './log-redaction.js';
+import { redactLogLine, redactSecrets } from './log-redaction.js';
 
 describe('redactSecrets', () => {
   it('should replace secret-looking keys at any depth', () => {
@@ -19,7 +19,10 @@ describe('redactSecrets', () => {
   });
 
   it('should bound long strings, long arrays and deep nesting', () => {
-    const result = redactSecrets({ text: 'a'.repeat(500), items: Array.from({ length: 50 }, (_, i) => i) }) as {
+    const result = redactSecrets({
+      text: 'a'.repeat(500),
+      items: Array.from({ length: 50 }, (_, i) => i),
+    }) as {
       text: string;
       items: number[];
     };
@@ -28,5 +31,34 @@ describe('redactSecrets', () => {
     expect(redactSecrets({ a: { b: { c: { d: { e: { f: 1 } } } } } })).toEqual({
       a: { b: { c: { d: { e: '[truncated]' } } } },
     });
+  });
+});
+
+describe('redactLogLine', () => {
+  it('should hide secrets at the top level, one level down and in headers', () => {
+    const line = {
+      msg: 'x',
+      password: 'p',
+      body: { email: 'a@b.c', refresh_token: 't' },
+      req: {
+        method: 'GET',
+        headers: { authorization: 'Bearer abc', cookie: 'sid=1', accept: '*/*' },
+      },
+    };
+    expect(redactLogLine(line)).toEqual({
+      msg: 'x',
+      password: '[redacted]',
+      body: { email: 'a@b.c', refresh_token: '[redacted]' },
+      req: {
+        method: 'GET',
+        headers: { authorization: '[redacted]', cookie: '[redacted]', accept: '*/*' },
+      },
+    });
+    expect(line.password).toBe('p');
+  });
+
+  it('should return the same object when there is nothing to hide', () => {
+    const line = { msg: 'request completed', res: { status_code: 200 }, request_id: 'r' };
+    expect(redactLogLine(line)).toBe(line);
   });
 });

@@ -41,7 +41,10 @@ function withErrorResponses(document: OpenAPIObject): OpenAPIObject {
       }
       for (const [status, description] of Object.entries(ERROR_RESPONSES)) {
         if (!operation.responses[status]) {
-          operation.responses[status] = { description, content: { 'application/json': { schema: envelopeRef } } };
+          operation.responses[status] = {
+            description,
+            content: { 'application/json': { schema: envelopeRef } },
+          };
         }
       }
     }

@@ -24,7 +24,11 @@ export class AppThrottlerGuard extends ThrottlerGuard {
     throw new AppException(
       'COMMON_RATE_LIMITED',
       `Too many requests: retry after ${retryAfter} seconds`,
-      { limit: detail.limit, window_seconds: Math.ceil(detail.ttl / 1000), retry_after: retryAfter },
+      {
+        limit: detail.limit,
+        window_seconds: Math.ceil(detail.ttl / 1000),
+        retry_after: retryAfter,
+      },
       { 'Retry-After': String(retryAfter) },
     );
   }

@@ -1,5 +1,9 @@
 import { SkipThrottle } from '@nestjs/throttler';
-import { ANONYMOUS_THROTTLER, AUTHENTICATED_THROTTLER, ROUTE_THROTTLER } from './throttler-names.js';
+import {
+  ANONYMOUS_THROTTLER,
+  AUTHENTICATED_THROTTLER,
+  ROUTE_THROTTLER,
+} from './throttler-names.js';
 
 /** For probes and scrapers (health, metrics) that must never be rate limited. */
 export const SkipAllThrottles = (): MethodDecorator & ClassDecorator =>

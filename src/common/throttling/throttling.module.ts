@@ -7,8 +7,13 @@ import type { Redis } from 'ioredis';
 import { AppConfigService } from '../../config/app-config.service.js';
 import { REDIS_CLIENT } from '../redis/redis.module.js';
 import { AppThrottlerGuard } from './app-throttler.guard.js';
+import { MemoryThrottlerStorage } from './memory-throttler.storage.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
-import { ANONYMOUS_THROTTLER, AUTHENTICATED_THROTTLER, ROUTE_THROTTLER } from './throttler-names.js';
+import {
+  ANONYMOUS_THROTTLER,
+  AUTHENTICATED_THROTTLER,
+  ROUTE_THROTTLER,
+} from './throttler-names.js';
 
 const isAuthenticated = (context: ExecutionContext): boolean =>
   context.switchToHttp().getRequest<FastifyRequest>().principal !== undefined;
@@ -26,7 +31,7 @@ function throttlerOptions(
   return {
     storage: redis
       ? new RedisThrottlerStorage(redis, config.get('RATE_LIMIT_REDIS_PREFIX'))
-      : undefined,
+      : new MemoryThrottlerStorage(),
     skipIf: () => !config.get('RATE_LIMIT_ENABLED'),
     throttlers: [
       {

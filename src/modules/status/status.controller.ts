@@ -11,7 +11,9 @@ export class StatusController {
   constructor(private readonly status: StatusService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Service name, version and server time; a cheap call clients use to check the API' })
+  @ApiOperation({
+    summary: 'Service name, version and server time; a cheap call clients use to check the API',
+  })
   get(): ServiceStatusDto {
     return this.status.current();
   }

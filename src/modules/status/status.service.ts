@@ -5,6 +5,11 @@ import type { ServiceStatusDto } from './service-status.dto.js';
 @Injectable()
 export class StatusService {
   current(): ServiceStatusDto {
-    return { service: APP_NAME, version: APP_VERSION, api_version: 'v1', time: new Date().toISOString() };
+    return {
+      service: APP_NAME,
+      version: APP_VERSION,
+      api_version: 'v1',
+      time: new Date().toISOString(),
+    };
   }
 }

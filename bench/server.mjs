@@ -1,0 +1,65 @@
+// One benchmark target per process: `app` (the real app and its whole global pipeline, with a
+// small bench module), `app-no-audit` (the same, audit recording switched off) or `bare` (bare
+// Fastify answering the same JSON). Prints `READY <port>` when it listens.
+import 'reflect-metadata';
+import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
+import Fastify from 'fastify';
+
+const mode = process.argv[2];
+const databaseUrl = process.env.BENCH_DATABASE_URL;
+
+async function startBare() {
+  const app = Fastify({ logger: false });
+  app.get('/api/v1/status', async () => ({
+    service: 'dreamseed-platform-api',
+    version: '0.1.0',
+    api_version: 'v1',
+    time: new Date().toISOString(),
+  }));
+  app.post('/api/v1/bench/items', async (request, reply) => {
+    reply.code(201);
+    return { received: Object.keys(request.body ?? {}).length };
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return app.server.address().port;
+}
+
+/** A mutating route, declared without TypeScript decorators syntax. */
+function benchModule() {
+  class BenchController {
+    create(body) {
+      return { received: Object.keys(body ?? {}).length };
+    }
+  }
+  const descriptor = Object.getOwnPropertyDescriptor(BenchController.prototype, 'create');
+  Body()(BenchController.prototype, 'create', 0);
+  Post('items')(BenchController.prototype, 'create', descriptor);
+  HttpCode(201)(BenchController.prototype, 'create', descriptor);
+  Controller('bench')(BenchController);
+  class BenchModule {}
+  Module({ controllers: [BenchController] })(BenchModule);
+  return BenchModule;
+}
+
+async function startApp(withAudit) {
+  const { createApp } = await import('../dist/src/bootstrap/create-app.js');
+  const { validateEnv } = await import('../dist/src/config/env.schema.js');
+  const { AuditService } = await import('../dist/src/common/audit/audit.service.js');
+  const overrides = {
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    // The throttler guard still runs on every request; the budget is just out of reach.
+    RATE_LIMIT_ANONYMOUS_LIMIT: '1000000000',
+    QUEUE_WORKERS_ENABLED: 'false',
+  };
+  const env = validateEnv({ ...process.env, ...overrides });
+  const app = await createApp({ env, overrides, modules: [benchModule()] });
+  if (!withAudit) {
+    app.get(AuditService).record = () => undefined;
+  }
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return app.getHttpServer().address().port;
+}
+
+const port = mode === 'bare' ? await startBare() : await startApp(mode !== 'app-no-audit');
+process.stderr.write(`READY ${port}\n`);
