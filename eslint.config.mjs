@@ -35,6 +35,6 @@ export default tseslint.config(
       globals: { process: 'readonly', globalThis: 'readonly', console: 'readonly' },
     },
   },
-  { files: ['bench/**'], rules: { 'no-console': 'off' } },
+  { files: ['bench/**', 'scripts/**'], rules: { 'no-console': 'off' } },
   prettier,
 );

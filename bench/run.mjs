@@ -94,14 +94,14 @@ const results = {};
 try {
   const body = JSON.stringify({ name: 'notebook', quantity: 3 });
   const post = { method: 'POST', headers: { 'content-type': 'application/json' }, body };
-  for (const mode of ['bare', 'app', 'app-no-audit']) {
+  for (const mode of ['bare', 'bare-with-headers', 'app', 'app-no-audit']) {
     const target = await startTarget(mode, env);
     const base = `http://127.0.0.1:${target.port}`;
     try {
       if (mode !== 'app-no-audit') {
         results[`${mode} GET /api/v1/status`] = await load(`${base}/api/v1/status`);
       }
-      if (mode !== 'bare') {
+      if (mode === 'app' || mode === 'app-no-audit') {
         results[`${mode} POST /api/v1/bench/items`] = await load(
           `${base}/api/v1/bench/items`,
           post,
@@ -116,6 +116,7 @@ try {
 }
 
 const bare = results['bare GET /api/v1/status'];
+const bareHeaders = results['bare-with-headers GET /api/v1/status'];
 const app = results['app GET /api/v1/status'];
 const audited = results['app POST /api/v1/bench/items'];
 const unaudited = results['app-no-audit POST /api/v1/bench/items'];
@@ -127,6 +128,9 @@ for (const [name, result] of Object.entries(results)) {
 }
 console.log(
   `\nGET /api/v1/status, app / bare Fastify:         ${(app.rps / bare.rps).toFixed(2)} (target >= 0.50)`,
+);
+console.log(
+  `GET /api/v1/status, app / bare Fastify + same headers: ${(app.rps / bareHeaders.rps).toFixed(2)}`,
 );
 console.log(
   `POST with audit / without audit recording:      ${(audited.rps / unaudited.rps).toFixed(2)}`,

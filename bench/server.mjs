@@ -1,6 +1,7 @@
 // One benchmark target per process: `app` (the real app and its whole global pipeline, with a
-// small bench module), `app-no-audit` (the same, audit recording switched off) or `bare` (bare
-// Fastify answering the same JSON). Prints `READY <port>` when it listens.
+// small bench module), `app-no-audit` (the same, audit recording switched off), `bare` (bare
+// Fastify answering the same JSON) or `bare-with-headers` (the same with our response
+// headers). Prints `READY <port>` when it listens.
 import 'reflect-metadata';
 import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
 import Fastify from 'fastify';
@@ -8,8 +9,22 @@ import Fastify from 'fastify';
 const mode = process.argv[2];
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 
-async function startBare() {
+async function startBare(withHeaders) {
   const app = Fastify({ logger: false });
+  if (withHeaders) {
+    // The same response headers as the app: helmet's, request id and rate-limit headers.
+    const { staticSecurityHeaders } = await import('../dist/src/common/http/security-headers.js');
+    const headers = {
+      ...staticSecurityHeaders(),
+      'x-ratelimit-limit-anonymous': '100',
+      'x-ratelimit-remaining-anonymous': '99',
+      'x-ratelimit-reset-anonymous': '3600',
+    };
+    app.addHook('onRequest', (request, reply, done) => {
+      reply.headers(headers).header('x-request-id', request.id);
+      done();
+    });
+  }
   app.get('/api/v1/status', async () => ({
     service: 'dreamseed-platform-api',
     version: '0.1.0',

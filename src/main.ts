@@ -1,10 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap/create-app.js';
-import {
-  startEmbeddedPostgres,
-  type RunningEmbeddedPostgres,
-} from './common/database/embedded-postgres.js';
+import type { RunningEmbeddedPostgres } from './common/database/embedded-postgres.js';
 import { validateEnv, type EnvVars } from './config/env.schema.js';
 
 function loadDotEnv(): void {
@@ -28,6 +25,8 @@ async function bootstrap(): Promise<void> {
   let embedded: RunningEmbeddedPostgres | undefined;
   const overrides: Record<string, string> = {};
   if (!env.DATABASE_URL) {
+    // Loaded only here: production images omit the PostgreSQL binaries and set DATABASE_URL.
+    const { startEmbeddedPostgres } = await import('./common/database/embedded-postgres.js');
     embedded = await startEmbeddedPostgres({
       dataDir: env.EMBEDDED_PG_DIR,
       port: env.EMBEDDED_PG_PORT,

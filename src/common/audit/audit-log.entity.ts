@@ -1,9 +1,14 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export type AuditActorType = 'user' | 'api_key' | 'market' | 'system' | 'anonymous';
 export type AuditOutcome = 'success' | 'failure' | 'denied' | 'error';
 
 @Entity({ name: 'audit_logs' })
+@Check(
+  'chk_audit_logs_actor_type',
+  `"actor_type" IN ('user', 'api_key', 'market', 'system', 'anonymous')`,
+)
+@Check('chk_audit_logs_outcome', `"outcome" IN ('success', 'failure', 'denied', 'error')`)
 @Index('idx_audit_logs_tenant_time', ['tenantId', 'createdAt'])
 @Index('idx_audit_logs_actor_time', ['actorId', 'createdAt'])
 @Index('idx_audit_logs_action_time', ['action', 'createdAt'])
@@ -48,7 +53,7 @@ export class AuditLog {
   @Column({ type: 'varchar', length: 128, nullable: true })
   requestId!: string | null;
 
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ type: 'jsonb', default: () => "'{}'" })
   metadata!: Record<string, unknown>;
 
   @CreateDateColumn({ type: 'timestamptz' })
