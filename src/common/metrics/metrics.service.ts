@@ -16,6 +16,10 @@ import {
 export class MetricsService {
   readonly registry = new Registry();
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>;
+  private readonly httpSeries = new Map<
+    string,
+    ReturnType<MetricsService['httpRequestDuration']['labels']>
+  >();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -44,7 +48,15 @@ export class MetricsService {
   }
 
   observeHttpRequest(method: string, route: string, statusCode: number, seconds: number): void {
-    this.httpRequestDuration.observe({ method, route, status_code: String(statusCode) }, seconds);
+    // Label sets are few (route templates, not URLs): keep each labelled child rather than
+    // hashing the labels on every request.
+    const key = `${method} ${route} ${statusCode}`;
+    let child = this.httpSeries.get(key);
+    if (!child) {
+      child = this.httpRequestDuration.labels(method, route, String(statusCode));
+      this.httpSeries.set(key, child);
+    }
+    child.observe(seconds);
   }
 
   render(): Promise<string> {

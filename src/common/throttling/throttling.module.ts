@@ -1,7 +1,6 @@
 import { Module, type ExecutionContext } from '@nestjs/common';
-import { APP_GUARD, Reflector } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule, type ThrottlerModuleOptions } from '@nestjs/throttler';
-import { THROTTLER_LIMIT } from '@nestjs/throttler/dist/throttler.constants.js';
 import type { FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { AppConfigService } from '../../config/app-config.service.js';
@@ -18,16 +17,7 @@ import {
 const isAuthenticated = (context: ExecutionContext): boolean =>
   context.switchToHttp().getRequest<FastifyRequest>().principal !== undefined;
 
-function throttlerOptions(
-  config: AppConfigService,
-  reflector: Reflector,
-  redis: Redis | null,
-): ThrottlerModuleOptions {
-  const hasRouteLimit = (context: ExecutionContext): boolean =>
-    reflector.getAllAndOverride<number | undefined>(THROTTLER_LIMIT + ROUTE_THROTTLER, [
-      context.getHandler(),
-      context.getClass(),
-    ]) !== undefined;
+function throttlerOptions(config: AppConfigService, redis: Redis | null): ThrottlerModuleOptions {
   return {
     storage: redis
       ? new RedisThrottlerStorage(redis, config.get('RATE_LIMIT_REDIS_PREFIX'))
@@ -49,10 +39,10 @@ function throttlerOptions(
         generateKey: (_context, tracker, name) => `${name}:${tracker}`,
       },
       {
+        // Applies only to routes that declare `@Throttle({ route: { limit, ttl } })`.
         name: ROUTE_THROTTLER,
         limit: Number.MAX_SAFE_INTEGER,
         ttl: 60_000,
-        skipIf: (context) => !hasRouteLimit(context),
       },
     ],
   };
@@ -61,7 +51,7 @@ function throttlerOptions(
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
-      inject: [AppConfigService, Reflector, REDIS_CLIENT],
+      inject: [AppConfigService, REDIS_CLIENT],
       useFactory: throttlerOptions,
     }),
   ],
