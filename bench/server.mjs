@@ -76,5 +76,7 @@ async function startApp(withAudit) {
   return app.getHttpServer().address().port;
 }
 
-const port = mode === 'bare' ? await startBare() : await startApp(mode !== 'app-no-audit');
+const port = mode.startsWith('bare')
+  ? await startBare(mode === 'bare-with-headers')
+  : await startApp(mode !== 'app-no-audit');
 process.stderr.write(`READY ${port}\n`);

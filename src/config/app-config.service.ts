@@ -26,10 +26,6 @@ export class AppConfigService {
     return this.env[key];
   }
 
-  get isProduction(): boolean {
-    return this.env.NODE_ENV === 'production';
-  }
-
   get corsOrigins(): string[] {
     return this.env.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())

@@ -6,7 +6,6 @@ import {
   IsInt,
   IsOptional,
   IsString,
-  IsUrl,
   Matches,
   Max,
   Min,
@@ -159,9 +158,6 @@ export class EnvVars {
   @Transform(toBoolean)
   @IsBoolean()
   SWAGGER_ENABLED = true;
-
-  @IsUrl({ require_tld: false, require_protocol: true })
-  PUBLIC_URL = 'http://localhost:3000';
 
   @Type(() => Number)
   @IsInt()

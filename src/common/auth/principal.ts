@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import 'fastify';
 
 /** Who is calling. Set on the request by the authentication layer; absent for anonymous calls. */
 export type Principal =
@@ -17,10 +17,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
   }
-}
-
-export function principalOf(request: FastifyRequest): Principal | undefined {
-  return request.principal;
 }
 
 /** A stable identity for per-caller budgets: the user, key or market key, never a shared IP. */

@@ -64,10 +64,6 @@ export function findErrorCode(code: string): ErrorCodeDefinition | undefined {
   return registry.get(code);
 }
 
-export function registeredErrorCodes(): ReadonlyMap<string, ErrorCodeDefinition> {
-  return registry;
-}
-
 /** The code the filter uses for an HTTP status that carries no code of its own. */
 export function codeForStatus(status: number): CommonErrorCode {
   switch (status) {

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../../common/auth/public.decorator.js';
 import { ServiceStatusDto } from './service-status.dto.js';
 import { StatusService } from './status.service.js';
@@ -11,6 +11,7 @@ export class StatusController {
   constructor(private readonly status: StatusService) {}
 
   @Get()
+  @ApiOkResponse({ type: ServiceStatusDto, description: 'The service answers' })
   @ApiOperation({
     summary: 'Service name, version and server time; a cheap call clients use to check the API',
   })
