@@ -2,21 +2,13 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap/create-app.js';
 import type { RunningEmbeddedPostgres } from './common/database/embedded-postgres.js';
-import { validateEnv, type EnvVars } from './config/env.schema.js';
-
-function loadDotEnv(): void {
-  try {
-    process.loadEnvFile();
-  } catch {
-    // no .env file: the environment alone configures the app
-  }
-}
+import type { EnvVars } from './config/env.schema.js';
+import { loadEnvironment } from './config/load-env.js';
 
 async function bootstrap(): Promise<void> {
-  loadDotEnv();
   let env: EnvVars;
   try {
-    env = validateEnv(process.env);
+    env = loadEnvironment();
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(1);

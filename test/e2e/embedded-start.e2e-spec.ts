@@ -44,7 +44,18 @@ describe('npm start without DATABASE_URL', () => {
         await stop(server);
       }
     }
-    await rm(root, { recursive: true, force: true });
+    if (root) {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('should refuse to start on a bad variable, naming it', async () => {
+    const server = startServer({ PORT: 'eighty', DATABASE_URL: 'mysql://nope' });
+    servers.push(server);
+    expect(await server.exited).toBe(1);
+    const output = server.output.join('');
+    expect(output).toContain('Invalid environment configuration');
+    expect(output).toMatch(/- PORT:/);
   });
 
   it('should serve on an embedded PostgreSQL, stop cleanly, and keep the data across restarts', async () => {

@@ -1,18 +1,11 @@
 // Entry point of the TypeORM CLI (`npm run migration:*`), run from the compiled dist/ tree.
 import path from 'node:path';
 import { DataSource } from 'typeorm';
-import { validateEnv } from '../../config/env.schema.js';
+import { loadEnvironment } from '../../config/load-env.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { buildDataSourceOptions } from './typeorm-options.js';
 
-if (typeof process.loadEnvFile === 'function') {
-  try {
-    process.loadEnvFile();
-  } catch {
-    // no .env file: the environment alone configures the CLI
-  }
-}
-const env = validateEnv(process.env);
+const env = loadEnvironment();
 
 let url = env.DATABASE_URL;
 if (!url) {
