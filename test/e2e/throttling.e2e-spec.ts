@@ -65,6 +65,14 @@ describe('rate limiting', () => {
     expect((await status(t, ip)).status).toBe(200);
   });
 
+  it('should let everything through when RATE_LIMIT_ENABLED is false', async () => {
+    const t = await start({ RATE_LIMIT_ANONYMOUS_LIMIT: '1', RATE_LIMIT_ENABLED: 'false' });
+    const ip = uniqueClientIp();
+    for (let i = 0; i < 3; i += 1) {
+      expect((await status(t, ip)).status).toBe(200);
+    }
+  });
+
   it('should never throttle health probes or metrics scrapes', async () => {
     const t = await start({ RATE_LIMIT_ANONYMOUS_LIMIT: '1' });
     for (let i = 0; i < 5; i += 1) {

@@ -45,9 +45,13 @@ export class AppThrottlerGuard extends ThrottlerGuard {
   private readonly plans = new WeakMap<object, RoutePlanEntry[]>();
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
+    // The module-wide skipIf (RATE_LIMIT_ENABLED) switches everything off; a throttler's own
+    // skipIf only decides for that throttler (the stock guard let the latter hide the former).
+    if (this.commonOptions.skipIf?.(context)) {
+      return true;
+    }
     for (const entry of this.planFor(context)) {
-      const skipIf = entry.throttler.skipIf ?? this.commonOptions.skipIf;
-      if (skipIf?.(context)) {
+      if (entry.throttler.skipIf?.(context)) {
         continue;
       }
       const limit = await this.resolveNumber(context, entry.limit, 'limit', entry.throttler);
