@@ -68,7 +68,7 @@ async function startApp(withAudit) {
     QUEUE_WORKERS_ENABLED: 'false',
   };
   const env = validateEnv({ ...process.env, ...overrides });
-  const app = await createApp({ env, overrides, modules: [benchModule()] });
+  const app = await createApp({ env, modules: [benchModule()] });
   if (!withAudit) {
     app.get(AuditService).record = () => undefined;
   }

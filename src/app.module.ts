@@ -11,11 +11,12 @@ import { AppLoggerModule } from './common/observability/logger.module.js';
 import { QueueModule } from './common/queue/queue.module.js';
 import { RedisModule } from './common/redis/redis.module.js';
 import { ThrottlingModule } from './common/throttling/throttling.module.js';
-import { AppConfigModule, type EnvOverrides } from './config/app-config.module.js';
+import { AppConfigModule } from './config/app-config.module.js';
+import type { EnvVars } from './config/env.schema.js';
 import { StatusModule } from './modules/status/status.module.js';
 
 export interface AppModuleOptions {
-  env?: EnvOverrides;
+  env: EnvVars;
   logger: Logger;
   /** Extra modules, e.g. test-only controllers that exercise the pipeline. */
   modules?: Array<Type | DynamicModule>;

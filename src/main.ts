@@ -15,7 +15,6 @@ async function bootstrap(): Promise<void> {
   }
 
   let embedded: RunningEmbeddedPostgres | undefined;
-  const overrides: Record<string, string> = {};
   if (!env.DATABASE_URL) {
     // Loaded only here: production images omit the PostgreSQL binaries and set DATABASE_URL.
     const { startEmbeddedPostgres } = await import('./common/database/embedded-postgres.js');
@@ -24,11 +23,10 @@ async function bootstrap(): Promise<void> {
       port: env.EMBEDDED_PG_PORT,
       database: 'dreamseed',
     });
-    overrides.DATABASE_URL = embedded.url;
     env.DATABASE_URL = embedded.url;
   }
 
-  const app = await createApp({ env, overrides });
+  const app = await createApp({ env });
   const logger = new Logger('Bootstrap');
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {

@@ -10,7 +10,6 @@ import { createRootLogger } from '../common/observability/root-logger.js';
 import { staticSecurityHeaders } from '../common/http/security-headers.js';
 import { setupSwagger } from '../common/swagger/setup-swagger.js';
 import { createValidationPipe } from '../common/validation/app-validation.pipe.js';
-import type { EnvOverrides } from '../config/app-config.module.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import type { EnvVars } from '../config/env.schema.js';
 import { registerHttpHooks } from './http-hooks.js';
@@ -18,7 +17,6 @@ import { registerHttpHooks } from './http-hooks.js';
 export interface CreateAppOptions {
   /** The validated environment (main.ts validates once before anything starts). */
   env: EnvVars;
-  overrides?: EnvOverrides;
   modules?: Array<Type | DynamicModule>;
 }
 
@@ -40,7 +38,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   });
   const logger = createRootLogger(options.env);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot({ env: options.overrides, modules: options.modules, logger }),
+    AppModule.forRoot({ env: options.env, modules: options.modules, logger }),
     adapter,
     { bufferLogs: true },
   );

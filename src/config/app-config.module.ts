@@ -1,25 +1,24 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_CONFIG_NAMESPACE, AppConfigService } from './app-config.service.js';
-import { validateEnv } from './env.schema.js';
-
-export type EnvOverrides = Record<string, string | undefined>;
+import type { EnvVars } from './env.schema.js';
 
 @Global()
 @Module({})
 export class AppConfigModule {
   /**
-   * Validates process.env (plus `.env` when present) once at boot. `overrides` lets tests and
-   * the CLI data source start the app with explicit settings without touching process.env.
+   * Serves the environment validated by the entry point (main.ts via loadEnvironment, or a
+   * test), so several apps in one process can run with their own settings.
    */
-  static forRoot(overrides: EnvOverrides = {}): DynamicModule {
+  static forRoot(env: EnvVars): DynamicModule {
     return {
       module: AppConfigModule,
       imports: [
         ConfigModule.forRoot({
           cache: true,
+          ignoreEnvFile: true,
           skipProcessEnv: true,
-          load: [() => ({ [APP_CONFIG_NAMESPACE]: validateEnv({ ...process.env, ...overrides }) })],
+          load: [() => ({ [APP_CONFIG_NAMESPACE]: env })],
         }),
       ],
       providers: [AppConfigService],

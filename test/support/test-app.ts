@@ -53,7 +53,6 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const env = validateEnv({ ...process.env, ...overrides });
   const app = await createApp({
     env,
-    overrides,
     modules: await Promise.all((options.fixtures ?? []).map(loadFixture)),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
