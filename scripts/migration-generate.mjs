@@ -36,12 +36,13 @@ if (!created) {
 const timestamp = created.split('-')[0];
 const className = `${name}${timestamp}`;
 const indexFile = path.join(migrationsDir, 'index.ts');
-const index = readFileSync(indexFile, 'utf8')
-  .replace(
-    /(\nexport const MIGRATIONS = \[)/,
-    `import { ${className} } from './${created.replace(/\.ts$/, '.js')}';\n$1`,
-  )
-  .replace(/\];\s*$/, `, ${className}];\n`);
+const source = readFileSync(indexFile, 'utf8');
+const importLine = `import { ${className} } from './${created.replace(/\.ts$/, '.js')}';\n`;
+const afterImports = source.search(/\n(?!import )/) + 1;
+const index = (source.slice(0, afterImports) + importLine + source.slice(afterImports)).replace(
+  /\];\s*$/,
+  `, ${className}];\n`,
+);
 writeFileSync(indexFile, index);
 console.log(
   `listed ${className} in migrations/index.ts; review the file, then run npx prettier --write migrations`,

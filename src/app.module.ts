@@ -2,7 +2,10 @@ import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { APP_FILTER } from '@nestjs/core';
 import { AuditModule } from './common/audit/audit.module.js';
+import type { Clock } from './common/clock/clock.js';
+import { ClockModule } from './common/clock/clock.module.js';
 import { DatabaseModule } from './common/database/database.module.js';
+import { EventsModule } from './common/events/events.module.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { HealthModule } from './common/health/health.module.js';
 import { MailModule } from './common/mail/mail.module.js';
@@ -13,13 +16,18 @@ import { RedisModule } from './common/redis/redis.module.js';
 import { ThrottlingModule } from './common/throttling/throttling.module.js';
 import { AppConfigModule } from './config/app-config.module.js';
 import type { EnvVars } from './config/env.schema.js';
+import { AuthModule } from './modules/auth/auth.module.js';
 import { StatusModule } from './modules/status/status.module.js';
+import { TenantsModule } from './modules/tenants/tenants.module.js';
+import { UsersModule } from './modules/users/users.module.js';
 
 export interface AppModuleOptions {
   env: EnvVars;
   logger: Logger;
   /** Extra modules, e.g. test-only controllers that exercise the pipeline. */
   modules?: Array<Type | DynamicModule>;
+  /** The time source; tests pass one they can move. */
+  clock?: Clock;
 }
 
 @Module({})
@@ -30,16 +38,22 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(options.env),
         AppLoggerModule.forRoot(options.logger),
+        ClockModule.forRoot(options.clock),
         DatabaseModule,
         RedisModule,
         MetricsModule,
-        // Global guards run in this order: the audit context first, so refusals are named.
+        // Global guards run in this order: the audit context first, so refusals are named;
+        // then authentication, so the rate limiter knows who is calling.
         AuditModule,
-        ThrottlingModule,
         QueueModule,
+        EventsModule,
+        AuthModule,
+        ThrottlingModule,
         MailModule,
         HealthModule,
         StatusModule,
+        TenantsModule,
+        UsersModule,
         ...(options.modules ?? []),
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

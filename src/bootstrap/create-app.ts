@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Logger } from 'nestjs-pino';
 import { AppModule } from '../app.module.js';
 import { AuditService } from '../common/audit/audit.service.js';
+import type { Clock } from '../common/clock/clock.js';
 import { MetricsService } from '../common/metrics/metrics.service.js';
 import { requestIdFor } from '../common/observability/request-id.js';
 import { createRootLogger } from '../common/observability/root-logger.js';
@@ -18,6 +19,8 @@ export interface CreateAppOptions {
   /** The validated environment (main.ts validates once before anything starts). */
   env: EnvVars;
   modules?: Array<Type | DynamicModule>;
+  /** The time source for lockouts and expiries; tests pass one they can move. */
+  clock?: Clock;
 }
 
 /** Paths served outside `/api/v1`. */
@@ -38,7 +41,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   });
   const logger = createRootLogger(options.env);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot({ env: options.env, modules: options.modules, logger }),
+    AppModule.forRoot({ env: options.env, modules: options.modules, logger, clock: options.clock }),
     adapter,
     { bufferLogs: true },
   );

@@ -29,6 +29,8 @@ const toBoolean = ({ value }: { value: unknown }): unknown => {
 
 const POSTGRES_URL = /^postgres(ql)?:\/\/.+/;
 const REDIS_URL = /^rediss?:\/\/.+/;
+const PEM_PRIVATE_KEY = /-----BEGIN (RSA )?PRIVATE KEY-----/;
+const PEM_PUBLIC_KEY = /-----BEGIN (RSA )?PUBLIC KEY-----/;
 
 /**
  * The one validated environment schema. Every variable the app reads is declared here,
@@ -154,6 +156,94 @@ export class EnvVars {
 
   @IsString()
   MAIL_OUTBOX_DIR = './.data/mail';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_LOGIN_LIMIT = 5;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_LOGIN_TTL_SECONDS = 60;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_REGISTER_LIMIT = 3;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_REGISTER_TTL_SECONDS = 3600;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_ACCOUNT_EMAIL_LIMIT = 3;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_ACCOUNT_EMAIL_TTL_SECONDS = 3600;
+
+  @IsOptional()
+  @Matches(PEM_PRIVATE_KEY, { message: 'JWT_PRIVATE_KEY must be a PEM private key (RSA)' })
+  JWT_PRIVATE_KEY?: string;
+
+  @IsString()
+  JWT_PRIVATE_KEY_FILE = './.data/jwt/signing-key.pem';
+
+  @IsOptional()
+  @Matches(PEM_PUBLIC_KEY, { message: 'JWT_PREVIOUS_PUBLIC_KEYS must hold PEM public keys' })
+  JWT_PREVIOUS_PUBLIC_KEYS?: string;
+
+  @IsString()
+  JWT_ISSUER = 'dreamseed-platform-api';
+
+  @IsString()
+  JWT_AUDIENCE = 'dreamseed-platform';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(3600)
+  ACCESS_TOKEN_TTL_SECONDS = 900;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(90)
+  REFRESH_TOKEN_TTL_DAYS = 7;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  MAX_LOGIN_ATTEMPTS = 5;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 60)
+  LOCKOUT_MINUTES = 15;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  MAX_SESSIONS_PER_USER = 5;
+
+  @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'FRONTEND_URL must be an http(s) URL' })
+  FRONTEND_URL = 'http://localhost:5173';
+
+  @IsOptional()
+  @IsEmail()
+  SUPERADMIN_EMAIL?: string;
+
+  @IsOptional()
+  @IsString()
+  SUPERADMIN_PASSWORD?: string;
 
   @Transform(toBoolean)
   @IsBoolean()

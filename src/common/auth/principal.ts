@@ -1,14 +1,20 @@
 import 'fastify';
+import type { PlatformRole, TenantRole } from './roles.js';
+
+/** A signed-in person: the tenant and role come from the session, checked on every request. */
+export interface UserPrincipal {
+  kind: 'user';
+  userId: string;
+  tenantId: string | null;
+  role?: TenantRole | null;
+  platformRole?: PlatformRole | null;
+  sessionId?: string;
+  actorUserId?: string;
+}
 
 /** Who is calling. Set on the request by the authentication layer; absent for anonymous calls. */
 export type Principal =
-  | {
-      kind: 'user';
-      userId: string;
-      tenantId: string | null;
-      sessionId?: string;
-      actorUserId?: string;
-    }
+  | UserPrincipal
   | { kind: 'api_key'; apiKeyId: string; tenantId: string | null }
   | { kind: 'market'; marketKeyId: string }
   | { kind: 'system' };

@@ -2,9 +2,11 @@ import { Injectable } from '@nestjs/common';
 import {
   collectDefaultMetrics,
   Counter,
+  Gauge,
   Histogram,
   Registry,
   type CounterConfiguration,
+  type GaugeConfiguration,
   type HistogramConfiguration,
 } from 'prom-client';
 
@@ -45,6 +47,14 @@ export class MetricsService {
       return existing as Histogram<L>;
     }
     return new Histogram({ ...config, registers: [this.registry] });
+  }
+
+  gauge<L extends string>(config: Omit<GaugeConfiguration<L>, 'registers'>): Gauge<L> {
+    const existing = this.registry.getSingleMetric(config.name);
+    if (existing) {
+      return existing as Gauge<L>;
+    }
+    return new Gauge({ ...config, registers: [this.registry] });
   }
 
   observeHttpRequest(method: string, route: string, statusCode: number, seconds: number): void {

@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { QueueErrorReporter } from './queue-error-reporter.js';
-import { MAIL_QUEUE } from './queue-names.js';
+import { EVENTS_QUEUE, MAIL_QUEUE } from './queue-names.js';
 
 const READY_TIMEOUT_MS = 15_000;
 
@@ -28,12 +28,17 @@ export class QueueHealth implements OnApplicationBootstrap {
   private readonly logger = new Logger(QueueHealth.name);
   private readonly broken = new Set<string>();
 
-  constructor(@InjectQueue(MAIL_QUEUE) private readonly mailQueue: Queue) {}
+  constructor(
+    @InjectQueue(MAIL_QUEUE) private readonly mailQueue: Queue,
+    @InjectQueue(EVENTS_QUEUE) private readonly eventsQueue: Queue,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const reporter = new QueueErrorReporter(this.logger, `queue:${MAIL_QUEUE}`);
-    this.mailQueue.on('error', (error) => reporter.report(error));
-    await withTimeout(this.mailQueue.waitUntilReady(), READY_TIMEOUT_MS, `queue ${MAIL_QUEUE}`);
+    for (const queue of [this.mailQueue, this.eventsQueue]) {
+      const reporter = new QueueErrorReporter(this.logger, `queue:${queue.name}`);
+      queue.on('error', (error) => reporter.report(error));
+      await withTimeout(queue.waitUntilReady(), READY_TIMEOUT_MS, `queue ${queue.name}`);
+    }
   }
 
   /** A consumer that had to stop; readiness reports it until the process restarts. */

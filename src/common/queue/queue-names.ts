@@ -1,11 +1,14 @@
 import type { JobsOptions } from 'bullmq';
+import type { DomainEvent } from '../events/domain-event.js';
 import type { MailMessage } from '../mail/mail-message.js';
 
 export const MAIL_QUEUE = 'mail';
+export const EVENTS_QUEUE = 'events';
 
 /** Job name -> payload, per queue: producers and processors share these types. */
 export interface QueueJobs {
   [MAIL_QUEUE]: { send: MailMessage };
+  [EVENTS_QUEUE]: { publish: DomainEvent };
 }
 
 export type JobName<Q extends keyof QueueJobs> = keyof QueueJobs[Q] & string;

@@ -3,9 +3,9 @@ import { BullModule } from '@nestjs/bullmq';
 import { AppConfigService } from '../../config/app-config.service.js';
 import { queueConnection } from './queue-connection.js';
 import { QueueHealth } from './queue-health.service.js';
-import { DEFAULT_JOB_OPTIONS, MAIL_QUEUE } from './queue-names.js';
+import { DEFAULT_JOB_OPTIONS, EVENTS_QUEUE, MAIL_QUEUE } from './queue-names.js';
 
-const queues = BullModule.registerQueue({ name: MAIL_QUEUE });
+const queues = BullModule.registerQueue({ name: MAIL_QUEUE }, { name: EVENTS_QUEUE });
 
 @Module({
   imports: [

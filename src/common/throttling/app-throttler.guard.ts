@@ -17,7 +17,8 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { AppException } from '../errors/app.exception.js';
 import { principalKey } from '../auth/principal.js';
-import { ROUTE_THROTTLER } from './throttler-names.js';
+import { RATE_LIMIT_KEY } from './rate-limit.decorator.js';
+import { OPT_IN_THROTTLERS, ROUTE_THROTTLER } from './throttler-names.js';
 
 type Resolvable<T> = T | ((context: ExecutionContext) => T | Promise<T>);
 
@@ -117,13 +118,18 @@ export class AppThrottlerGuard extends ThrottlerGuard {
         `${key}${throttler.name ?? 'default'}`,
         targets,
       );
+    const optedIn = new Set(
+      this.reflector.getAllAndOverride<string[] | undefined>(RATE_LIMIT_KEY, targets) ?? [],
+    );
     const plan: RoutePlanEntry[] = [];
     for (const throttler of this.throttlers) {
+      const name = throttler.name ?? 'default';
       if (read<boolean>(THROTTLER_SKIP, throttler)) {
         continue;
       }
       const routeLimit = read<Resolvable<number>>(THROTTLER_LIMIT, throttler);
-      if (throttler.name === ROUTE_THROTTLER && routeLimit === undefined) {
+      const declared = optedIn.has(name) || (name === ROUTE_THROTTLER && routeLimit !== undefined);
+      if (OPT_IN_THROTTLERS.has(name) && !declared) {
         continue;
       }
       plan.push({

@@ -8,9 +8,13 @@ import { REDIS_CLIENT } from '../redis/redis.module.js';
 import { AppThrottlerGuard } from './app-throttler.guard.js';
 import { MemoryThrottlerStorage } from './memory-throttler.storage.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
+import { accountTracker } from './account-tracker.js';
 import {
+  ACCOUNT_EMAIL_THROTTLER,
   ANONYMOUS_THROTTLER,
   AUTHENTICATED_THROTTLER,
+  LOGIN_THROTTLER,
+  REGISTER_THROTTLER,
   ROUTE_THROTTLER,
 } from './throttler-names.js';
 
@@ -43,6 +47,25 @@ function throttlerOptions(config: AppConfigService, redis: Redis | null): Thrott
         name: ROUTE_THROTTLER,
         limit: Number.MAX_SAFE_INTEGER,
         ttl: 60_000,
+      },
+      {
+        name: LOGIN_THROTTLER,
+        limit: config.get('RATE_LIMIT_LOGIN_LIMIT'),
+        ttl: config.get('RATE_LIMIT_LOGIN_TTL_SECONDS') * 1000,
+        getTracker: accountTracker,
+      },
+      {
+        name: REGISTER_THROTTLER,
+        limit: config.get('RATE_LIMIT_REGISTER_LIMIT'),
+        ttl: config.get('RATE_LIMIT_REGISTER_TTL_SECONDS') * 1000,
+        getTracker: accountTracker,
+      },
+      {
+        // Mails sent on request (verification resend, password reset).
+        name: ACCOUNT_EMAIL_THROTTLER,
+        limit: config.get('RATE_LIMIT_ACCOUNT_EMAIL_LIMIT'),
+        ttl: config.get('RATE_LIMIT_ACCOUNT_EMAIL_TTL_SECONDS') * 1000,
+        getTracker: accountTracker,
       },
     ],
   };

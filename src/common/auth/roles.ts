@@ -1,0 +1,8 @@
+export const TENANT_ROLES = ['student', 'teacher', 'admin'] as const;
+export type TenantRole = (typeof TENANT_ROLES)[number];
+
+export const PLATFORM_ROLES = ['super_admin'] as const;
+export type PlatformRole = (typeof PLATFORM_ROLES)[number];
+
+/** What a route may require: a role in the caller's active tenant, or a platform role. */
+export type RequiredRole = TenantRole | PlatformRole;

@@ -1,0 +1,40 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+type Queryable = Pick<DataSource | EntityManager, 'query'>;
+
+/** Rows of a raw query; TypeORM returns `[rows, count]` for UPDATE and DELETE, rows otherwise. */
+export async function queryRows<T>(
+  db: Queryable,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const result: unknown = await db.query(sql, params);
+  if (
+    Array.isArray(result) &&
+    result.length === 2 &&
+    Array.isArray(result[0]) &&
+    typeof result[1] === 'number'
+  ) {
+    return result[0] as T[];
+  }
+  return result as T[];
+}
+
+export async function queryOne<T>(
+  db: Queryable,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T | undefined> {
+  const rows = await queryRows<T>(db, sql, params);
+  return rows[0];
+}
+
+/** A PostgreSQL unique violation, optionally on one named constraint or index. */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const driverError = (error as { driverError?: { code?: string; constraint?: string } })
+    ?.driverError;
+  const pgError = driverError ?? (error as { code?: string; constraint?: string });
+  return (
+    pgError?.code === '23505' && (constraint === undefined || pgError.constraint === constraint)
+  );
+}

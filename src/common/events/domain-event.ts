@@ -1,0 +1,20 @@
+/** Seed 001's user events. The payload never holds secrets: ids, email, names, field names. */
+export const DOMAIN_EVENT_TYPES = [
+  'user.created',
+  'user.updated',
+  'user.deleted',
+  'user.logged_in',
+  'user.logged_out',
+  'user.password_changed',
+] as const;
+
+export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
+
+export interface DomainEvent {
+  id: string;
+  type: DomainEventType;
+  version: string;
+  aggregateId: string;
+  occurredAt: string;
+  payload: Record<string, unknown>;
+}

@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { Clock } from '../clock/clock.js';
+import type { DomainEventType } from './domain-event.js';
+import { OutboxRelay } from './outbox-relay.service.js';
+
+export interface NewDomainEvent {
+  type: DomainEventType;
+  aggregateId: string;
+  payload: Record<string, unknown>;
+}
+
+const EVENT_VERSION = '1.0.0';
+
+/** Adds events inside the caller's transaction; they leave only if it commits. */
+@Injectable()
+export class OutboxService {
+  constructor(
+    private readonly clock: Clock,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  async add(manager: EntityManager, ...events: NewDomainEvent[]): Promise<void> {
+    if (events.length === 0) {
+      return;
+    }
+    const occurredAt = this.clock.now().toISOString();
+    const rows = events.map((event) => ({
+      id: randomUUID(),
+      type: event.type,
+      version: EVENT_VERSION,
+      aggregate_id: event.aggregateId,
+      payload: event.payload,
+      occurred_at: occurredAt,
+    }));
+    await manager.query(
+      `INSERT INTO outbox_events (id, type, version, aggregate_id, payload, occurred_at)
+       SELECT id, type, version, aggregate_id, payload, occurred_at
+       FROM jsonb_to_recordset($1::jsonb)
+         AS e(id uuid, type varchar, version varchar, aggregate_id varchar, payload jsonb, occurred_at timestamptz)`,
+      [JSON.stringify(rows)],
+    );
+    // Relay soon after the commit instead of waiting for the next poll.
+    this.relay.nudgeSoon();
+  }
+}

@@ -1,0 +1,173 @@
+import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { Audited } from '../../common/audit/audited.decorator.js';
+import { CurrentUser } from '../../common/auth/current-user.decorator.js';
+import type { UserPrincipal } from '../../common/auth/principal.js';
+import { Public } from '../../common/auth/public.decorator.js';
+import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
+import { RateLimit } from '../../common/throttling/rate-limit.decorator.js';
+import { UserProfileDto } from '../users/dto/user.dto.js';
+import { AuthService } from './auth.service.js';
+import { Device } from './device.decorator.js';
+import {
+  EmailDto,
+  LoginDto,
+  OneTimeTokenDto,
+  RefreshDto,
+  RegisterDto,
+  ResetPasswordDto,
+  SwitchTenantDto,
+} from './dto/auth-requests.dto.js';
+import { TokenResponseDto } from './dto/token-response.dto.js';
+import type { DeviceInfo } from './sessions.service.js';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Public()
+  @Post('register')
+  @RateLimit('register')
+  @Audited({ action: 'auth.register', resource: 'user' })
+  @ApiOperation({
+    summary: 'Create an account (student-level; roles are granted by schools, never here)',
+  })
+  @ApiCreatedResponse({ type: UserProfileDto, description: 'A verification mail is on its way' })
+  @ApiConflictResponse({ type: ErrorEnvelope, description: 'USER_EMAIL_ALREADY_EXISTS' })
+  register(@Body() dto: RegisterDto): Promise<UserProfileDto> {
+    return this.auth.register(dto);
+  }
+
+  @Public()
+  @Post('verify-email')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @Audited({ action: 'auth.verify_email', resource: 'user' })
+  @ApiOperation({
+    summary: 'Confirm an email address with the token from the mail (single use, 24 h)',
+  })
+  @ApiNoContentResponse({ description: 'Verified' })
+  async verifyEmail(@Body() dto: OneTimeTokenDto): Promise<void> {
+    await this.auth.verifyEmail(dto.token);
+  }
+
+  @Public()
+  @Post('resend-verification')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @RateLimit('account_email')
+  @ApiOperation({ summary: 'Send the verification mail again (always 202)' })
+  @ApiAcceptedResponse({ description: 'If the address has an unverified account, a mail is sent' })
+  async resendVerification(@Body() dto: EmailDto): Promise<void> {
+    await this.auth.resendVerification(dto.email);
+  }
+
+  @Public()
+  @Post('login')
+  @HttpCode(HttpStatus.OK)
+  @RateLimit('login')
+  @Audited({ action: 'auth.login', resource: 'session' })
+  @ApiOperation({
+    summary: 'Sign in with email and password',
+    description:
+      'Unknown email and wrong password answer the same. After MAX_LOGIN_ATTEMPTS failures in a row the account locks for LOCKOUT_MINUTES (423 AUTH_ACCOUNT_LOCKED with `locked_until`).',
+  })
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiUnauthorizedResponse({ type: ErrorEnvelope, description: 'AUTH_INVALID_CREDENTIALS' })
+  @ApiForbiddenResponse({
+    type: ErrorEnvelope,
+    description:
+      'AUTH_ACCOUNT_DISABLED, AUTH_EMAIL_NOT_VERIFIED, AUTH_TENANT_INACTIVE, AUTH_NOT_A_MEMBER',
+  })
+  login(@Body() dto: LoginDto, @Device() device: DeviceInfo): Promise<TokenResponseDto> {
+    return this.auth.login(dto, device);
+  }
+
+  @Public()
+  @Post('refresh')
+  @HttpCode(HttpStatus.OK)
+  @Audited({ action: 'auth.refresh', resource: 'session' })
+  @ApiOperation({
+    summary: 'Swap a refresh token for new tokens (the refresh token rotates)',
+    description:
+      'The same token sent again within 10 s returns the same new refresh token (parallel tabs). Any older token of the session is reuse: the session ends (AUTH_REFRESH_TOKEN_REUSED).',
+  })
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiUnauthorizedResponse({
+    type: ErrorEnvelope,
+    description: 'AUTH_REFRESH_TOKEN_INVALID, AUTH_REFRESH_TOKEN_REUSED',
+  })
+  refresh(@Body() dto: RefreshDto, @Device() device: DeviceInfo): Promise<TokenResponseDto> {
+    return this.auth.refresh(dto.refresh_token, device);
+  }
+
+  @Post('logout')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiBearerAuth('bearer')
+  @Audited({ action: 'auth.logout', resource: 'session' })
+  @ApiOperation({ summary: 'End this session; its tokens stop working' })
+  @ApiNoContentResponse()
+  async logout(@CurrentUser() user: UserPrincipal): Promise<void> {
+    await this.auth.logout(user);
+  }
+
+  @Post('logout-all')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiBearerAuth('bearer')
+  @Audited({ action: 'auth.logout_all', resource: 'session' })
+  @ApiOperation({ summary: 'End every session of this account, on every device' })
+  @ApiNoContentResponse()
+  async logoutAll(@CurrentUser() user: UserPrincipal, @Device() device: DeviceInfo): Promise<void> {
+    await this.auth.logoutAll(user, device);
+  }
+
+  @Post('switch-tenant')
+  @HttpCode(HttpStatus.OK)
+  @ApiBearerAuth('bearer')
+  @Audited({ action: 'auth.switch_tenant', resource: 'session' })
+  @ApiOperation({ summary: 'Re-scope this session to another school you belong to' })
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiForbiddenResponse({
+    type: ErrorEnvelope,
+    description: 'AUTH_NOT_A_MEMBER, AUTH_TENANT_INACTIVE',
+  })
+  switchTenant(
+    @CurrentUser() user: UserPrincipal,
+    @Body() dto: SwitchTenantDto,
+  ): Promise<TokenResponseDto> {
+    return this.auth.switchTenant(user, dto.tenant_id);
+  }
+
+  @Public()
+  @Post('forgot-password')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @RateLimit('account_email')
+  @Audited({ action: 'auth.forgot_password', resource: 'user' })
+  @ApiOperation({ summary: 'Mail a password reset link (always 202; the link works once, 30 min)' })
+  @ApiAcceptedResponse()
+  async forgotPassword(@Body() dto: EmailDto): Promise<void> {
+    await this.auth.forgotPassword(dto.email);
+  }
+
+  @Public()
+  @Post('reset-password')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @Audited({ action: 'auth.reset_password', resource: 'user' })
+  @ApiOperation({
+    summary: 'Set a new password with the mailed token; ends every session and clears a lockout',
+  })
+  @ApiNoContentResponse()
+  async resetPassword(@Body() dto: ResetPasswordDto, @Device() device: DeviceInfo): Promise<void> {
+    await this.auth.resetPassword(dto.token, dto.new_password, device);
+  }
+}

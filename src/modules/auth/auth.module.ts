@@ -1,0 +1,63 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { MailModule } from '../../common/mail/mail.module.js';
+import { UsersModule } from '../users/users.module.js';
+import { AccountController } from './account.controller.js';
+import { AccountMails } from './account-mails.js';
+import { AuthController } from './auth.controller.js';
+import { AuthMetrics } from './auth.metrics.js';
+import { AuthService } from './auth.service.js';
+import { AccessGuard } from './guards/access.guard.js';
+import { JwtStrategy } from './guards/jwt.strategy.js';
+import { JwksController } from './jwks.controller.js';
+import { LoginHistory } from './login-history.entity.js';
+import { LoginHistoryRepository } from './login-history.repository.js';
+import { MySessionsService } from './my-sessions.service.js';
+import { OneTimeToken } from './one-time-token.entity.js';
+import { OneTimeTokensRepository } from './one-time-tokens.repository.js';
+import { PasswordHasher } from './password-hasher.js';
+import { SecurityEvents } from './security-events.js';
+import { Session } from './session.entity.js';
+import { SessionState } from './session-state.service.js';
+import { SessionsRepository } from './sessions.repository.js';
+import { SessionsService } from './sessions.service.js';
+import { SuperAdminBootstrap } from './super-admin.bootstrap.js';
+import { AccessTokens } from './tokens/access-tokens.service.js';
+import { SigningKeys } from './tokens/signing-keys.service.js';
+import './auth.errors.js';
+
+/**
+ * Sign-in, tokens, sessions and the global access guard (registered here so it runs before
+ * the rate limiter: see AppModule's import order).
+ */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([Session, LoginHistory, OneTimeToken]),
+    PassportModule,
+    UsersModule,
+    MailModule,
+  ],
+  controllers: [AuthController, AccountController, JwksController],
+  providers: [
+    { provide: APP_GUARD, useClass: AccessGuard },
+    JwtStrategy,
+    SigningKeys,
+    AccessTokens,
+    PasswordHasher,
+    SessionsRepository,
+    SessionState,
+    SessionsService,
+    MySessionsService,
+    OneTimeTokensRepository,
+    LoginHistoryRepository,
+    AccountMails,
+    AuthMetrics,
+    SecurityEvents,
+    AuthService,
+    SuperAdminBootstrap,
+  ],
+  exports: [SessionsService, SessionState, PasswordHasher, SuperAdminBootstrap, SigningKeys],
+})
+export class AuthModule {}

@@ -1,0 +1,459 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { UserPrincipal } from '../../common/auth/principal.js';
+import type { TenantRole } from '../../common/auth/roles.js';
+import { Clock } from '../../common/clock/clock.js';
+import { OutboxService } from '../../common/events/outbox.service.js';
+import { AppException } from '../../common/errors/app.exception.js';
+import { AppConfigService } from '../../config/app-config.service.js';
+import { mapUserProfile } from '../users/dto/user.dto.js';
+import { MembershipsRepository, type MembershipView } from '../users/memberships.repository.js';
+import { assertPasswordPolicy } from '../users/password-policy.js';
+import type { User } from '../users/user.entity.js';
+import { normalizeEmail, UsersRepository } from '../users/users.repository.js';
+import { UsersService } from '../users/users.service.js';
+import { AccountMails } from './account-mails.js';
+import { AuthMetrics, type LoginFailureReason } from './auth.metrics.js';
+import type { TokenResponseDto } from './dto/token-response.dto.js';
+import type { LoginDto, RegisterDto } from './dto/auth-requests.dto.js';
+import { LoginHistoryRepository } from './login-history.repository.js';
+import { OneTimeTokensRepository } from './one-time-tokens.repository.js';
+import { PasswordHasher } from './password-hasher.js';
+import { SecurityEvents } from './security-events.js';
+import type { Session } from './session.entity.js';
+import { SessionsService, type DeviceInfo } from './sessions.service.js';
+import { AccessTokens } from './tokens/access-tokens.service.js';
+import './auth.errors.js';
+
+const VERIFICATION_TTL_MS = 24 * 3600 * 1000;
+const RESET_TTL_MS = 30 * 60 * 1000;
+
+@Injectable()
+export class AuthService {
+  private readonly logger = new Logger(AuthService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersRepository,
+    private readonly memberships: MembershipsRepository,
+    private readonly profiles: UsersService,
+    private readonly hasher: PasswordHasher,
+    private readonly sessions: SessionsService,
+    private readonly accessTokens: AccessTokens,
+    private readonly oneTimeTokens: OneTimeTokensRepository,
+    private readonly loginHistory: LoginHistoryRepository,
+    private readonly outbox: OutboxService,
+    private readonly mails: AccountMails,
+    private readonly metrics: AuthMetrics,
+    private readonly security: SecurityEvents,
+    private readonly config: AppConfigService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Self-registration: always a plain account (no tenant role, no platform role). */
+  async register(dto: RegisterDto): Promise<ReturnType<typeof mapUserProfile>> {
+    const passwordHash = await this.hasher.hash(dto.password);
+    const { user, token } = await this.dataSource.transaction(async (manager) => {
+      const created = await this.users.insert(manager, {
+        email: dto.email,
+        passwordHash,
+        fullName: dto.full_name,
+        username: dto.username ?? null,
+      });
+      const verification = await this.oneTimeTokens.issue(
+        manager,
+        created.id,
+        'email_verification',
+        this.clock.now(),
+        VERIFICATION_TTL_MS,
+      );
+      await this.outbox.add(manager, {
+        type: 'user.created',
+        aggregateId: created.id,
+        payload: {
+          user_id: created.id,
+          email: created.email,
+          name: created.fullName,
+          role: 'student',
+          created_at: created.createdAt.toISOString(),
+        },
+      });
+      return { user: created, token: verification };
+    });
+    this.metrics.signups.inc();
+    await this.sendSafely(() =>
+      this.mails.sendVerification(user.email ?? dto.email, user.fullName, token),
+    );
+    return mapUserProfile(user, []);
+  }
+
+  async verifyEmail(token: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const now = this.clock.now();
+      const userId = await this.oneTimeTokens.consume(manager, token, 'email_verification', now);
+      if (!userId) {
+        throw new AppException('AUTH_ONE_TIME_TOKEN_INVALID');
+      }
+      await this.users.markEmailVerified(manager, userId, now);
+      this.profiles.forget(userId);
+    });
+    this.metrics.emailVerifications.inc();
+  }
+
+  /** Always accepted (202): whether the address has an account is not revealed. */
+  async resendVerification(email: string): Promise<void> {
+    const user = await this.users.findByEmail(email);
+    if (!user?.email || !user.isActive || user.emailVerifiedAt) {
+      return;
+    }
+    const token = await this.dataSource.transaction((manager) =>
+      this.oneTimeTokens.issue(
+        manager,
+        user.id,
+        'email_verification',
+        this.clock.now(),
+        VERIFICATION_TTL_MS,
+      ),
+    );
+    await this.sendSafely(() =>
+      this.mails.sendVerification(user.email ?? '', user.fullName, token),
+    );
+  }
+
+  async login(dto: LoginDto, device: DeviceInfo): Promise<TokenResponseDto> {
+    const stopTimer = this.metrics.loginDuration.startTimer();
+    try {
+      return await this.attemptLogin(dto, device);
+    } finally {
+      stopTimer();
+    }
+  }
+
+  async refresh(refreshToken: string, device: DeviceInfo): Promise<TokenResponseDto> {
+    const result = await this.sessions.rotate(refreshToken);
+    if (result.kind === 'invalid') {
+      throw new AppException('AUTH_REFRESH_TOKEN_INVALID');
+    }
+    if (result.kind === 'reused') {
+      this.metrics.suspiciousActivity.inc({ type: 'refresh_token_reused' });
+      this.security.record(
+        'auth.refresh_token_reused',
+        { userId: result.session.userId, tenantId: result.session.tenantId },
+        device,
+        'denied',
+        { session_id: result.session.id },
+      );
+      throw new AppException('AUTH_REFRESH_TOKEN_REUSED');
+    }
+    const user = await this.users.findById(result.session.userId);
+    if (!user?.isActive) {
+      await this.sessions.revoke({ ids: [result.session.id] }, 'account_disabled');
+      throw new AppException('AUTH_REFRESH_TOKEN_INVALID');
+    }
+    const memberships = await this.memberships.listForUser(user.id);
+    const membership = memberships.find((m) => m.tenantId === result.session.tenantId);
+    if (result.session.tenantId !== null && !isUsable(membership)) {
+      throw new AppException('AUTH_TENANT_INACTIVE');
+    }
+    return this.tokenResponse(user, memberships, result.session, result.refreshToken);
+  }
+
+  async logout(principal: UserPrincipal): Promise<void> {
+    if (!principal.sessionId) {
+      return;
+    }
+    await this.dataSource.transaction(async (manager) => {
+      await this.sessions.revoke({ ids: [principal.sessionId ?? ''] }, 'logout', manager);
+      await this.outbox.add(manager, {
+        type: 'user.logged_out',
+        aggregateId: principal.userId,
+        payload: { user_id: principal.userId, session_id: principal.sessionId, scope: 'session' },
+      });
+    });
+  }
+
+  async logoutAll(principal: UserPrincipal, device: DeviceInfo): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const ended = await this.sessions.revoke({ userId: principal.userId }, 'logout_all', manager);
+      await this.outbox.add(manager, {
+        type: 'user.logged_out',
+        aggregateId: principal.userId,
+        payload: { user_id: principal.userId, session_ids: ended, scope: 'all' },
+      });
+    });
+    this.security.record(
+      'auth.logout_all',
+      { userId: principal.userId, tenantId: principal.tenantId },
+      device,
+      'success',
+    );
+  }
+
+  async switchTenant(principal: UserPrincipal, tenantId: string): Promise<TokenResponseDto> {
+    const user = await this.users.findById(principal.userId);
+    if (!user) {
+      throw new AppException('AUTH_SESSION_REVOKED');
+    }
+    const memberships = await this.memberships.listForUser(user.id);
+    const target = memberships.find((m) => m.tenantId === tenantId);
+    if (!target) {
+      throw new AppException('AUTH_NOT_A_MEMBER');
+    }
+    if (!isUsable(target)) {
+      throw new AppException('AUTH_TENANT_INACTIVE');
+    }
+    const { session, refreshToken } = await this.dataSource.transaction((manager) =>
+      this.sessions.switchTenant(manager, principal.sessionId ?? '', tenantId),
+    );
+    return this.tokenResponse(user, memberships, session, refreshToken);
+  }
+
+  /** Always accepted (202); a mail goes out only for an active account. */
+  async forgotPassword(email: string): Promise<void> {
+    const user = await this.users.findByEmail(email);
+    if (!user?.email || !user.isActive) {
+      return;
+    }
+    const token = await this.dataSource.transaction((manager) =>
+      this.oneTimeTokens.issue(manager, user.id, 'password_reset', this.clock.now(), RESET_TTL_MS),
+    );
+    await this.sendSafely(() =>
+      this.mails.sendPasswordReset(user.email ?? '', user.fullName, token),
+    );
+  }
+
+  async resetPassword(token: string, newPassword: string, device: DeviceInfo): Promise<void> {
+    const passwordHash = await this.hasher.hash(newPassword);
+    const userId = await this.dataSource.transaction(async (manager) => {
+      const now = this.clock.now();
+      const owner = await this.oneTimeTokens.consume(manager, token, 'password_reset', now);
+      const user = owner ? await this.users.lockById(manager, owner) : null;
+      if (!user || user.deletedAt) {
+        throw new AppException('AUTH_ONE_TIME_TOKEN_INVALID');
+      }
+      // Checked before anything is written: a refused password leaves the link usable.
+      assertPasswordPolicy('new_password', newPassword, user.email);
+      await this.users.setPassword(manager, user.id, passwordHash);
+      // Following the link proves the address is theirs.
+      await this.users.markEmailVerified(manager, user.id, now);
+      await this.sessions.revoke({ userId: user.id }, 'password_reset', manager);
+      await this.outbox.add(manager, passwordChangedEvent(user.id, 'reset'));
+      return user.id;
+    });
+    this.profiles.forget(userId);
+    this.metrics.passwordResets.inc();
+    this.security.record('auth.password_reset', { userId }, device, 'success');
+  }
+
+  async changePassword(
+    principal: UserPrincipal,
+    currentPassword: string,
+    newPassword: string,
+    device: DeviceInfo,
+  ): Promise<void> {
+    const user = await this.users.findById(principal.userId);
+    if (!user) {
+      throw new AppException('AUTH_SESSION_REVOKED');
+    }
+    const matches = user.passwordHash
+      ? await this.hasher.verify(user.passwordHash, currentPassword)
+      : false;
+    if (!matches) {
+      throw new AppException('USER_PASSWORD_INCORRECT');
+    }
+    assertPasswordPolicy('new_password', newPassword, user.email);
+    const passwordHash = await this.hasher.hash(newPassword);
+    await this.dataSource.transaction(async (manager) => {
+      await this.users.setPassword(manager, user.id, passwordHash);
+      await this.sessions.revoke(
+        { userId: user.id, exceptId: principal.sessionId },
+        'password_changed',
+        manager,
+      );
+      await this.outbox.add(manager, passwordChangedEvent(user.id, 'change'));
+    });
+    this.security.record(
+      'auth.password_changed',
+      { userId: user.id, tenantId: principal.tenantId },
+      device,
+      'success',
+    );
+  }
+
+  private async attemptLogin(dto: LoginDto, device: DeviceInfo): Promise<TokenResponseDto> {
+    const email = normalizeEmail(dto.email);
+    const user = await this.users.findByEmail(email);
+    const fail = async (
+      reason: LoginFailureReason,
+      error: AppException,
+      knownUser: User | null = user,
+    ): Promise<never> => {
+      this.metrics.loginAttempts.inc({ status: 'failed' });
+      this.metrics.failedLogins.inc({ reason });
+      await this.loginHistory.record({
+        userId: knownUser?.id ?? null,
+        emailTried: email,
+        ip: device.ip,
+        userAgent: device.userAgent,
+        success: false,
+        failureReason: reason,
+        at: this.clock.now(),
+      });
+      throw error;
+    };
+
+    if (!user?.passwordHash) {
+      // Same work as a wrong password, so timing does not tell whether the address exists.
+      await this.hasher.verifyAgainstNothing(dto.password);
+      return fail('user_not_found', new AppException('AUTH_INVALID_CREDENTIALS'));
+    }
+    const now = this.clock.now();
+    if (user.lockedUntil && user.lockedUntil > now) {
+      return fail('account_locked', lockedError(user.lockedUntil));
+    }
+    if (!(await this.hasher.verify(user.passwordHash, dto.password))) {
+      const result = await this.users.recordFailedLogin(
+        user.id,
+        now,
+        this.config.get('MAX_LOGIN_ATTEMPTS'),
+        this.config.get('LOCKOUT_MINUTES'),
+      );
+      if (result.justLocked && result.lockedUntil) {
+        this.metrics.lockouts.inc();
+        this.security.record('auth.account_locked', { userId: user.id }, device, 'denied', {
+          locked_until: result.lockedUntil.toISOString(),
+          failed_attempts: result.failedLoginCount,
+        });
+        return fail('invalid_password', lockedError(result.lockedUntil));
+      }
+      return fail('invalid_password', new AppException('AUTH_INVALID_CREDENTIALS'));
+    }
+    // From here the password is right, so precise refusals reveal nothing new.
+    if (!user.isActive) {
+      return fail('account_disabled', new AppException('AUTH_ACCOUNT_DISABLED'));
+    }
+    if (!user.emailVerifiedAt) {
+      return fail('email_not_verified', new AppException('AUTH_EMAIL_NOT_VERIFIED'));
+    }
+    const memberships = await this.memberships.listForUser(user.id);
+    const tenant = this.chooseTenant(user, memberships, dto.tenant_id);
+    if (tenant instanceof AppException) {
+      const reason = tenant.code === 'AUTH_NOT_A_MEMBER' ? 'not_a_member' : 'tenant_inactive';
+      return fail(reason, tenant);
+    }
+
+    const rehashed = this.hasher.needsRehash(user.passwordHash)
+      ? await this.hasher.hash(dto.password)
+      : null;
+    const { session, refreshToken } = await this.dataSource.transaction(async (manager) => {
+      await this.users.lockById(manager, user.id);
+      await this.users.recordSuccessfulLogin(manager, user.id, now, rehashed);
+      const started = await this.sessions.start(manager, user.id, tenant, device);
+      await this.loginHistory.record(
+        {
+          userId: user.id,
+          emailTried: email,
+          ip: device.ip,
+          userAgent: device.userAgent,
+          success: true,
+          failureReason: null,
+          at: now,
+        },
+        manager,
+      );
+      await this.outbox.add(manager, loggedInEvent(user, started.session));
+      return started;
+    });
+    this.metrics.loginAttempts.inc({ status: 'success' });
+    this.profiles.forget(user.id);
+    return this.tokenResponse({ ...user, lastLoginAt: now }, memberships, session, refreshToken);
+  }
+
+  /** The tenant a sign-in lands in: the one asked for, else the first usable membership. */
+  private chooseTenant(
+    user: User,
+    memberships: MembershipView[],
+    requested: string | undefined,
+  ): string | null | AppException {
+    if (requested !== undefined) {
+      const membership = memberships.find((m) => m.tenantId === requested);
+      if (!membership) {
+        return new AppException('AUTH_NOT_A_MEMBER');
+      }
+      return isUsable(membership) ? membership.tenantId : new AppException('AUTH_TENANT_INACTIVE');
+    }
+    const usable = memberships.find(isUsable);
+    if (usable) {
+      return usable.tenantId;
+    }
+    // Members of schools that are all inactive may not sign in; super admins work platform-wide.
+    if (memberships.length > 0 && user.platformRole !== 'super_admin') {
+      return new AppException('AUTH_TENANT_INACTIVE');
+    }
+    return null;
+  }
+
+  private tokenResponse(
+    user: User,
+    memberships: MembershipView[],
+    session: Pick<Session, 'id' | 'tenantId'>,
+    refreshToken: string,
+  ): TokenResponseDto {
+    const role: TenantRole | null =
+      memberships.find((m) => m.tenantId === session.tenantId)?.role ?? null;
+    return {
+      access_token: this.accessTokens.sign({
+        userId: user.id,
+        sessionId: session.id,
+        tenantId: session.tenantId,
+        role,
+        platformRole: user.platformRole,
+      }),
+      refresh_token: refreshToken,
+      token_type: 'bearer',
+      expires_in: this.accessTokens.ttlSeconds,
+      user: mapUserProfile(user, memberships),
+    };
+  }
+
+  /** The change is committed; a queue hiccup must not turn it into an error (resend exists). */
+  private async sendSafely(send: () => Promise<void>): Promise<void> {
+    try {
+      await send();
+    } catch (error) {
+      this.logger.error({ err: error }, 'could not queue an account mail');
+    }
+  }
+}
+
+function isUsable(membership: MembershipView | undefined): boolean {
+  return membership?.status === 'active' && membership.tenantStatus === 'active';
+}
+
+function lockedError(lockedUntil: Date): AppException {
+  return new AppException('AUTH_ACCOUNT_LOCKED', undefined, {
+    locked_until: lockedUntil.toISOString(),
+  });
+}
+
+function loggedInEvent(user: User, session: Session) {
+  return {
+    type: 'user.logged_in' as const,
+    aggregateId: user.id,
+    payload: {
+      user_id: user.id,
+      email: user.email,
+      session_id: session.id,
+      tenant_id: session.tenantId,
+    },
+  };
+}
+
+function passwordChangedEvent(userId: string, via: 'reset' | 'change') {
+  return {
+    type: 'user.password_changed' as const,
+    aggregateId: userId,
+    payload: { user_id: userId, via },
+  };
+}

@@ -1,0 +1,106 @@
+import {
+  IsEmail,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+} from 'class-validator';
+import { USERNAME_PATTERN } from '../../users/dto/update-profile.dto.js';
+import { IsStrongPassword, PASSWORD_MAX_LENGTH } from '../../users/password-policy.js';
+
+const TENANT_ID = /^[a-z0-9][a-z0-9_-]{1,62}$/;
+const TENANT_ID_MESSAGE = 'tenant_id must be a tenant id such as hallym_univ';
+
+export class RegisterDto {
+  /** @example minji@hallym.ac.kr */
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email!: string;
+
+  /** 8–128 characters with upper, lower, digit and special; not containing the email's name. @example Seed-2026-garden */
+  @IsStrongPassword('email')
+  password!: string;
+
+  /** @example Kim Minji */
+  @IsString()
+  @Length(2, 100)
+  full_name!: string;
+
+  @IsOptional()
+  @IsString()
+  @Matches(USERNAME_PATTERN, { message: 'username: 3–50 letters, digits, . _ -' })
+  username?: string;
+}
+
+export class LoginDto {
+  /** @example minji@hallym.ac.kr */
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email!: string;
+
+  /** @example Seed-2026-garden */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(PASSWORD_MAX_LENGTH)
+  password!: string;
+
+  /** The school to sign in to; default: the first active membership. @example hallym_univ */
+  @IsOptional()
+  @IsString()
+  @Matches(TENANT_ID, { message: TENANT_ID_MESSAGE })
+  tenant_id?: string;
+}
+
+export class RefreshDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  refresh_token!: string;
+}
+
+export class OneTimeTokenDto {
+  /** The token from the mailed link */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  token!: string;
+}
+
+export class EmailDto {
+  /** @example minji@hallym.ac.kr */
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email!: string;
+}
+
+export class ResetPasswordDto {
+  /** The token from the mailed link */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  token!: string;
+
+  /** Same policy as registration */
+  @IsStrongPassword()
+  new_password!: string;
+}
+
+export class ChangePasswordDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(PASSWORD_MAX_LENGTH)
+  current_password!: string;
+
+  /** Same policy as registration */
+  @IsStrongPassword()
+  new_password!: string;
+}
+
+export class SwitchTenantDto {
+  /** @example hallym_univ */
+  @IsString()
+  @Matches(TENANT_ID, { message: TENANT_ID_MESSAGE })
+  tenant_id!: string;
+}

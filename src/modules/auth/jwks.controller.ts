@@ -1,0 +1,23 @@
+import { Controller, Get, Header, VERSION_NEUTRAL } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Public } from '../../common/auth/public.decorator.js';
+import { SkipAllThrottles } from '../../common/throttling/skip-all-throttles.decorator.js';
+import { SigningKeys, type PublicJwk } from './tokens/signing-keys.service.js';
+
+@ApiTags('auth')
+@Public()
+@SkipAllThrottles()
+@Controller({ path: '.well-known', version: VERSION_NEUTRAL })
+export class JwksController {
+  constructor(private readonly keys: SigningKeys) {}
+
+  @Get('jwks.json')
+  @Header('Cache-Control', 'public, max-age=300')
+  @ApiOperation({
+    summary: 'Public keys that verify our access tokens (RS256), current and still-valid previous',
+  })
+  @ApiOkResponse({ description: 'A JSON Web Key Set' })
+  jwks(): { keys: PublicJwk[] } {
+    return this.keys.jwks();
+  }
+}

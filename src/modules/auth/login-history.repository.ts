@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+
+export interface LoginAttempt {
+  userId: string | null;
+  emailTried: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  success: boolean;
+  failureReason: string | null;
+  provider?: string;
+  at: Date;
+}
+
+@Injectable()
+export class LoginHistoryRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async record(attempt: LoginAttempt, manager?: EntityManager): Promise<void> {
+    await (manager ?? this.dataSource).query(
+      `INSERT INTO login_history
+         (user_id, email_tried, ip, user_agent, success, failure_reason, provider, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        attempt.userId,
+        attempt.emailTried?.slice(0, 254) ?? null,
+        attempt.ip?.slice(0, 64) ?? null,
+        attempt.userAgent?.slice(0, 512) ?? null,
+        attempt.success,
+        attempt.failureReason,
+        attempt.provider ?? 'password',
+        attempt.at,
+      ],
+    );
+  }
+}

@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import type { UserPrincipal } from '../../common/auth/principal.js';
+import { TtlCache } from '../../common/cache/ttl-cache.js';
+import { Clock } from '../../common/clock/clock.js';
+import { AppException } from '../../common/errors/app.exception.js';
+import { SessionsRepository, type SessionStateRow } from './sessions.repository.js';
+import type { AccessTokenClaims } from './tokens/access-tokens.service.js';
+
+/**
+ * The longest another instance keeps accepting an access token after its session was revoked
+ * or its user deactivated; the instance that made the change forgets its copy at once.
+ */
+export const SESSION_STATE_TTL_MS = 5000;
+
+/**
+ * Checks, on every authenticated request, that the token's session is live, its user active and
+ * its tenant membership valid; the role comes from the membership, not the (up to 15 min old)
+ * token.
+ */
+@Injectable()
+export class SessionState {
+  private readonly cache = new TtlCache<string, SessionStateRow | undefined>(SESSION_STATE_TTL_MS);
+
+  constructor(
+    private readonly sessions: SessionsRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async principalFor(claims: AccessTokenClaims): Promise<UserPrincipal> {
+    const state = await this.cache.get(claims.sid, () =>
+      this.sessions.loadState(claims.sid, this.clock.now()),
+    );
+    if (!state || state.user_id !== claims.sub || state.ended) {
+      throw new AppException('AUTH_SESSION_REVOKED');
+    }
+    if (!state.user_active) {
+      throw new AppException('AUTH_ACCOUNT_DISABLED');
+    }
+    if (state.tenant_id !== claims.tid) {
+      // The session switched tenant: this token speaks for the old one.
+      throw new AppException('AUTH_TOKEN_INVALID', 'The access token is for another tenant');
+    }
+    if (state.tenant_id !== null) {
+      if (state.tenant_status !== 'active') {
+        throw new AppException('AUTH_TENANT_INACTIVE');
+      }
+      if (state.membership_status !== 'active') {
+        throw new AppException('AUTH_NOT_A_MEMBER');
+      }
+    }
+    return {
+      kind: 'user',
+      userId: state.user_id,
+      sessionId: state.session_id,
+      tenantId: state.tenant_id,
+      role: state.role,
+      platformRole: state.platform_role,
+    };
+  }
+
+  forget(sessionIds: string[]): void {
+    for (const id of sessionIds) {
+      this.cache.delete(id);
+    }
+  }
+
+  /** After a change to a user or tenant that many cached sessions may reflect. */
+  forgetAll(): void {
+    this.cache.clear();
+  }
+}

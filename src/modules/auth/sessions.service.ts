@@ -1,0 +1,169 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { Clock } from '../../common/clock/clock.js';
+import { AppException } from '../../common/errors/app.exception.js';
+import { AppConfigService } from '../../config/app-config.service.js';
+import { Session, type SessionRevokeReason } from './session.entity.js';
+import { SessionState } from './session-state.service.js';
+import { SessionsRepository } from './sessions.repository.js';
+import { SigningKeys } from './tokens/signing-keys.service.js';
+import {
+  hashToken,
+  issueRefreshToken,
+  refreshTokenFamily,
+  successorOf,
+} from './tokens/refresh-tokens.js';
+
+/** A second refresh with the same token within this window gets the same successor. */
+export const REFRESH_GRACE_MS = 10_000;
+const DAY_MS = 24 * 3600 * 1000;
+
+export interface DeviceInfo {
+  userAgent: string | null;
+  ip: string | null;
+}
+
+export type RotationResult =
+  | { kind: 'rotated'; session: Session; refreshToken: string }
+  | { kind: 'reused'; session: Session }
+  | { kind: 'invalid' };
+
+@Injectable()
+export class SessionsService {
+  private readonly successorKey: Buffer;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly sessions: SessionsRepository,
+    private readonly state: SessionState,
+    private readonly config: AppConfigService,
+    private readonly clock: Clock,
+    keys: SigningKeys,
+  ) {
+    this.successorKey = keys.deriveSecret('refresh-successor');
+  }
+
+  /**
+   * Opens a session inside the caller's transaction (which holds the user's row lock, so
+   * concurrent sign-ins count sessions one at a time); past MAX_SESSIONS_PER_USER the oldest end.
+   */
+  async start(
+    manager: EntityManager,
+    userId: string,
+    tenantId: string | null,
+    device: DeviceInfo,
+  ): Promise<{ session: Session; refreshToken: string }> {
+    const now = this.clock.now();
+    const live = await this.sessions.listLive(userId, now, manager);
+    const excess = live.length - (this.config.get('MAX_SESSIONS_PER_USER') - 1);
+    if (excess > 0) {
+      const ended = live.slice(0, excess).map((session) => session.id);
+      await this.sessions.revoke(manager, { ids: ended }, 'session_limit', now);
+      this.state.forget(ended);
+    }
+    const issued = issueRefreshToken();
+    const session = await this.sessions.insert(manager, {
+      userId,
+      tenantId,
+      refreshFamily: issued.family,
+      refreshTokenHash: issued.hash,
+      userAgent: device.userAgent?.slice(0, 512) ?? null,
+      ip: device.ip?.slice(0, 64) ?? null,
+      now,
+      expiresAt: this.refreshExpiry(now),
+    });
+    return { session, refreshToken: issued.token };
+  }
+
+  /**
+   * Rotates a refresh token under a row lock, so two concurrent refreshes cannot both mint a
+   * successor. The previous token within the grace window gets the same successor; any other
+   * token of the family is reuse and ends the session.
+   */
+  async rotate(token: string): Promise<RotationResult> {
+    const family = refreshTokenFamily(token);
+    if (!family) {
+      return { kind: 'invalid' };
+    }
+    const result = await this.dataSource.transaction(async (manager): Promise<RotationResult> => {
+      const session = await this.sessions.findByFamilyForUpdate(manager, family);
+      const now = this.clock.now();
+      if (!session || session.revokedAt || session.expiresAt <= now) {
+        return { kind: 'invalid' };
+      }
+      const presented = hashToken(token);
+      const successor = successorOf(token, this.successorKey);
+      if (presented === session.refreshTokenHash) {
+        await this.sessions.rotate(manager, session.id, {
+          refreshTokenHash: successor.hash,
+          previousTokenHash: presented,
+          now,
+          expiresAt: this.refreshExpiry(now),
+        });
+        return { kind: 'rotated', session, refreshToken: successor.token };
+      }
+      const withinGrace =
+        presented === session.previousTokenHash &&
+        session.rotatedAt !== null &&
+        now.getTime() - session.rotatedAt.getTime() < REFRESH_GRACE_MS &&
+        successor.hash === session.refreshTokenHash;
+      if (withinGrace) {
+        await this.sessions.touch(manager, session.id, now);
+        return { kind: 'rotated', session, refreshToken: successor.token };
+      }
+      await this.sessions.revoke(manager, { ids: [session.id] }, 'refresh_token_reused', now);
+      return { kind: 'reused', session };
+    });
+    if (result.kind === 'reused') {
+      this.state.forget([result.session.id]);
+    }
+    return result;
+  }
+
+  /** Moves a session to another tenant with a fresh refresh token (the old one stops working). */
+  async switchTenant(
+    manager: EntityManager,
+    sessionId: string,
+    tenantId: string,
+  ): Promise<{ session: Session; refreshToken: string }> {
+    const now = this.clock.now();
+    const session = await manager.getRepository(Session).findOne({ where: { id: sessionId } });
+    if (!session || session.revokedAt) {
+      throw new AppException('AUTH_SESSION_REVOKED');
+    }
+    const issued = issueRefreshToken(session.refreshFamily);
+    await this.sessions.rotate(manager, sessionId, {
+      refreshTokenHash: issued.hash,
+      previousTokenHash: null,
+      now,
+      expiresAt: this.refreshExpiry(now),
+      tenantId,
+    });
+    this.state.forget([sessionId]);
+    return { session: { ...session, tenantId }, refreshToken: issued.token };
+  }
+
+  async revoke(
+    where: { ids?: string[]; userId?: string; exceptId?: string },
+    reason: SessionRevokeReason,
+    manager?: EntityManager,
+  ): Promise<string[]> {
+    const ended = await this.sessions.revoke(
+      manager ?? this.dataSource,
+      where,
+      reason,
+      this.clock.now(),
+    );
+    this.state.forget(ended);
+    return ended;
+  }
+
+  listLive(userId: string): Promise<Session[]> {
+    return this.sessions.listLive(userId, this.clock.now());
+  }
+
+  private refreshExpiry(now: Date): Date {
+    return new Date(now.getTime() + this.config.get('REFRESH_TOKEN_TTL_DAYS') * DAY_MS);
+  }
+}

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import jwt from 'jsonwebtoken';
+import type { PlatformRole, TenantRole } from '../../../common/auth/roles.js';
+import { AppConfigService } from '../../../config/app-config.service.js';
+import { JWT_ALGORITHM, SigningKeys } from './signing-keys.service.js';
+
+/** The claims of our access tokens. */
+export interface AccessTokenClaims {
+  sub: string;
+  sid: string;
+  tid: string | null;
+  role: TenantRole | null;
+  prole: PlatformRole | null;
+  jti: string;
+  iat: number;
+  exp: number;
+  iss: string;
+  aud: string;
+}
+
+export interface AccessTokenSubject {
+  userId: string;
+  sessionId: string;
+  tenantId: string | null;
+  role: TenantRole | null;
+  platformRole: PlatformRole | null;
+}
+
+@Injectable()
+export class AccessTokens {
+  readonly ttlSeconds: number;
+
+  constructor(
+    private readonly keys: SigningKeys,
+    private readonly config: AppConfigService,
+  ) {
+    this.ttlSeconds = config.get('ACCESS_TOKEN_TTL_SECONDS');
+  }
+
+  sign(subject: AccessTokenSubject): string {
+    return jwt.sign(
+      {
+        sid: subject.sessionId,
+        tid: subject.tenantId,
+        role: subject.role,
+        prole: subject.platformRole,
+      },
+      this.keys.signingKey,
+      {
+        algorithm: JWT_ALGORITHM,
+        keyid: this.keys.signingKid,
+        subject: subject.userId,
+        jwtid: randomUUID(),
+        expiresIn: this.ttlSeconds,
+        issuer: this.config.get('JWT_ISSUER'),
+        audience: this.config.get('JWT_AUDIENCE'),
+      },
+    );
+  }
+}

@@ -1,0 +1,37 @@
+import { Body, Controller, Get, Patch } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Audited } from '../../common/audit/audited.decorator.js';
+import { CurrentUser } from '../../common/auth/current-user.decorator.js';
+import type { UserPrincipal } from '../../common/auth/principal.js';
+import { UpdateProfileDto } from './dto/update-profile.dto.js';
+import { UserProfileDto } from './dto/user.dto.js';
+import { UsersService } from './users.service.js';
+
+@ApiTags('users')
+@ApiBearerAuth('bearer')
+@Controller('users/me')
+export class ProfileController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The signed-in user, with their memberships' })
+  @ApiOkResponse({ type: UserProfileDto })
+  get(@CurrentUser() user: UserPrincipal): Promise<UserProfileDto> {
+    return this.users.getProfile(user.userId);
+  }
+
+  @Patch()
+  @Audited({ action: 'user.profile_updated', resource: 'user' })
+  @ApiOperation({
+    summary: 'Change your own profile fields',
+    description:
+      'Only full_name, username, phone, grade_level, profile_image_url and preferences; role, tenant, email and flags are refused with 400.',
+  })
+  @ApiOkResponse({ type: UserProfileDto })
+  update(
+    @CurrentUser() user: UserPrincipal,
+    @Body() dto: UpdateProfileDto,
+  ): Promise<UserProfileDto> {
+    return this.users.updateProfile(user.userId, dto);
+  }
+}

@@ -1,0 +1,166 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager, Repository } from 'typeorm';
+import { isUniqueViolation, queryOne, queryRows } from '../../common/database/sql.js';
+import { AppException } from '../../common/errors/app.exception.js';
+import { User } from './user.entity.js';
+import './users.errors.js';
+
+export interface NewUser {
+  email: string | null;
+  passwordHash: string | null;
+  fullName: string;
+  username?: string | null;
+  platformRole?: User['platformRole'];
+  emailVerifiedAt?: Date | null;
+}
+
+export type ProfileChanges = Partial<
+  Pick<User, 'fullName' | 'username' | 'phone' | 'gradeLevel' | 'profileImageUrl' | 'preferences'>
+>;
+
+export interface FailedLoginResult {
+  failedLoginCount: number;
+  lockedUntil: Date | null;
+  justLocked: boolean;
+}
+
+/** The only code that reads or writes `users`. Soft-deleted rows are invisible here. */
+@Injectable()
+export class UsersRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private repo(manager?: EntityManager) {
+    return (manager ?? this.dataSource.manager).getRepository(User);
+  }
+
+  findById(id: string, manager?: EntityManager): Promise<User | null> {
+    return this.repo(manager).findOne({ where: { id } });
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.repo().findOne({ where: { email: normalizeEmail(email) } });
+  }
+
+  /** Locks the row for the rest of the transaction (concurrent logins of one user queue here). */
+  async lockById(manager: EntityManager, id: string): Promise<User | null> {
+    return this.repo(manager)
+      .createQueryBuilder('user')
+      .setLock('pessimistic_write')
+      .where('user.id = :id', { id })
+      .getOne();
+  }
+
+  /** Inserts the user; a live account with the same address → 409 USER_EMAIL_ALREADY_EXISTS. */
+  async insert(manager: EntityManager, user: NewUser): Promise<User> {
+    try {
+      return await this.repo(manager).save(
+        this.repo(manager).create({
+          email: user.email === null ? null : normalizeEmail(user.email),
+          passwordHash: user.passwordHash,
+          fullName: user.fullName,
+          username: user.username ?? null,
+          platformRole: user.platformRole ?? null,
+          emailVerifiedAt: user.emailVerifiedAt ?? null,
+        }),
+      );
+    } catch (error) {
+      if (isUniqueViolation(error, 'uq_users_email_live')) {
+        throw new AppException('USER_EMAIL_ALREADY_EXISTS');
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Counts a failure atomically; the attempt that reaches `maxAttempts` sets the lock. A failure
+   * after an expired lock starts a new count.
+   */
+  async recordFailedLogin(
+    id: string,
+    now: Date,
+    maxAttempts: number,
+    lockMinutes: number,
+  ): Promise<FailedLoginResult> {
+    const row = await queryOne<{ failed_login_count: number; locked_until: Date | null }>(
+      this.dataSource,
+      `UPDATE users SET
+         failed_login_count = CASE
+           WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 1
+           ELSE failed_login_count + 1 END,
+         locked_until = CASE
+           WHEN locked_until IS NOT NULL AND locked_until > $2 THEN locked_until
+           WHEN (CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 1
+                      ELSE failed_login_count + 1 END) >= $3
+             THEN $2::timestamptz + make_interval(mins => $4)
+           ELSE NULL END
+       WHERE id = $1
+       RETURNING failed_login_count, locked_until`,
+      [id, now, maxAttempts, lockMinutes],
+    );
+    const lockedUntil = row?.locked_until ?? null;
+    return {
+      failedLoginCount: row?.failed_login_count ?? 0,
+      lockedUntil,
+      justLocked: lockedUntil !== null && row?.failed_login_count === maxAttempts,
+    };
+  }
+
+  async recordSuccessfulLogin(
+    manager: EntityManager,
+    id: string,
+    now: Date,
+    rehashed: string | null,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE users SET failed_login_count = 0, locked_until = NULL, last_login_at = $2,
+         password_hash = COALESCE($3, password_hash)
+       WHERE id = $1`,
+      [id, now, rehashed],
+    );
+  }
+
+  async setPassword(manager: EntityManager, id: string, passwordHash: string): Promise<void> {
+    await manager.query(
+      `UPDATE users SET password_hash = $2, failed_login_count = 0, locked_until = NULL,
+         updated_at = now()
+       WHERE id = $1`,
+      [id, passwordHash],
+    );
+  }
+
+  async markEmailVerified(manager: EntityManager, id: string, now: Date): Promise<void> {
+    await manager.query(
+      `UPDATE users SET email_verified_at = COALESCE(email_verified_at, $2), updated_at = now()
+       WHERE id = $1`,
+      [id, now],
+    );
+  }
+
+  async updateProfile(manager: EntityManager, id: string, changes: ProfileChanges): Promise<void> {
+    // jsonb `preferences` is a plain object, which TypeORM's deep-partial type does not model.
+    await this.repo(manager).update({ id }, changes as Parameters<Repository<User>['update']>[1]);
+  }
+
+  async promoteToSuperAdmin(manager: EntityManager, id: string, now: Date): Promise<void> {
+    await manager.query(
+      `UPDATE users SET platform_role = 'super_admin',
+         email_verified_at = COALESCE(email_verified_at, $2), updated_at = now()
+       WHERE id = $1`,
+      [id, now],
+    );
+  }
+
+  async countByPlatformRole(role: 'super_admin'): Promise<number> {
+    const rows = await queryRows<{ count: string }>(
+      this.dataSource,
+      `SELECT count(*) FROM users WHERE platform_role = $1 AND deleted_at IS NULL`,
+      [role],
+    );
+    return Number(rows[0]?.count ?? 0);
+  }
+}
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
