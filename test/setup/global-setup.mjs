@@ -1,7 +1,7 @@
 // Starts PostgreSQL once for the whole test run (plain JS: Jest loads global setup outside its
 // module system, where the TypeScript sources cannot be imported). Migrating the template
 // database happens in test/setup/test-database.ts, inside Jest, on first use.
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import net from 'node:net';
@@ -22,6 +22,10 @@ function freePort() {
 
 export default async function globalSetup() {
   process.env.DREAMSEED_TEST_RUN_ID = randomBytes(8).toString('hex');
+  // One signing key for the run: apps share it, and tests can sign tokens of their own with it.
+  process.env.JWT_PRIVATE_KEY ??= generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .privateKey.export({ format: 'pem', type: 'pkcs8' })
+    .toString();
   if (process.env.DATABASE_URL) {
     process.env.DREAMSEED_TEST_ADMIN_URL = process.env.DATABASE_URL;
     return;

@@ -7,6 +7,7 @@ import type * as CreateAppModule from '../../src/bootstrap/create-app.js';
 import type * as EnvSchemaModule from '../../src/config/env.schema.js';
 import { createTestDatabase } from '../setup/test-database.js';
 import { loadCompiled } from './compiled.js';
+import type { ManualClock } from './manual-clock.js';
 
 const { createApp } = await loadCompiled<typeof CreateAppModule>('src/bootstrap/create-app.ts');
 const { validateEnv } = await loadCompiled<typeof EnvSchemaModule>('src/config/env.schema.ts');
@@ -25,6 +26,8 @@ export interface TestAppOptions {
   fixtures?: string[];
   /** Share a database with another app (e.g. two instances); a fresh one otherwise. */
   databaseUrl?: string;
+  /** A clock the test moves (lockouts, token expiry); the system clock otherwise. */
+  clock?: ManualClock;
 }
 
 async function loadFixture(reference: string): Promise<never> {
@@ -45,6 +48,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     MAIL_OUTBOX_DIR: outboxDir,
     RATE_LIMIT_ANONYMOUS_LIMIT: '100000',
     RATE_LIMIT_AUTHENTICATED_LIMIT: '100000',
+    RATE_LIMIT_LOGIN_LIMIT: '100000',
+    RATE_LIMIT_REGISTER_LIMIT: '100000',
+    RATE_LIMIT_ACCOUNT_EMAIL_LIMIT: '100000',
     SMTP_HOST: undefined,
     // Apps of one run share the machine's Redis: each gets its own budgets unless told otherwise.
     RATE_LIMIT_REDIS_PREFIX: `test:${randomBytes(4).toString('hex')}:`,
@@ -54,6 +60,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const app = await createApp({
     env,
     modules: await Promise.all((options.fixtures ?? []).map(loadFixture)),
+    clock: options.clock as never,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
