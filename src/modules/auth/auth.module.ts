@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MailModule } from '../../common/mail/mail.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -35,7 +34,6 @@ import './auth.errors.js';
 @Module({
   imports: [
     TypeOrmModule.forFeature([Session, LoginHistory, OneTimeToken]),
-    PassportModule,
     UsersModule,
     MailModule,
   ],

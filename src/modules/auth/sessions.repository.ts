@@ -74,6 +74,14 @@ export class SessionsRepository {
       .getOne();
   }
 
+  findByIdForUpdate(manager: EntityManager, id: string): Promise<Session | null> {
+    return this.repo(manager)
+      .createQueryBuilder('s')
+      .setLock('pessimistic_write')
+      .where('s.id = :id', { id })
+      .getOne();
+  }
+
   async rotate(
     manager: EntityManager,
     id: string,

@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock/clock.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import { AppConfigService } from '../../config/app-config.service.js';
-import { Session, type SessionRevokeReason } from './session.entity.js';
+import type { Session, SessionRevokeReason } from './session.entity.js';
 import { SessionState } from './session-state.service.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { SigningKeys } from './tokens/signing-keys.service.js';
@@ -93,7 +93,7 @@ export class SessionsService {
         return { kind: 'invalid' };
       }
       const presented = hashToken(token);
-      const successor = successorOf(token, this.successorKey);
+      const successor = successorOf(family, presented, this.successorKey);
       if (presented === session.refreshTokenHash) {
         await this.sessions.rotate(manager, session.id, {
           refreshTokenHash: successor.hash,
@@ -121,27 +121,34 @@ export class SessionsService {
     return result;
   }
 
-  /** Moves a session to another tenant with a fresh refresh token (the old one stops working). */
+  /**
+   * Moves a session to another tenant and rotates its refresh token as a refresh would (a tab
+   * still holding the old token within the grace window gets the same new one).
+   */
   async switchTenant(
     manager: EntityManager,
     sessionId: string,
     tenantId: string,
   ): Promise<{ session: Session; refreshToken: string }> {
     const now = this.clock.now();
-    const session = await manager.getRepository(Session).findOne({ where: { id: sessionId } });
-    if (!session || session.revokedAt) {
+    const session = await this.sessions.findByIdForUpdate(manager, sessionId);
+    if (!session || session.revokedAt || session.expiresAt <= now) {
       throw new AppException('AUTH_SESSION_REVOKED');
     }
-    const issued = issueRefreshToken(session.refreshFamily);
+    const successor = successorOf(
+      session.refreshFamily,
+      session.refreshTokenHash,
+      this.successorKey,
+    );
     await this.sessions.rotate(manager, sessionId, {
-      refreshTokenHash: issued.hash,
-      previousTokenHash: null,
+      refreshTokenHash: successor.hash,
+      previousTokenHash: session.refreshTokenHash,
       now,
       expiresAt: this.refreshExpiry(now),
       tenantId,
     });
     this.state.forget([sessionId]);
-    return { session: { ...session, tenantId }, refreshToken: issued.token };
+    return { session: { ...session, tenantId }, refreshToken: successor.token };
   }
 
   async revoke(

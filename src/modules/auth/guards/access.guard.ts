@@ -1,32 +1,30 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import type { UserPrincipal } from '../../../common/auth/principal.js';
 import { IS_PUBLIC_KEY } from '../../../common/auth/public.decorator.js';
 import { ROLES_KEY } from '../../../common/auth/roles.decorator.js';
 import type { RequiredRole } from '../../../common/auth/roles.js';
 import { AppException } from '../../../common/errors/app.exception.js';
-import { JWT_STRATEGY } from './jwt.strategy.js';
+import { JwtStrategy } from './jwt.strategy.js';
 
 interface RouteAccess {
   isPublic: boolean;
   roles: RequiredRole[];
 }
 
-class JwtPassportGuard extends AuthGuard(JWT_STRATEGY) {
-  override handleRequest<T>(error: unknown, user: T, info: unknown): T {
-    if (error) {
-      throw error instanceof AppException ? error : new AppException('AUTH_TOKEN_INVALID');
-    }
-    if (!user) {
-      const name = (info as { name?: string } | undefined)?.name;
-      throw new AppException(
-        name === 'TokenExpiredError' ? 'AUTH_TOKEN_EXPIRED' : 'AUTH_TOKEN_INVALID',
-      );
-    }
-    return user;
-  }
+type StrategyAttempt = JwtStrategy & {
+  success(user: unknown): void;
+  fail(info: unknown): void;
+  error(error: unknown): void;
+  authenticate(request: unknown, options: object): void;
+};
+
+function authFailure(info: unknown): AppException {
+  const name = (info as { name?: string } | undefined)?.name;
+  return new AppException(
+    name === 'TokenExpiredError' ? 'AUTH_TOKEN_EXPIRED' : 'AUTH_TOKEN_INVALID',
+  );
 }
 
 /**
@@ -37,9 +35,10 @@ class JwtPassportGuard extends AuthGuard(JWT_STRATEGY) {
 @Injectable()
 export class AccessGuard implements CanActivate {
   private readonly routes = new WeakMap<object, RouteAccess>();
-  private readonly jwt = new JwtPassportGuard();
-
-  constructor(private readonly reflector: Reflector) {}
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly jwt: JwtStrategy,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const access = this.accessFor(context);
@@ -50,13 +49,27 @@ export class AccessGuard implements CanActivate {
     if (!request.headers.authorization) {
       throw new AppException('AUTH_UNAUTHENTICATED');
     }
-    await this.jwt.canActivate(context);
-    const principal = (request as unknown as { user: UserPrincipal }).user;
+    const principal = await this.authenticate(request);
     request.principal = principal;
     if (access.roles.length > 0 && !hasRole(principal, access.roles)) {
       throw new AppException('AUTH_FORBIDDEN', undefined, { required_roles: access.roles });
     }
     return true;
+  }
+
+  /**
+   * Runs the passport-jwt strategy the way passport does, but on this app's own instance:
+   * passport's registry is process-wide, so two apps in one process would share a strategy.
+   */
+  private authenticate(request: FastifyRequest): Promise<UserPrincipal> {
+    return new Promise((resolve, reject) => {
+      const attempt = Object.create(this.jwt) as StrategyAttempt;
+      attempt.success = (user) => resolve(user as UserPrincipal);
+      attempt.fail = (info) => reject(authFailure(info));
+      attempt.error = (error) =>
+        reject(error instanceof AppException ? error : new AppException('AUTH_TOKEN_INVALID'));
+      attempt.authenticate(request, {});
+    });
   }
 
   private accessFor(context: ExecutionContext): RouteAccess {

@@ -6,17 +6,17 @@ describe('refresh tokens', () => {
 
   it('should keep the family across rotations and derive one successor per token', () => {
     const first = issueRefreshToken();
-    const next = successorOf(first.token, key);
+    const next = successorOf(first.family, first.hash, key);
     expect(refreshTokenFamily(next.token)).toBe(first.family);
     expect(next.token).not.toBe(first.token);
-    expect(successorOf(first.token, key)).toEqual(next);
-    expect(successorOf(next.token, key).token).not.toBe(next.token);
+    expect(successorOf(first.family, hashToken(first.token), key)).toEqual(next);
+    expect(successorOf(next.family, next.hash, key).token).not.toBe(next.token);
   });
 
   it('should not let anyone without the key derive the successor', () => {
     const first = issueRefreshToken();
-    expect(successorOf(first.token, Buffer.alloc(32, 8)).token).not.toBe(
-      successorOf(first.token, key).token,
+    expect(successorOf(first.family, first.hash, Buffer.alloc(32, 8)).token).not.toBe(
+      successorOf(first.family, first.hash, key).token,
     );
   });
 

@@ -24,13 +24,12 @@ export function refreshTokenFamily(token: string): string | undefined {
 }
 
 /**
- * The token that replaces `token` on rotation, derived with a server key so a second request
- * with the same token (parallel tabs, within the grace window) gets the same successor although
- * only hashes are stored.
+ * The token that replaces the one whose hash is `currentHash`, derived with a server key: a
+ * second request with the same token (parallel tabs, within the grace window) gets the same
+ * successor although only hashes are stored, and a tenant switch can rotate without the token.
  */
-export function successorOf(token: string, key: Buffer): IssuedRefreshToken {
-  const family = refreshTokenFamily(token) ?? '';
-  const secret = createHmac('sha256', key).update(token).digest('base64url');
+export function successorOf(family: string, currentHash: string, key: Buffer): IssuedRefreshToken {
+  const secret = createHmac('sha256', key).update(currentHash).digest('base64url');
   const successor = `${family}.${secret}`;
   return { token: successor, family, hash: hashToken(successor) };
 }
