@@ -12,6 +12,8 @@ import type { AccessTokenClaims } from './tokens/access-tokens.service.js';
  */
 export const SESSION_STATE_TTL_MS = 5000;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
  * Checks, on every authenticated request, that the token's session is live, its user active and
  * its tenant membership valid; the role comes from the membership, not the (up to 15 min old)
@@ -27,6 +29,10 @@ export class SessionState {
   ) {}
 
   async principalFor(claims: AccessTokenClaims): Promise<UserPrincipal> {
+    // Signed by us, so well-formed unless a key leaked; still never let a bad claim reach SQL.
+    if (!UUID.test(String(claims.sid)) || !UUID.test(String(claims.sub))) {
+      throw new AppException('AUTH_TOKEN_INVALID');
+    }
     const state = await this.cache.get(claims.sid, () =>
       this.sessions.loadState(claims.sid, this.clock.now()),
     );
