@@ -43,7 +43,8 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ env: options.env, modules: options.modules, logger, clock: options.clock }),
     adapter,
-    { bufferLogs: true },
+    // JSON only: http-hooks.ts installs the one body parser (Nest would add url-encoded forms).
+    { bufferLogs: true, bodyParser: false },
   );
   app.useLogger(app.get(Logger));
   app.flushLogs();

@@ -1,3 +1,4 @@
+import { AppException } from '../common/errors/app.exception.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { auditEntryFor, isMutating } from '../common/audit/audit-context.js';
@@ -24,6 +25,7 @@ const QUIET_PATHS = /^\/(health|metrics)(\/|$|\?)/;
  */
 export function registerHttpHooks(fastify: FastifyInstance, services: HookServices): void {
   fastify.removeContentTypeParser('text/plain');
+  installJsonParser(fastify);
 
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(services.securityHeaders).header(REQUEST_ID_HEADER, request.id);
@@ -61,4 +63,23 @@ function logCompleted(
     },
     'request completed',
   );
+}
+
+/**
+ * Fastify's JSON parser (prototype poisoning refused), plus one rule: no NUL characters, which
+ * PostgreSQL cannot store in text and which no legitimate field needs.
+ */
+function installJsonParser(fastify: FastifyInstance): void {
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if ((body as string).includes('\\u0000')) {
+      done(
+        new AppException('COMMON_BAD_REQUEST', 'Text may not contain NUL characters'),
+        undefined,
+      );
+      return;
+    }
+    void parseJson(request, body as string, done);
+  });
 }

@@ -71,7 +71,9 @@ describe('accounts: register → verify → sign in → refresh → reuse → si
     expect(early.body.error_code).toBe('AUTH_EMAIL_NOT_VERIFIED');
 
     // The verification mail arrives at a real SMTP server, its link carries the token in the fragment.
-    const mail = await waitFor(async () => smtp.received.find((m) => m.to.includes(email)));
+    const mail = await waitFor(() =>
+      Promise.resolve(smtp.received.find((m) => m.to.includes(email))),
+    );
     expect(mail.raw).toContain('https://app.dreamseed.test/verify-email#token=');
     const token = tokenFromMail(mail.raw);
     const verified = await requestJson(api('/auth/verify-email'), {

@@ -60,7 +60,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const app = await createApp({
     env,
     modules: await Promise.all((options.fixtures ?? []).map(loadFixture)),
-    clock: options.clock as never,
+    clock: options.clock,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();

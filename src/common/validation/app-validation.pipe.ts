@@ -1,4 +1,4 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
 import { AppException } from '../errors/app.exception.js';
 
 interface FieldError {
@@ -14,9 +14,22 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   });
 }
 
+/** A DTO body must be a JSON object: `null`, a string or an array is refused, not passed on. */
+class AppValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
+    if (metadata.type === 'body' && this.toValidate(metadata) && !isObject) {
+      throw new AppException('COMMON_VALIDATION_FAILED', 'The request body must be a JSON object', {
+        fields: [],
+      });
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** whitelist + forbidNonWhitelisted + transform; failures become COMMON_VALIDATION_FAILED with per-field details. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new AppValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -1,15 +1,24 @@
-import { IsObject, IsOptional, IsString, IsUrl, Length, Matches, MaxLength } from 'class-validator';
+import {
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateIf,
+} from 'class-validator';
 import { IsSmallJson } from '../../../common/validation/is-small-json.js';
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9._-]{3,50}$/;
 
 /**
- * The fields a user may change about themselves. Anything else (role, tenant, email, flags) is
- * refused with 400 by the validation pipe, not silently dropped.
+ * The fields a user may change about themselves; `null` clears an optional one. Anything else
+ * (role, tenant, email, flags) is refused with 400 by the validation pipe, not silently dropped.
  */
 export class UpdateProfileDto {
   /** @example Kim Minji */
-  @IsOptional()
+  @ValidateIf((_dto, value) => value !== undefined)
   @IsString()
   @Length(2, 100)
   full_name?: string;
@@ -29,7 +38,7 @@ export class UpdateProfileDto {
   /** @example 10 */
   @IsOptional()
   @IsString()
-  @MaxLength(32)
+  @Length(1, 32)
   grade_level?: string;
 
   @IsOptional()
@@ -37,8 +46,8 @@ export class UpdateProfileDto {
   @MaxLength(2048)
   profile_image_url?: string;
 
-  /** Free-form UI preferences, up to 4 KB of JSON */
-  @IsOptional()
+  /** Free-form UI preferences, up to 4 KB of JSON; replaces the stored object */
+  @ValidateIf((_dto, value) => value !== undefined)
   @IsObject()
   @IsSmallJson(4096)
   preferences?: Record<string, unknown>;
