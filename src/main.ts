@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap/create-app.js';
-import type { RunningEmbeddedPostgres } from './common/database/embedded-postgres.js';
+import { resolveDatabase } from './bootstrap/database.js';
 import type { EnvVars } from './config/env.schema.js';
 import { loadEnvironment } from './config/load-env.js';
 
@@ -14,17 +14,7 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
 
-  let embedded: RunningEmbeddedPostgres | undefined;
-  if (!env.DATABASE_URL) {
-    // Loaded only here: production images omit the PostgreSQL binaries and set DATABASE_URL.
-    const { startEmbeddedPostgres } = await import('./common/database/embedded-postgres.js');
-    embedded = await startEmbeddedPostgres({
-      dataDir: env.EMBEDDED_PG_DIR,
-      port: env.EMBEDDED_PG_PORT,
-      database: 'dreamseed',
-    });
-    env.DATABASE_URL = embedded.url;
-  }
+  const embedded = await resolveDatabase(env);
 
   const app = await createApp({ env });
   const logger = new Logger('Bootstrap');

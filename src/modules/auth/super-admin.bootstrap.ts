@@ -45,6 +45,10 @@ export class SuperAdminBootstrap implements OnApplicationBootstrap {
     }
   }
 
+  async exists(email: string): Promise<boolean> {
+    return (await this.users.findByEmail(email)) !== null;
+  }
+
   async ensure(request: SuperAdminRequest): Promise<SuperAdminOutcome> {
     const existing = await this.users.findByEmail(request.email);
     if (existing) {
