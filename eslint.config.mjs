@@ -32,7 +32,12 @@ export default tseslint.config(
     files: ['**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: {
-      globals: { process: 'readonly', globalThis: 'readonly', console: 'readonly' },
+      globals: {
+        process: 'readonly',
+        globalThis: 'readonly',
+        console: 'readonly',
+        fetch: 'readonly',
+      },
     },
   },
   { files: ['bench/**', 'scripts/**'], rules: { 'no-console': 'off' } },

@@ -35,8 +35,10 @@ function stopChild(child) {
   });
 }
 
-async function load(url, options = {}) {
-  await autocannon({ url, connections: CONNECTIONS, duration: WARMUP, ...options });
+async function load(url, { warmup = true, ...options } = {}) {
+  if (warmup) {
+    await autocannon({ url, connections: CONNECTIONS, duration: WARMUP, ...options });
+  }
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
@@ -45,7 +47,9 @@ async function load(url, options = {}) {
   });
   const unexpected = result.non2xx + result.errors + result.timeouts;
   if (unexpected > 0) {
-    throw new Error(`${url}: ${unexpected} failed responses (non-2xx, errors or timeouts)`);
+    throw new Error(
+      `${url}: ${unexpected} failed responses (non-2xx, errors or timeouts): ${JSON.stringify(result.statusCodeStats)}`,
+    );
   }
   return {
     rps: result.requests.average,
@@ -88,8 +92,64 @@ async function database() {
   };
 }
 
+const ACCOUNTS = 50;
+const PASSWORD = 'Bench-Pass-2026!';
+const json = (body) => ({ 'content-type': 'application/json', ...body });
+
+async function call(base, path, init = {}) {
+  const response = await fetch(`${base}${path}`, {
+    ...init,
+    headers: json(init.headers ?? {}),
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const body = await response.json().catch(() => null);
+  if (!response.ok) {
+    throw new Error(`${path}: ${response.status} ${JSON.stringify(body)}`);
+  }
+  return body;
+}
+
+/** Registered, verified accounts and one signed-in session each. */
+async function seedAccounts(base, databaseUrl) {
+  const { default: pg } = await import('pg');
+  const emails = Array.from({ length: ACCOUNTS }, (_, i) => `bench-${i}-${Date.now()}@bench.test`);
+  for (const email of emails) {
+    await call(base, '/api/v1/auth/register', {
+      method: 'POST',
+      body: { email, password: PASSWORD, full_name: 'Bench Person' },
+    });
+  }
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query(`UPDATE users SET email_verified_at = now() WHERE email LIKE 'bench-%'`);
+  await client.end();
+  return emails;
+}
+
+const signIn = (base, email) =>
+  call(base, '/api/v1/auth/login', { method: 'POST', body: { email, password: PASSWORD } });
+
+function argon2Raw(env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [path.join(import.meta.dirname, 'server.mjs'), 'argon2-raw'],
+      { env: { ...process.env, ...env, BENCH_CONNECTIONS: String(CONNECTIONS) } },
+    );
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk.toString()));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`argon2-raw exited ${code}`)),
+    );
+  });
+}
+
 const db = await database();
-const env = { BENCH_DATABASE_URL: db.url };
+const keyDir = await mkdtemp(path.join(tmpdir(), 'dreamseed-bench-key-'));
+const env = {
+  BENCH_DATABASE_URL: db.url,
+  JWT_PRIVATE_KEY_FILE: path.join(keyDir, 'signing-key.pem'),
+};
 const results = {};
 try {
   const body = JSON.stringify({ name: 'notebook', quantity: 3 });
@@ -107,12 +167,107 @@ try {
           post,
         );
       }
+      if (mode === 'app') {
+        Object.assign(results, await accountScenarios(base));
+      }
     } finally {
       await target.stop();
     }
   }
+  results['argon2id verify, raw (same process type)'] = await argon2Raw(env);
 } finally {
   await db.stop();
+  await rm(keyDir, { recursive: true, force: true });
+}
+
+async function accountScenarios(base) {
+  const out = {};
+  const emails = await seedAccounts(base, db.url);
+  const sessions = [];
+  for (const email of emails) {
+    sessions.push(await signIn(base, email));
+  }
+
+  let next = 0;
+  const meRequest = {
+    method: 'GET',
+    path: '/api/v1/users/me',
+    setupRequest: (req) => ({
+      ...req,
+      headers: { authorization: `Bearer ${sessions[next++ % ACCOUNTS].access_token}` },
+    }),
+  };
+  out['app GET /api/v1/users/me'] = await load(`${base}`, { requests: [meRequest] });
+  out['app GET /api/v1/users/me at 1,000 req/s'] = await load(`${base}`, {
+    requests: [meRequest],
+    overallRate: 1000,
+  });
+
+  let who = 0;
+  out['app POST /api/v1/auth/login'] = await load(`${base}`, {
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/v1/auth/login',
+        headers: json({}),
+        setupRequest: (req) => ({
+          ...req,
+          body: JSON.stringify({ email: emails[who++ % ACCOUNTS], password: PASSWORD }),
+        }),
+      },
+    ],
+  });
+
+  let registered = 0;
+  const runId = Date.now();
+  out['app POST /api/v1/auth/register'] = await load(`${base}`, {
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/v1/auth/register',
+        headers: json({}),
+        setupRequest: (req) => ({
+          ...req,
+          body: JSON.stringify({
+            email: `new-${runId}-${registered++}@bench.test`,
+            password: PASSWORD,
+            full_name: 'New Person',
+          }),
+        }),
+      },
+    ],
+  });
+
+  // Every session's refresh token is in use by one request at a time, and rotates.
+  const tokens = [];
+  for (const email of emails) {
+    tokens.push((await signIn(base, email)).refresh_token);
+  }
+  const free = tokens.map((_, slot) => slot);
+  const refreshRun = () =>
+    load(`${base}`, {
+      connections: Math.min(CONNECTIONS, ACCOUNTS),
+      warmup: false,
+      requests: [
+        {
+          method: 'POST',
+          path: '/api/v1/auth/refresh',
+          headers: json({}),
+          setupRequest: (req, context) => {
+            context.slot = free.shift();
+            return { ...req, body: JSON.stringify({ refresh_token: tokens[context.slot] }) };
+          },
+          onResponse: (status, responseBody, context) => {
+            if (status === 200) {
+              tokens[context.slot] = JSON.parse(responseBody).refresh_token;
+            }
+            free.push(context.slot);
+          },
+        },
+      ],
+    });
+  out['app POST /api/v1/auth/refresh'] = await refreshRun();
+  return out;
 }
 
 const bare = results['bare GET /api/v1/status'];
@@ -120,18 +275,26 @@ const bareHeaders = results['bare-with-headers GET /api/v1/status'];
 const app = results['app GET /api/v1/status'];
 const audited = results['app POST /api/v1/bench/items'];
 const unaudited = results['app-no-audit POST /api/v1/bench/items'];
+const me = results['app GET /api/v1/users/me'];
+const meAtRate = results['app GET /api/v1/users/me at 1,000 req/s'];
+const loginRun = results['app POST /api/v1/auth/login'];
+const argon = results['argon2id verify, raw (same process type)'];
 console.log(
   `\nautocannon -c ${CONNECTIONS} -d ${DURATION}s (after ${WARMUP}s warm-up), Node ${process.version}\n`,
 );
 for (const [name, result] of Object.entries(results)) {
-  console.log(row(name, result));
+  if (result.p50 === undefined) {
+    console.log(`${name.padEnd(46)} ${result.rps.toFixed(0).padStart(8)} verifications/s`);
+  } else {
+    console.log(row(name, result));
+  }
 }
-console.log(
-  `\nGET /api/v1/status, app / bare Fastify:         ${(app.rps / bare.rps).toFixed(2)} (target >= 0.50)`,
-);
-console.log(
-  `GET /api/v1/status, app / bare Fastify + same headers: ${(app.rps / bareHeaders.rps).toFixed(2)}`,
-);
-console.log(
-  `POST with audit / without audit recording:      ${(audited.rps / unaudited.rps).toFixed(2)}`,
-);
+const ratio = (a, b) => (a / b).toFixed(2);
+console.log(`
+GET /api/v1/status, app / bare Fastify:              ${ratio(app.rps, bare.rps)} (target >= 0.50)
+GET /api/v1/status, app / bare Fastify + same headers: ${ratio(app.rps, bareHeaders.rps)}
+POST with audit / without audit recording:           ${ratio(audited.rps, unaudited.rps)}
+GET /api/v1/users/me / bare Fastify:                 ${ratio(me.rps, bare.rps)} (target >= 0.30)
+GET /api/v1/users/me p95 at ${meAtRate.rps.toFixed(0)} req/s:              ${meAtRate.p95} ms (target < 100 ms; seed: profile p95 < 100 ms, token check p95 < 50 ms)
+login / raw argon2id verify:                         ${ratio(loginRun.rps, argon.rps)} (target >= 0.85)
+login p95:                                           ${loginRun.p95} ms (seed: < 200 ms at 500 TPS on 500m CPU)`);

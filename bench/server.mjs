@@ -40,7 +40,7 @@ async function startBare(withHeaders) {
 }
 
 /** A mutating route, declared without TypeScript decorators syntax. */
-function benchModule() {
+function benchModule(Public) {
   class BenchController {
     create(body) {
       return { received: Object.keys(body ?? {}).length };
@@ -51,6 +51,7 @@ function benchModule() {
   Post('items')(BenchController.prototype, 'create', descriptor);
   HttpCode(201)(BenchController.prototype, 'create', descriptor);
   Controller('bench')(BenchController);
+  Public()(BenchController);
   class BenchModule {}
   Module({ controllers: [BenchController] })(BenchModule);
   return BenchModule;
@@ -60,15 +61,19 @@ async function startApp(withAudit) {
   const { createApp } = await import('../dist/src/bootstrap/create-app.js');
   const { validateEnv } = await import('../dist/src/config/env.schema.js');
   const { AuditService } = await import('../dist/src/common/audit/audit.service.js');
+  const { Public } = await import('../dist/src/common/auth/public.decorator.js');
   const overrides = {
     DATABASE_URL: databaseUrl,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     // The throttler guard still runs on every request; the budget is just out of reach.
     RATE_LIMIT_ANONYMOUS_LIMIT: '1000000000',
+    RATE_LIMIT_AUTHENTICATED_LIMIT: '1000000000',
+    RATE_LIMIT_LOGIN_LIMIT: '1000000000',
+    RATE_LIMIT_REGISTER_LIMIT: '1000000000',
     QUEUE_WORKERS_ENABLED: 'false',
   };
   const env = validateEnv({ ...process.env, ...overrides });
-  const app = await createApp({ env, modules: [benchModule()] });
+  const app = await createApp({ env, modules: [benchModule(Public)] });
   if (!withAudit) {
     app.get(AuditService).record = () => undefined;
   }
@@ -76,6 +81,35 @@ async function startApp(withAudit) {
   return app.getHttpServer().address().port;
 }
 
+/** Raw argon2id verifications, as many in flight as the benchmark has connections. */
+async function argon2Raw() {
+  const { PasswordHasher } = await import('../dist/src/modules/auth/password-hasher.js');
+  const hasher = new PasswordHasher();
+  const hash = await hasher.hash('Bench-Pass-2026!');
+  const concurrency = Number(process.env.BENCH_CONNECTIONS ?? 50);
+  const seconds = Number(process.env.BENCH_DURATION ?? 10);
+  const run = async (until) => {
+    let done = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (Date.now() < until) {
+          await hasher.verify(hash, 'Bench-Pass-2026!');
+          done += 1;
+        }
+      }),
+    );
+    return done;
+  };
+  await run(Date.now() + 2000);
+  const started = Date.now();
+  const done = await run(started + seconds * 1000);
+  process.stdout.write(`${JSON.stringify({ rps: done / ((Date.now() - started) / 1000) })}\n`);
+  process.exit(0);
+}
+
+if (mode === 'argon2-raw') {
+  await argon2Raw();
+}
 const port = mode.startsWith('bare')
   ? await startBare(mode === 'bare-with-headers')
   : await startApp(mode !== 'app-no-audit');

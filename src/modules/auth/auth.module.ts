@@ -10,6 +10,7 @@ import { AuthMetrics } from './auth.metrics.js';
 import { AuthService } from './auth.service.js';
 import { AccessGuard } from './guards/access.guard.js';
 import { JwtStrategy } from './guards/jwt.strategy.js';
+import { VerifiedTokens } from './guards/verified-tokens.js';
 import { JwksController } from './jwks.controller.js';
 import { LoginHistory } from './login-history.entity.js';
 import { LoginHistoryRepository } from './login-history.repository.js';
@@ -41,6 +42,7 @@ import './auth.errors.js';
   providers: [
     { provide: APP_GUARD, useClass: AccessGuard },
     JwtStrategy,
+    VerifiedTokens,
     SigningKeys,
     AccessTokens,
     PasswordHasher,

@@ -21,8 +21,7 @@ import { LoginHistoryRepository } from './login-history.repository.js';
 import { OneTimeTokensRepository } from './one-time-tokens.repository.js';
 import { PasswordHasher } from './password-hasher.js';
 import { SecurityEvents } from './security-events.js';
-import type { Session } from './session.entity.js';
-import { SessionsService, type DeviceInfo } from './sessions.service.js';
+import { SessionsService, type DeviceInfo, type SessionRef } from './sessions.service.js';
 import { AccessTokens } from './tokens/access-tokens.service.js';
 import './auth.errors.js';
 
@@ -347,7 +346,7 @@ export class AuthService {
       ? await this.hasher.hash(dto.password)
       : null;
     const { session, refreshToken } = await this.dataSource.transaction(async (manager) => {
-      await this.users.lockById(manager, user.id);
+      // The UPDATE also locks the user's row: concurrent sign-ins count sessions in turn.
       await this.users.recordSuccessfulLogin(manager, user.id, now, rehashed);
       const started = await this.sessions.start(manager, user.id, tenant, device);
       await this.loginHistory.record(
@@ -397,7 +396,7 @@ export class AuthService {
   private tokenResponse(
     user: User,
     memberships: MembershipView[],
-    session: Pick<Session, 'id' | 'tenantId'>,
+    session: SessionRef,
     refreshToken: string,
   ): TokenResponseDto {
     const role: TenantRole | null =
@@ -437,7 +436,7 @@ function lockedError(lockedUntil: Date): AppException {
   });
 }
 
-function loggedInEvent(user: User, session: Session) {
+function loggedInEvent(user: User, session: SessionRef) {
   return {
     type: 'user.logged_in' as const,
     aggregateId: user.id,

@@ -29,6 +29,48 @@ export interface SessionStateRow {
   tenant_status: string | null;
 }
 
+/** The columns a refresh or tenant switch needs, read under a row lock. */
+export interface LockedSession {
+  id: string;
+  userId: string;
+  tenantId: string | null;
+  refreshFamily: string;
+  refreshTokenHash: string;
+  previousTokenHash: string | null;
+  rotatedAt: Date | null;
+  expiresAt: Date;
+  revokedAt: Date | null;
+}
+
+interface LockedSessionRow {
+  id: string;
+  user_id: string;
+  tenant_id: string | null;
+  refresh_family: string;
+  refresh_token_hash: string;
+  previous_token_hash: string | null;
+  rotated_at: Date | null;
+  expires_at: Date;
+  revoked_at: Date | null;
+}
+
+const SELECT_LOCKED = `SELECT id, user_id, tenant_id, refresh_family, refresh_token_hash,
+  previous_token_hash, rotated_at, expires_at, revoked_at FROM sessions`;
+
+function toLockedSession(row: LockedSessionRow): LockedSession {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    tenantId: row.tenant_id,
+    refreshFamily: row.refresh_family,
+    refreshTokenHash: row.refresh_token_hash,
+    previousTokenHash: row.previous_token_hash,
+    rotatedAt: row.rotated_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
 @Injectable()
 export class SessionsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -37,20 +79,48 @@ export class SessionsRepository {
     return (manager ?? this.dataSource.manager).getRepository(Session);
   }
 
-  insert(manager: EntityManager, session: NewSession): Promise<Session> {
-    return this.repo(manager).save(
-      this.repo(manager).create({
-        userId: session.userId,
-        tenantId: session.tenantId,
-        refreshFamily: session.refreshFamily,
-        refreshTokenHash: session.refreshTokenHash,
-        userAgent: session.userAgent,
-        ip: session.ip,
-        createdAt: session.now,
-        lastUsedAt: session.now,
-        expiresAt: session.expiresAt,
-      }),
+  /**
+   * Opens a session and, in the same statement, ends the oldest live ones beyond
+   * `maxSessions` (the new one included). Returns the new id and the ids it ended.
+   */
+  async insertWithinLimit(
+    manager: EntityManager,
+    session: NewSession,
+    maxSessions: number,
+  ): Promise<{ id: string; evicted: string[] }> {
+    const row = await queryOne<{ id: string; evicted: string[] }>(
+      manager,
+      `WITH evicted AS (
+         UPDATE sessions SET revoked_at = $7, revoked_reason = 'session_limit'
+         WHERE id IN (
+           SELECT id FROM sessions
+           WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $7
+           ORDER BY created_at DESC, id DESC OFFSET $9)
+         RETURNING id
+       ), created AS (
+         INSERT INTO sessions (user_id, tenant_id, refresh_family, refresh_token_hash, user_agent,
+                               ip, created_at, last_used_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)
+         RETURNING id
+       )
+       SELECT created.id, COALESCE((SELECT array_agg(id) FROM evicted), '{}') AS evicted
+       FROM created`,
+      [
+        session.userId,
+        session.tenantId,
+        session.refreshFamily,
+        session.refreshTokenHash,
+        session.userAgent,
+        session.ip,
+        session.now,
+        session.expiresAt,
+        Math.max(0, maxSessions - 1),
+      ],
     );
+    if (!row) {
+      throw new Error('session insert returned nothing');
+    }
+    return row;
   }
 
   /** Live sessions of a user, oldest first. */
@@ -66,20 +136,25 @@ export class SessionsRepository {
       .getMany();
   }
 
-  findByFamilyForUpdate(manager: EntityManager, family: string): Promise<Session | null> {
-    return this.repo(manager)
-      .createQueryBuilder('s')
-      .setLock('pessimistic_write')
-      .where('s.refresh_family = :family', { family })
-      .getOne();
+  async findByFamilyForUpdate(
+    manager: EntityManager,
+    family: string,
+  ): Promise<LockedSession | null> {
+    const row = await queryOne<LockedSessionRow>(
+      manager,
+      `${SELECT_LOCKED} WHERE refresh_family = $1 FOR UPDATE`,
+      [family],
+    );
+    return row ? toLockedSession(row) : null;
   }
 
-  findByIdForUpdate(manager: EntityManager, id: string): Promise<Session | null> {
-    return this.repo(manager)
-      .createQueryBuilder('s')
-      .setLock('pessimistic_write')
-      .where('s.id = :id', { id })
-      .getOne();
+  async findByIdForUpdate(manager: EntityManager, id: string): Promise<LockedSession | null> {
+    const row = await queryOne<LockedSessionRow>(
+      manager,
+      `${SELECT_LOCKED} WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    return row ? toLockedSession(row) : null;
   }
 
   async rotate(
@@ -93,21 +168,25 @@ export class SessionsRepository {
       tenantId?: string | null;
     },
   ): Promise<void> {
-    await this.repo(manager).update(
-      { id },
-      {
-        refreshTokenHash: change.refreshTokenHash,
-        previousTokenHash: change.previousTokenHash,
-        rotatedAt: change.now,
-        lastUsedAt: change.now,
-        expiresAt: change.expiresAt,
-        ...(change.tenantId !== undefined ? { tenantId: change.tenantId } : {}),
-      },
+    await manager.query(
+      `UPDATE sessions SET refresh_token_hash = $2, previous_token_hash = $3, rotated_at = $4,
+         last_used_at = $4, expires_at = $5,
+         tenant_id = CASE WHEN $6 THEN $7 ELSE tenant_id END
+       WHERE id = $1`,
+      [
+        id,
+        change.refreshTokenHash,
+        change.previousTokenHash,
+        change.now,
+        change.expiresAt,
+        change.tenantId !== undefined,
+        change.tenantId ?? null,
+      ],
     );
   }
 
   async touch(manager: EntityManager, id: string, now: Date): Promise<void> {
-    await this.repo(manager).update({ id }, { lastUsedAt: now });
+    await manager.query(`UPDATE sessions SET last_used_at = $2 WHERE id = $1`, [id, now]);
   }
 
   /** Ends the given live sessions; returns the ids it ended. */

@@ -6,7 +6,7 @@ import { AppException } from '../../common/errors/app.exception.js';
 import { AppConfigService } from '../../config/app-config.service.js';
 import type { Session, SessionRevokeReason } from './session.entity.js';
 import { SessionState } from './session-state.service.js';
-import { SessionsRepository } from './sessions.repository.js';
+import { SessionsRepository, type LockedSession } from './sessions.repository.js';
 import { SigningKeys } from './tokens/signing-keys.service.js';
 import {
   hashToken,
@@ -25,9 +25,15 @@ export interface DeviceInfo {
 }
 
 export type RotationResult =
-  | { kind: 'rotated'; session: Session; refreshToken: string }
-  | { kind: 'reused'; session: Session }
+  | { kind: 'rotated'; session: LockedSession; refreshToken: string }
+  | { kind: 'reused'; session: LockedSession }
   | { kind: 'invalid' };
+
+/** What callers need of a session they just opened or moved. */
+export interface SessionRef {
+  id: string;
+  tenantId: string | null;
+}
 
 @Injectable()
 export class SessionsService {
@@ -53,27 +59,25 @@ export class SessionsService {
     userId: string,
     tenantId: string | null,
     device: DeviceInfo,
-  ): Promise<{ session: Session; refreshToken: string }> {
+  ): Promise<{ session: SessionRef; refreshToken: string }> {
     const now = this.clock.now();
-    const live = await this.sessions.listLive(userId, now, manager);
-    const excess = live.length - (this.config.get('MAX_SESSIONS_PER_USER') - 1);
-    if (excess > 0) {
-      const ended = live.slice(0, excess).map((session) => session.id);
-      await this.sessions.revoke(manager, { ids: ended }, 'session_limit', now);
-      this.state.forget(ended);
-    }
     const issued = issueRefreshToken();
-    const session = await this.sessions.insert(manager, {
-      userId,
-      tenantId,
-      refreshFamily: issued.family,
-      refreshTokenHash: issued.hash,
-      userAgent: device.userAgent?.slice(0, 512) ?? null,
-      ip: device.ip?.slice(0, 64) ?? null,
-      now,
-      expiresAt: this.refreshExpiry(now),
-    });
-    return { session, refreshToken: issued.token };
+    const { id, evicted } = await this.sessions.insertWithinLimit(
+      manager,
+      {
+        userId,
+        tenantId,
+        refreshFamily: issued.family,
+        refreshTokenHash: issued.hash,
+        userAgent: device.userAgent?.slice(0, 512) ?? null,
+        ip: device.ip?.slice(0, 64) ?? null,
+        now,
+        expiresAt: this.refreshExpiry(now),
+      },
+      this.config.get('MAX_SESSIONS_PER_USER'),
+    );
+    this.state.forget(evicted);
+    return { session: { id, tenantId }, refreshToken: issued.token };
   }
 
   /**
@@ -129,7 +133,7 @@ export class SessionsService {
     manager: EntityManager,
     sessionId: string,
     tenantId: string,
-  ): Promise<{ session: Session; refreshToken: string }> {
+  ): Promise<{ session: SessionRef; refreshToken: string }> {
     const now = this.clock.now();
     const session = await this.sessions.findByIdForUpdate(manager, sessionId);
     if (!session || session.revokedAt || session.expiresAt <= now) {
@@ -148,7 +152,7 @@ export class SessionsService {
       tenantId,
     });
     this.state.forget([sessionId]);
-    return { session: { ...session, tenantId }, refreshToken: successor.token };
+    return { session: { id: session.id, tenantId }, refreshToken: successor.token };
   }
 
   async revoke(

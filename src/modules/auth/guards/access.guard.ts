@@ -6,7 +6,9 @@ import { IS_PUBLIC_KEY } from '../../../common/auth/public.decorator.js';
 import { ROLES_KEY } from '../../../common/auth/roles.decorator.js';
 import type { RequiredRole } from '../../../common/auth/roles.js';
 import { AppException } from '../../../common/errors/app.exception.js';
-import { JwtStrategy } from './jwt.strategy.js';
+import { bearerToken, JwtStrategy } from './jwt.strategy.js';
+import { SessionState } from '../session-state.service.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 interface RouteAccess {
   isPublic: boolean;
@@ -38,6 +40,8 @@ export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly jwt: JwtStrategy,
+    private readonly verified: VerifiedTokens,
+    private readonly sessionState: SessionState,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -62,6 +66,11 @@ export class AccessGuard implements CanActivate {
    * passport's registry is process-wide, so two apps in one process would share a strategy.
    */
   private authenticate(request: FastifyRequest): Promise<UserPrincipal> {
+    const token = bearerToken(request);
+    const known = token ? this.verified.get(token) : undefined;
+    if (known) {
+      return this.sessionState.principalFor(known);
+    }
     return new Promise((resolve, reject) => {
       const attempt = Object.create(this.jwt) as StrategyAttempt;
       attempt.success = (user) => resolve(user as UserPrincipal);

@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { UserPrincipal } from '../../../common/auth/principal.js';
 import { AppConfigService } from '../../../config/app-config.service.js';
 import { SessionState } from '../session-state.service.js';
 import type { AccessTokenClaims } from '../tokens/access-tokens.service.js';
 import { JWT_ALGORITHM, SigningKeys } from '../tokens/signing-keys.service.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 export const JWT_STRATEGY = 'jwt';
 
@@ -31,8 +33,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
     keys: SigningKeys,
     config: AppConfigService,
     private readonly sessionState: SessionState,
+    private readonly verified: VerifiedTokens,
   ) {
     super({
+      passReqToCallback: true,
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       algorithms: [JWT_ALGORITHM],
       issuer: config.get('JWT_ISSUER'),
@@ -53,7 +57,19 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
     });
   }
 
-  validate(claims: AccessTokenClaims): Promise<UserPrincipal> {
+  validate(request: FastifyRequest, claims: AccessTokenClaims): Promise<UserPrincipal> {
+    const token = bearerToken(request);
+    if (token) {
+      this.verified.remember(token, claims);
+    }
     return this.sessionState.principalFor(claims);
   }
+}
+
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header || header.length < 8 || header.slice(0, 7).toLowerCase() !== 'bearer ') {
+    return undefined;
+  }
+  return header.slice(7).trim();
 }
