@@ -1,3 +1,4 @@
+import './bootstrap/threadpool.js';
 import 'reflect-metadata';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
