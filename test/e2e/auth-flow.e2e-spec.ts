@@ -214,6 +214,32 @@ describe('accounts: register → verify → sign in → refresh → reuse → si
       `SELECT 1 FROM outbox_events WHERE payload::text ~* '(password|token_hash|argon2)'`,
     );
     expect(secrets).toHaveLength(0);
+    // The consumer has taken every relayed event off the `events` queue.
+    const queue = t.app.get<{ getJobCounts(...types: string[]): Promise<Record<string, number>> }>(
+      'BullQueue_events',
+      { strict: false },
+    );
+    await waitFor(async () => {
+      const counts = await queue.getJobCounts('completed', 'waiting', 'active', 'failed');
+      return counts.completed >= 4 && counts.waiting === 0 && counts.failed === 0;
+    });
+  });
+
+  it('should keep passwords and tokens out of the audit trail', async () => {
+    const rows = await waitFor(async () => {
+      const found = await query<{ metadata: string; action: string }>(
+        t.databaseUrl,
+        `SELECT action, metadata::text AS metadata FROM audit_logs WHERE action LIKE 'auth.%'`,
+      );
+      const actions = new Set(found.map((row) => row.action));
+      const expected = ['auth.register', 'auth.login', 'auth.refresh', 'auth.logout'];
+      return expected.every((action) => actions.has(action)) ? found : undefined;
+    });
+    for (const row of rows) {
+      expect(row.metadata).not.toContain(DEFAULT_PASSWORD);
+      expect(row.metadata).not.toMatch(/[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}/);
+      expect(row.metadata).not.toMatch(/eyJ[A-Za-z0-9_-]+\.eyJ/);
+    }
   });
 
   it('should publish the JWKS that verifies the access tokens', async () => {
