@@ -84,4 +84,21 @@ describe('metrics and API documentation', () => {
       }
     }
   });
+
+  it('should document which operations need a bearer token and which are public', async () => {
+    const { body } = await requestJson<{
+      paths: Record<string, Record<string, { security?: unknown[]; responses: object }>>;
+    }>(`${t.baseUrl}/docs-json`);
+    const me = body.paths['/api/v1/users/me']?.get;
+    expect(me?.security).toEqual([{ bearer: [] }]);
+    expect(me?.responses).toHaveProperty('401');
+    const login = body.paths['/api/v1/auth/login']?.post;
+    expect(login?.security).toEqual([]);
+    for (const [path, item] of Object.entries(body.paths)) {
+      for (const operation of Object.values(item)) {
+        expect([path, Array.isArray(operation.security)]).toEqual([path, true]);
+        expect(JSON.stringify(operation)).not.toContain('x-public');
+      }
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { APP_NAME, APP_VERSION } from '../app-info.js';
+import { PUBLIC_EXTENSION } from '../auth/public.decorator.js';
 import { ErrorEnvelope } from '../errors/error-envelope.dto.js';
 
 export const API_KEY_SCHEME = 'api-key';
@@ -19,7 +20,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('DreamSeed Platform API')
     .setDescription(
-      'Backend of the DreamSeed education platform. Every error uses the ErrorEnvelope schema.',
+      'Backend of the DreamSeed education platform. Every error uses the ErrorEnvelope schema. ' +
+        'Sign in with POST /api/v1/auth/login, then Authorize with the access_token (bearer). ' +
+        'Operations without a lock are public.',
     )
     .setVersion(APP_VERSION)
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
@@ -30,7 +33,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   return withErrorResponses(document);
 }
 
-/** Every operation documents the shared error envelope for the errors any route can return. */
+/**
+ * Every operation documents the shared error envelope for the errors any route can return;
+ * every route not marked `@Public()` needs a bearer token (the global AccessGuard) and says so.
+ */
 function withErrorResponses(document: OpenAPIObject): OpenAPIObject {
   const envelopeRef = { $ref: '#/components/schemas/ErrorEnvelope' };
   for (const pathItem of Object.values(document.paths)) {
@@ -39,7 +45,19 @@ function withErrorResponses(document: OpenAPIObject): OpenAPIObject {
       if (!operation) {
         continue;
       }
-      for (const [status, description] of Object.entries(ERROR_RESPONSES)) {
+      const extensions = operation as unknown as Record<string, unknown>;
+      const isPublic = extensions[PUBLIC_EXTENSION] === true;
+      delete extensions[PUBLIC_EXTENSION];
+      const responses: Record<string, string> = { ...ERROR_RESPONSES };
+      if (isPublic) {
+        operation.security = [];
+      } else {
+        operation.security ??= [{ [BEARER_SCHEME]: [] }];
+        responses['401'] =
+          'No valid access token (AUTH_UNAUTHENTICATED, AUTH_TOKEN_*, AUTH_SESSION_REVOKED)';
+        responses['403'] = 'Not allowed for this role, account or tenant (AUTH_FORBIDDEN, ...)';
+      }
+      for (const [status, description] of Object.entries(responses)) {
         if (!operation.responses[status]) {
           operation.responses[status] = {
             description,
