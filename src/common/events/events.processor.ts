@@ -2,8 +2,8 @@ import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { AppConfigService } from '../../config/app-config.service.js';
-import { QueueErrorReporter } from '../queue/queue-error-reporter.js';
-import { QueueHealth, withTimeout } from '../queue/queue-health.service.js';
+import { QueueHealth } from '../queue/queue-health.service.js';
+import { startWorker } from '../queue/start-worker.js';
 import { EVENTS_QUEUE } from '../queue/queue-names.js';
 import type { DomainEvent } from './domain-event.js';
 
@@ -23,13 +23,7 @@ export class EventsProcessor extends WorkerHost implements OnApplicationBootstra
     if (!this.config.get('QUEUE_WORKERS_ENABLED')) {
       return;
     }
-    const reporter = new QueueErrorReporter(this.logger, `worker:${EVENTS_QUEUE}`, () => {
-      this.queueHealth.markBroken(`worker:${EVENTS_QUEUE}`);
-      void this.worker.pause(true);
-    });
-    this.worker.on('error', (error) => reporter.report(error));
-    await withTimeout(this.worker.waitUntilReady(), 15_000, `worker ${EVENTS_QUEUE}`);
-    this.worker.run().catch((error: unknown) => reporter.report(error));
+    await startWorker(this.worker, EVENTS_QUEUE, this.logger, this.queueHealth);
   }
 
   process(job: Job<DomainEvent>): Promise<void> {

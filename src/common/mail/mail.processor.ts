@@ -3,8 +3,8 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { AppConfigService } from '../../config/app-config.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { QueueErrorReporter } from '../queue/queue-error-reporter.js';
-import { QueueHealth, withTimeout } from '../queue/queue-health.service.js';
+import { QueueHealth } from '../queue/queue-health.service.js';
+import { startWorker } from '../queue/start-worker.js';
 import { MAIL_QUEUE } from '../queue/queue-names.js';
 import type { MailMessage } from './mail-message.js';
 import { MailTransport, type DeliveryResult } from './mail.transport.js';
@@ -32,13 +32,7 @@ export class MailProcessor extends WorkerHost implements OnApplicationBootstrap 
     if (!this.config.get('QUEUE_WORKERS_ENABLED')) {
       return;
     }
-    const reporter = new QueueErrorReporter(this.logger, `worker:${MAIL_QUEUE}`, () => {
-      this.queueHealth.markBroken(`worker:${MAIL_QUEUE}`);
-      void this.worker.pause(true);
-    });
-    this.worker.on('error', (error) => reporter.report(error));
-    await withTimeout(this.worker.waitUntilReady(), 15_000, `worker ${MAIL_QUEUE}`);
-    this.worker.run().catch((error: unknown) => reporter.report(error));
+    await startWorker(this.worker, MAIL_QUEUE, this.logger, this.queueHealth);
   }
 
   async process(job: Job<MailMessage>): Promise<DeliveryResult> {
