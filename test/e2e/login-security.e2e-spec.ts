@@ -45,6 +45,7 @@ describe('sign-in security', () => {
     const fifth = await attempt(user.email, 'Wrong-password-1');
     expect(fifth.status).toBe(423);
     expect(fifth.body.error_code).toBe('AUTH_ACCOUNT_LOCKED');
+    expect(Number(fifth.headers.get('retry-after'))).toBeGreaterThan(14 * 60);
     const lockedUntil = new Date((fifth.body.details as { locked_until: string }).locked_until);
     expect(lockedUntil.getTime() - clock.nowMs()).toBeGreaterThan(14 * 60_000);
     expect(lockedUntil.getTime() - clock.nowMs()).toBeLessThanOrEqual(15 * 60_000);

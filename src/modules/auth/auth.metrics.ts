@@ -5,6 +5,7 @@ import { SessionsRepository } from './sessions.repository.js';
 
 export type LoginFailureReason =
   | 'user_not_found'
+  | 'no_password'
   | 'invalid_password'
   | 'account_locked'
   | 'account_disabled'

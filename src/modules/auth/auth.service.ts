@@ -305,11 +305,15 @@ export class AuthService {
     if (!user?.passwordHash) {
       // Same work as a wrong password, so timing does not tell whether the address exists.
       await this.hasher.verifyAgainstNothing(dto.password);
-      return fail('user_not_found', new AppException('AUTH_INVALID_CREDENTIALS'));
+      // An account without a password signs in with Google or through its LMS.
+      return fail(
+        user ? 'no_password' : 'user_not_found',
+        new AppException('AUTH_INVALID_CREDENTIALS'),
+      );
     }
     const now = this.clock.now();
     if (user.lockedUntil && user.lockedUntil > now) {
-      return fail('account_locked', lockedError(user.lockedUntil));
+      return fail('account_locked', lockedError(user.lockedUntil, now));
     }
     if (!(await this.hasher.verify(user.passwordHash, dto.password))) {
       const result = await this.users.recordFailedLogin(
@@ -324,7 +328,7 @@ export class AuthService {
           locked_until: result.lockedUntil.toISOString(),
           failed_attempts: result.failedLoginCount,
         });
-        return fail('invalid_password', lockedError(result.lockedUntil));
+        return fail('invalid_password', lockedError(result.lockedUntil, now));
       }
       return fail('invalid_password', new AppException('AUTH_INVALID_CREDENTIALS'));
     }
@@ -430,10 +434,14 @@ function isUsable(membership: MembershipView | undefined): boolean {
   return membership?.status === 'active' && membership.tenantStatus === 'active';
 }
 
-function lockedError(lockedUntil: Date): AppException {
-  return new AppException('AUTH_ACCOUNT_LOCKED', undefined, {
-    locked_until: lockedUntil.toISOString(),
-  });
+function lockedError(lockedUntil: Date, now: Date): AppException {
+  const retryAfter = Math.max(1, Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000));
+  return new AppException(
+    'AUTH_ACCOUNT_LOCKED',
+    undefined,
+    { locked_until: lockedUntil.toISOString() },
+    { 'Retry-After': String(retryAfter) },
+  );
 }
 
 function loggedInEvent(user: User, session: SessionRef) {
