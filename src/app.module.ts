@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { APP_FILTER } from '@nestjs/core';
 import { AuditModule } from './common/audit/audit.module.js';
+import { CacheModule } from './common/cache/cache.module.js';
 import type { Clock } from './common/clock/clock.js';
 import { ClockModule } from './common/clock/clock.module.js';
 import { DatabaseModule } from './common/database/database.module.js';
@@ -41,6 +42,7 @@ export class AppModule {
         ClockModule.forRoot(options.clock),
         DatabaseModule,
         RedisModule,
+        CacheModule,
         MetricsModule,
         // Global guards run in this order: the audit context first, so refusals are named;
         // then authentication, so the rate limiter knows who is calling.

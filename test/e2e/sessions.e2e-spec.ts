@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   addMembership,
@@ -226,6 +226,61 @@ describe('revocation across instances', () => {
       expect(refused.body.error_code).toBe('AUTH_ACCOUNT_DISABLED');
     }
     expect(Date.now() - started).toBeLessThan(5500);
+  });
+});
+
+describe('revocation across instances sharing Redis', () => {
+  let a: TestApp;
+  let b: TestApp;
+  const env = {
+    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    QUEUE_BACKEND: 'postgres',
+    RATE_LIMIT_REDIS_PREFIX: `test:${randomUUID().slice(0, 8)}:`,
+  };
+  const meOn = (app: TestApp, token: string) =>
+    requestJson(`${app.baseUrl}/api/v1/users/me`, { headers: bearer(token) });
+
+  beforeAll(async () => {
+    a = await startTestApp({ env });
+    b = await startTestApp({ env, databaseUrl: a.databaseUrl });
+  });
+
+  afterAll(async () => {
+    await b.close();
+    await a.close();
+  });
+
+  it('should refuse a logged-out token on the other instance within a second', async () => {
+    const user = await createUser(a);
+    const tokens = await login(a, user);
+    expect((await meOn(b, tokens.access_token)).status).toBe(200);
+    await requestJson(`${a.baseUrl}/api/v1/auth/logout`, {
+      method: 'POST',
+      headers: bearer(tokens.access_token),
+    });
+    const started = Date.now();
+    await waitFor(async () => (await meOn(b, tokens.access_token)).status === 401, {
+      timeoutMs: 8000,
+      intervalMs: 50,
+    });
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('should show a profile change on the other instance within a second', async () => {
+    const user = await createUser(a);
+    const tokens = await login(a, user);
+    expect((await meOn(b, tokens.access_token)).body.full_name).toBe('Test Person');
+    await requestJson(`${a.baseUrl}/api/v1/users/me`, {
+      method: 'PATCH',
+      headers: bearer(tokens.access_token),
+      json: { full_name: 'Renamed Person' },
+    });
+    const started = Date.now();
+    await waitFor(
+      async () => (await meOn(b, tokens.access_token)).body.full_name === 'Renamed Person',
+      { timeoutMs: 8000, intervalMs: 50 },
+    );
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });
 

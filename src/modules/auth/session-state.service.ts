@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { UserPrincipal } from '../../common/auth/principal.js';
+import { CacheInvalidation } from '../../common/cache/cache-invalidation.service.js';
 import { TtlCache } from '../../common/cache/ttl-cache.js';
 import { Clock } from '../../common/clock/clock.js';
 import { AppException } from '../../common/errors/app.exception.js';
@@ -11,6 +12,8 @@ import type { AccessTokenClaims } from './tokens/access-tokens.service.js';
  * or its user deactivated; the instance that made the change forgets its copy at once.
  */
 export const SESSION_STATE_TTL_MS = 5000;
+
+const SESSION_TOPIC = 'session';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -26,7 +29,14 @@ export class SessionState {
   constructor(
     private readonly sessions: SessionsRepository,
     private readonly clock: Clock,
-  ) {}
+    private readonly invalidation: CacheInvalidation,
+  ) {
+    invalidation.on(SESSION_TOPIC, (ids) => {
+      for (const id of ids) {
+        this.cache.delete(id);
+      }
+    });
+  }
 
   async principalFor(claims: AccessTokenClaims): Promise<UserPrincipal> {
     // Signed by us, so well-formed unless a key leaked; still never let a bad claim reach SQL.
@@ -64,14 +74,8 @@ export class SessionState {
     };
   }
 
+  /** Sessions that just ended or changed: dropped here at once, elsewhere via CacheInvalidation. */
   forget(sessionIds: string[]): void {
-    for (const id of sessionIds) {
-      this.cache.delete(id);
-    }
-  }
-
-  /** After a change to a user or tenant that many cached sessions may reflect. */
-  forgetAll(): void {
-    this.cache.clear();
+    this.invalidation.publish(SESSION_TOPIC, sessionIds);
   }
 }

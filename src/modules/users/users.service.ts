@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { CacheInvalidation } from '../../common/cache/cache-invalidation.service.js';
 import { TtlCache } from '../../common/cache/ttl-cache.js';
 import { OutboxService } from '../../common/events/outbox.service.js';
 import { AppException } from '../../common/errors/app.exception.js';
@@ -11,6 +12,7 @@ import { UsersRepository, type ProfileChanges } from './users.repository.js';
 
 /** How long another instance may serve a profile changed elsewhere (this one drops it at once). */
 export const PROFILE_CACHE_TTL_MS = 5000;
+const PROFILE_TOPIC = 'profile';
 
 @Injectable()
 export class UsersService {
@@ -21,7 +23,14 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly memberships: MembershipsRepository,
     private readonly outbox: OutboxService,
-  ) {}
+    private readonly invalidation: CacheInvalidation,
+  ) {
+    invalidation.on(PROFILE_TOPIC, (ids) => {
+      for (const id of ids) {
+        this.profiles.delete(id);
+      }
+    });
+  }
 
   getProfile(userId: string): Promise<UserProfileDto> {
     return this.profiles.get(userId, async () => {
@@ -69,8 +78,8 @@ export class UsersService {
     return this.getProfile(userId);
   }
 
-  /** Drops this instance's cached profile (after a change made anywhere in this process). */
+  /** After a change to the user: dropped here at once, elsewhere via CacheInvalidation. */
   forget(userId: string): void {
-    this.profiles.delete(userId);
+    this.invalidation.publish(PROFILE_TOPIC, [userId]);
   }
 }
