@@ -10,6 +10,7 @@ import {
 } from '../factories/accounts.js';
 import { query } from '../support/database-client.js';
 import { requestJson, waitFor } from '../support/http.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 interface SessionView {
@@ -172,6 +173,49 @@ describe('sessions', () => {
       { timeoutMs: 7000 },
     );
     expect(refused.body.error_code).toBe('AUTH_NOT_A_MEMBER');
+  });
+});
+
+describe('session lifetime', () => {
+  let t: TestApp;
+  const clock = new ManualClock();
+  const refresh = (token: string) =>
+    requestJson<Tokens>(`${t.baseUrl}/api/v1/auth/refresh`, {
+      method: 'POST',
+      json: { refresh_token: token },
+    });
+
+  beforeAll(async () => {
+    t = await startTestApp({ clock });
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('should keep a session used within 7 days, and end one idle for longer', async () => {
+    const user = await createUser(t);
+    const tokens = await login(t, user);
+    clock.advance(6 * 24 * 3600_000);
+    const renewed = await refresh(tokens.refresh_token);
+    expect(renewed.status).toBe(200);
+    clock.advance(6 * 24 * 3600_000);
+    const again = await refresh(renewed.body.refresh_token);
+    expect(again.status).toBe(200);
+    clock.advance(7 * 24 * 3600_000 + 1000);
+    const expired = await refresh(again.body.refresh_token);
+    expect(expired.status).toBe(401);
+    expect(expired.body.error_code).toBe('AUTH_REFRESH_TOKEN_INVALID');
+  });
+
+  it('should treat a second use of a token after the 10 s grace window as reuse', async () => {
+    const user = await createUser(t);
+    const tokens = await login(t, user);
+    expect((await refresh(tokens.refresh_token)).status).toBe(200);
+    clock.advance(11_000);
+    const late = await refresh(tokens.refresh_token);
+    expect(late.status).toBe(401);
+    expect(late.body.error_code).toBe('AUTH_REFRESH_TOKEN_REUSED');
   });
 });
 
