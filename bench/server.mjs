@@ -2,7 +2,7 @@
 // small bench module), `app-no-audit` (the same, audit recording switched off), `bare` (bare
 // Fastify answering the same JSON) or `bare-with-headers` (the same with our response
 // headers). Prints `READY <port>` when it listens.
-import '../dist/src/bootstrap/threadpool.js';
+import '../dist/src/config/thread-pool.js';
 import 'reflect-metadata';
 import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
 import Fastify from 'fastify';

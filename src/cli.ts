@@ -1,4 +1,4 @@
-import './bootstrap/threadpool.js';
+import './config/thread-pool.js';
 import 'reflect-metadata';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
@@ -11,8 +11,7 @@ const USAGE = `usage: npm run cli -- create-admin --email <address> [--name "<fu
   The password is read from SUPERADMIN_PASSWORD, or asked for on the terminal.
   An existing account is promoted to super admin and keeps its password.`;
 
-async function readPassword(): Promise<string> {
-  const fromEnv = process.env.SUPERADMIN_PASSWORD;
+async function readPassword(fromEnv: string | undefined): Promise<string> {
   if (fromEnv) {
     return fromEnv;
   }
@@ -44,7 +43,9 @@ async function createAdmin(args: string[]): Promise<void> {
     const outcome = await bootstrap.ensure({
       email: values.email,
       fullName: values.name,
-      password: (await bootstrap.exists(values.email)) ? undefined : await readPassword(),
+      password: (await bootstrap.exists(values.email))
+        ? undefined
+        : await readPassword(env.SUPERADMIN_PASSWORD),
     });
     process.stdout.write(`super admin ${values.email}: ${outcome}\n`);
   } finally {

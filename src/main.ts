@@ -1,4 +1,4 @@
-import './bootstrap/threadpool.js';
+import './config/thread-pool.js';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap/create-app.js';

@@ -237,6 +237,14 @@ export class EnvVars {
   @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'FRONTEND_URL must be an http(s) URL' })
   FRONTEND_URL = 'http://localhost:5173';
 
+  /** Read by libuv itself (see thread-pool.ts); declared here to be validated and documented. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1024)
+  UV_THREADPOOL_SIZE?: number;
+
   @IsOptional()
   @IsEmail()
   SUPERADMIN_EMAIL?: string;

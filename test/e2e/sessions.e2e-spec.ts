@@ -180,7 +180,7 @@ describe('session lifetime', () => {
   let t: TestApp;
   const clock = new ManualClock();
   const refresh = (token: string) =>
-    requestJson<Tokens>(`${t.baseUrl}/api/v1/auth/refresh`, {
+    requestJson<Tokens & { error_code?: string }>(`${t.baseUrl}/api/v1/auth/refresh`, {
       method: 'POST',
       json: { refresh_token: token },
     });
