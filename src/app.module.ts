@@ -17,6 +17,7 @@ import { RedisModule } from './common/redis/redis.module.js';
 import { ThrottlingModule } from './common/throttling/throttling.module.js';
 import { AppConfigModule } from './config/app-config.module.js';
 import type { EnvVars } from './config/env.schema.js';
+import { AuditLogsModule } from './modules/audit-logs/audit-logs.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { StatusModule } from './modules/status/status.module.js';
 import { TenantsModule } from './modules/tenants/tenants.module.js';
@@ -56,6 +57,7 @@ export class AppModule {
         StatusModule,
         TenantsModule,
         UsersModule,
+        AuditLogsModule,
         ...(options.modules ?? []),
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

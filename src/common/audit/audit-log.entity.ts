@@ -9,7 +9,9 @@ export type AuditOutcome = 'success' | 'failure' | 'denied' | 'error';
   `"actor_type" IN ('user', 'api_key', 'market', 'system', 'anonymous')`,
 )
 @Check('chk_audit_logs_outcome', `"outcome" IN ('success', 'failure', 'denied', 'error')`)
-@Index('idx_audit_logs_tenant_time', ['tenantId', 'createdAt'])
+// Keyset pagination reads (created_at, id) newest first, within a tenant or across all.
+@Index('idx_audit_logs_tenant_time', ['tenantId', 'createdAt', 'id'])
+@Index('idx_audit_logs_time', ['createdAt', 'id'])
 @Index('idx_audit_logs_actor_time', ['actorId', 'createdAt'])
 @Index('idx_audit_logs_action_time', ['action', 'createdAt'])
 export class AuditLog {

@@ -1,4 +1,5 @@
-import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -89,8 +90,12 @@ export class AuthController {
     description:
       'AUTH_ACCOUNT_DISABLED, AUTH_EMAIL_NOT_VERIFIED, AUTH_TENANT_INACTIVE, AUTH_NOT_A_MEMBER',
   })
-  login(@Body() dto: LoginDto, @Device() device: DeviceInfo): Promise<TokenResponseDto> {
-    return this.auth.login(dto, device);
+  async login(
+    @Body() dto: LoginDto,
+    @Device() device: DeviceInfo,
+    @Req() request: FastifyRequest,
+  ): Promise<TokenResponseDto> {
+    return attributeTo(request, await this.auth.login(dto, device));
   }
 
   @Public()
@@ -107,8 +112,12 @@ export class AuthController {
     type: ErrorEnvelope,
     description: 'AUTH_REFRESH_TOKEN_INVALID, AUTH_REFRESH_TOKEN_REUSED',
   })
-  refresh(@Body() dto: RefreshDto, @Device() device: DeviceInfo): Promise<TokenResponseDto> {
-    return this.auth.refresh(dto.refresh_token, device);
+  async refresh(
+    @Body() dto: RefreshDto,
+    @Device() device: DeviceInfo,
+    @Req() request: FastifyRequest,
+  ): Promise<TokenResponseDto> {
+    return attributeTo(request, await this.auth.refresh(dto.refresh_token, device));
   }
 
   @Post('logout')
@@ -170,4 +179,18 @@ export class AuthController {
   async resetPassword(@Body() dto: ResetPasswordDto, @Device() device: DeviceInfo): Promise<void> {
     await this.auth.resetPassword(dto.token, dto.new_password, device);
   }
+}
+
+/** The audit record of a sign-in names who signed in, and the tenant they signed in to. */
+function attributeTo(request: FastifyRequest, tokens: TokenResponseDto): TokenResponseDto {
+  const claims = JSON.parse(
+    Buffer.from(tokens.access_token.split('.')[1] ?? '', 'base64url').toString('utf8'),
+  ) as { sub: string; tid: string | null; sid: string };
+  request.principal = {
+    kind: 'user',
+    userId: claims.sub,
+    tenantId: claims.tid,
+    sessionId: claims.sid,
+  };
+  return tokens;
 }

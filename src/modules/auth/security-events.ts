@@ -5,7 +5,6 @@ import { currentRequestId } from '../../common/observability/request-context.js'
 import type { DeviceInfo } from './sessions.service.js';
 
 export type SecurityAction =
-  | 'auth.login_failed'
   | 'auth.account_locked'
   | 'auth.refresh_token_reused'
   | 'auth.password_changed'
