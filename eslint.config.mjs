@@ -37,6 +37,8 @@ export default tseslint.config(
         globalThis: 'readonly',
         console: 'readonly',
         fetch: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
       },
     },
   },

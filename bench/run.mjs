@@ -1,6 +1,7 @@
 // `npm run bench`: measures, in one run, the real app against bare Fastify on the same machine.
 // Each server runs in its own process; autocannon runs in this one.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,7 +22,7 @@ function startTarget(mode, env) {
       stderr += chunk.toString();
       const match = /READY (\d+)/.exec(stderr);
       if (match) {
-        resolve({ port: Number(match[1]), stop: () => stopChild(child) });
+        resolve({ port: Number(match[1]), pid: child.pid, stop: () => stopChild(child) });
       }
     });
     child.on('exit', (code) => reject(new Error(`${mode} exited with ${code}: ${stderr}`)));
@@ -93,6 +94,8 @@ async function database() {
 }
 
 const ACCOUNTS = 50;
+const AUDIT_ROWS = 100_000;
+let auditExport;
 const PASSWORD = 'Bench-Pass-2026!';
 const json = (body) => ({ 'content-type': 'application/json', ...body });
 
@@ -120,6 +123,7 @@ async function seedAccounts(base, databaseUrl) {
     });
   }
   const client = new pg.Client({ connectionString: databaseUrl });
+  client.on('error', () => undefined);
   await client.connect();
   await client.query(`UPDATE users SET email_verified_at = now() WHERE email LIKE 'bench-%'`);
   await client.end();
@@ -175,6 +179,7 @@ try {
       }
       if (mode === 'app') {
         Object.assign(results, await accountScenarios(base));
+        Object.assign(results, await auditScenarios(base, target.pid));
       }
     } finally {
       await target.stop();
@@ -184,6 +189,80 @@ try {
 } finally {
   await db.stop();
   await rm(keyDir, { recursive: true, force: true });
+}
+
+function rssKb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+}
+
+/** The audit trail on a table of 100,000 rows of one school (plus noise from another). */
+async function auditScenarios(base, pid) {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: db.url });
+  client.on('error', () => undefined);
+  await client.connect();
+  await client.query(
+    `INSERT INTO tenants (id, name) VALUES ('bench_school', 'Bench'), ('other_school', 'Other')`,
+  );
+  await client.query(
+    `INSERT INTO audit_logs (actor_type, actor_id, tenant_id, action, resource_type, resource_id,
+                             outcome, status_code, ip, user_agent, metadata, created_at)
+     SELECT 'user', md5(g::text), CASE WHEN g % 10 = 0 THEN 'other_school' ELSE 'bench_school' END,
+            (ARRAY['auth.login', 'user.profile_updated', 'auth.refresh'])[1 + g % 3], 'user',
+            md5(g::text), CASE WHEN g % 7 = 0 THEN 'failure' ELSE 'success' END, 200,
+            '203.0.113.' || (g % 250), 'Mozilla/5.0 (bench)',
+            jsonb_build_object('route', '/api/v1/users/me', 'n', g),
+            now() - g * interval '1 second'
+     FROM generate_series(1, $1) g`,
+    [Math.round(AUDIT_ROWS / 0.9)],
+  );
+  await client.query('ANALYZE audit_logs');
+  const email = `auditor-${Date.now()}@bench.test`;
+  const admin = await call(base, '/api/v1/auth/register', {
+    method: 'POST',
+    body: { email, password: PASSWORD, full_name: 'Bench Auditor' },
+  });
+  await client.query(`UPDATE users SET email_verified_at = now() WHERE id = $1`, [admin.id]);
+  await client.query(
+    `INSERT INTO memberships (user_id, tenant_id, role) VALUES ($1, 'bench_school', 'admin')`,
+    [admin.id],
+  );
+  await client.end();
+  const token = (await signIn(base, email)).access_token;
+  const headers = { authorization: `Bearer ${token}` };
+  const out = {};
+  out['app GET /api/v1/audit-logs (100k rows)'] = await load(`${base}/api/v1/audit-logs?limit=50`, {
+    headers,
+  });
+  out['app GET /api/v1/audit-logs filtered (100k rows)'] = await load(
+    `${base}/api/v1/audit-logs?limit=50&outcome=failure&action=auth.login&from=2020-01-01T00:00:00Z`,
+    { headers },
+  );
+
+  // The CSV export, downloaded while the server's resident memory is sampled.
+  const before = rssKb(pid);
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssKb(pid))), 20);
+  const started = Date.now();
+  const response = await fetch(`${base}/api/v1/audit-logs?format=csv`, { headers });
+  let bytes = 0;
+  let lines = 0;
+  for await (const chunk of response.body) {
+    bytes += chunk.length;
+    for (const byte of chunk) {
+      if (byte === 10) lines += 1;
+    }
+  }
+  clearInterval(sampler);
+  auditExport = {
+    rows: lines - 1,
+    mb: bytes / 1e6,
+    seconds: (Date.now() - started) / 1000,
+    rssBeforeMb: before / 1024,
+    rssPeakMb: peak / 1024,
+  };
+  return out;
 }
 
 async function accountScenarios(base) {
@@ -309,4 +388,6 @@ POST with audit / without audit recording:           ${ratio(audited.rps, unaudi
 GET /api/v1/users/me / bare Fastify:                 ${ratio(me.rps, bare.rps)} (target >= 0.30)
 GET /api/v1/users/me p95 at ${meAtRate.rps.toFixed(0)} req/s:              ${meAtRate.p95} ms (target < 100 ms; seed: profile p95 < 100 ms, token check p95 < 50 ms)
 login / raw argon2id verify:                         ${ratio(loginRun.rps, argon.rps)} (target >= 0.85)
+GET /api/v1/audit-logs p95 on 100k rows, plain / filtered: ${results['app GET /api/v1/audit-logs (100k rows)'].p95} ms / ${results['app GET /api/v1/audit-logs filtered (100k rows)'].p95} ms (target < 100 ms)
+CSV export: ${auditExport.rows} rows, ${auditExport.mb.toFixed(1)} MB in ${auditExport.seconds.toFixed(1)} s; server RSS ${auditExport.rssBeforeMb.toFixed(0)} MB before, ${auditExport.rssPeakMb.toFixed(0)} MB peak
 login p95, saturated / at 50 req/s:                  ${loginRun.p95} ms / ${results['app POST /api/v1/auth/login at 50 req/s'].p95} ms (seed: < 200 ms)`);

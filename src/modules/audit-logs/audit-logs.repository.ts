@@ -79,11 +79,12 @@ export class AuditLogsRepository {
       );
     }
     params.push(limit);
+    // Qualified: a bare `created_at` in ORDER BY would name the formatted text column.
     return queryRows<AuditRecord>(
       this.dataSource,
       `SELECT ${COLUMNS} FROM audit_logs
        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY created_at DESC, id DESC
+       ORDER BY audit_logs.created_at DESC, audit_logs.id DESC
        LIMIT $${params.length}`,
       params,
     );
