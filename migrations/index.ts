@@ -1,10 +1,12 @@
 import { CreateAuditLogs1764000000000 } from './1764000000000-CreateAuditLogs.js';
 import { CreateAccountsAndSessions1795550421726 } from './1795550421726-CreateAccountsAndSessions.js';
 import { AuditLogKeysetIndexes1795553863607 } from './1795553863607-AuditLogKeysetIndexes.js';
+import { CreateApiKeys1795554463193 } from './1795554463193-CreateApiKeys.js';
 
 /** Every migration, in order. A unit test checks that each file in this folder is listed. */
 export const MIGRATIONS = [
   CreateAuditLogs1764000000000,
   CreateAccountsAndSessions1795550421726,
   AuditLogKeysetIndexes1795553863607,
+  CreateApiKeys1795554463193,
 ];

@@ -40,7 +40,7 @@ const source = readFileSync(indexFile, 'utf8');
 const importLine = `import { ${className} } from './${created.replace(/\.ts$/, '.js')}';\n`;
 const afterImports = source.search(/\n(?!import )/) + 1;
 const index = (source.slice(0, afterImports) + importLine + source.slice(afterImports)).replace(
-  /\];\s*$/,
+  /,?\s*\];\s*$/,
   `, ${className}];\n`,
 );
 writeFileSync(indexFile, index);

@@ -187,6 +187,16 @@ export class EnvVars {
   @Min(1)
   RATE_LIMIT_ACCOUNT_EMAIL_TTL_SECONDS = 3600;
 
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_API_KEY_FAILURE_LIMIT = 20;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_API_KEY_FAILURE_TTL_SECONDS = 600;
+
   @IsOptional()
   @Matches(PEM_PRIVATE_KEY, { message: 'JWT_PRIVATE_KEY must be a PEM private key (RSA)' })
   JWT_PRIVATE_KEY?: string;

@@ -1,4 +1,5 @@
 import 'fastify';
+import type { ApiKeyScope } from './api-key-scopes.js';
 import type { PlatformRole, TenantRole } from './roles.js';
 
 /** A signed-in person: the tenant and role come from the session, checked on every request. */
@@ -15,9 +16,17 @@ export interface UserPrincipal {
 /** Who is calling. Set on the request by the authentication layer; absent for anonymous calls. */
 export type Principal =
   | UserPrincipal
-  | { kind: 'api_key'; apiKeyId: string; tenantId: string | null }
+  | { kind: 'api_key'; apiKeyId: string; tenantId: string | null; scopes?: ApiKeyScope[] }
   | { kind: 'market'; marketKeyId: string }
   | { kind: 'system' };
+
+/** Acts across every tenant: a super admin, or a platform API key (one without a tenant). */
+export function isPlatformWide(principal: Principal): boolean {
+  return (
+    (principal.kind === 'user' && principal.platformRole === 'super_admin') ||
+    (principal.kind === 'api_key' && principal.tenantId === null)
+  );
+}
 
 declare module 'fastify' {
   interface FastifyRequest {

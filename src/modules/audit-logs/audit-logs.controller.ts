@@ -1,7 +1,8 @@
 import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { CurrentUser } from '../../common/auth/current-user.decorator.js';
-import type { UserPrincipal } from '../../common/auth/principal.js';
+import { AllowApiKey } from '../../common/auth/api-key-scopes.js';
+import { CurrentPrincipal } from '../../common/auth/current-principal.decorator.js';
+import type { Principal } from '../../common/auth/principal.js';
 import { Roles } from '../../common/auth/roles.decorator.js';
 import { AuditLogsService } from './audit-logs.service.js';
 import { AuditLogQueryDto } from './dto/audit-log-query.dto.js';
@@ -15,6 +16,7 @@ export class AuditLogsController {
 
   @Get()
   @Roles('admin')
+  @AllowApiKey('audit:read')
   @ApiOperation({
     summary: 'The audit trail, newest first',
     description:
@@ -23,17 +25,18 @@ export class AuditLogsController {
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: AuditLogPageDto })
   async list(
-    @CurrentUser() user: UserPrincipal,
+    @CurrentPrincipal() caller: Principal,
     @Query() query: AuditLogQueryDto,
   ): Promise<AuditLogPageDto | StreamableFile> {
     if (query.format === 'csv') {
       const day = new Date().toISOString().slice(0, 10);
-      const scope = query.tenant_id ?? user.tenantId ?? 'all';
-      return new StreamableFile(this.auditLogs.exportCsv(user, query), {
+      const own = caller.kind === 'user' || caller.kind === 'api_key' ? caller.tenantId : null;
+      const scope = query.tenant_id ?? own ?? 'all';
+      return new StreamableFile(this.auditLogs.exportCsv(caller, query), {
         type: 'text/csv; charset=utf-8',
         disposition: `attachment; filename="audit-logs-${scope}-${day}.csv"`,
       });
     }
-    return this.auditLogs.page(user, query);
+    return this.auditLogs.page(caller, query);
   }
 }

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
-import type { UserPrincipal } from '../../common/auth/principal.js';
+import { isPlatformWide, type Principal } from '../../common/auth/principal.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import { AUDIT_CSV_HEADER, csvRow } from './audit-csv.js';
 import {
@@ -19,7 +19,7 @@ const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f-]{36})$
 export class AuditLogsService {
   constructor(private readonly records: AuditLogsRepository) {}
 
-  async page(principal: UserPrincipal, query: AuditLogQueryDto): Promise<AuditLogPageDto> {
+  async page(principal: Principal, query: AuditLogQueryDto): Promise<AuditLogPageDto> {
     const limit = query.limit ?? DEFAULT_PAGE;
     const rows = await this.records.page(
       this.filterFor(principal, query),
@@ -41,7 +41,7 @@ export class AuditLogsService {
    * Every matching record as CSV, read in keyset batches while the client downloads: memory
    * stays flat whatever the size, and no transaction is held open.
    */
-  exportCsv(principal: UserPrincipal, query: AuditLogQueryDto): Readable {
+  exportCsv(principal: Principal, query: AuditLogQueryDto): Readable {
     const filter = this.filterFor(principal, query);
     const records = this.records;
     let position = decodeCursor(query.cursor);
@@ -63,16 +63,18 @@ export class AuditLogsService {
   }
 
   /** Tenant admins read their own tenant only; super admins everything, or one tenant. */
-  private filterFor(principal: UserPrincipal, query: AuditLogQueryDto): AuditFilter {
+  private filterFor(principal: Principal, query: AuditLogQueryDto): AuditFilter {
     let tenantId = query.tenant_id;
-    if (principal.platformRole !== 'super_admin') {
-      if (tenantId !== undefined && tenantId !== principal.tenantId) {
+    if (!isPlatformWide(principal)) {
+      const own =
+        principal.kind === 'user' || principal.kind === 'api_key' ? principal.tenantId : null;
+      if (tenantId !== undefined && tenantId !== own) {
         throw new AppException('COMMON_FORBIDDEN', 'This belongs to another tenant');
       }
-      if (principal.tenantId === null) {
+      if (own === null) {
         throw new AppException('AUTH_FORBIDDEN');
       }
-      tenantId = principal.tenantId;
+      tenantId = own;
     }
     if (query.from && query.to && query.from >= query.to) {
       throw new AppException('COMMON_VALIDATION_FAILED', 'from must be before to', {

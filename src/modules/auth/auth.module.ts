@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MailModule } from '../../common/mail/mail.module.js';
+import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccountController } from './account.controller.js';
 import { AccountMails } from './account-mails.js';
@@ -37,6 +38,7 @@ import './auth.errors.js';
     TypeOrmModule.forFeature([Session, LoginHistory, OneTimeToken]),
     UsersModule,
     MailModule,
+    ApiKeysModule,
   ],
   controllers: [AuthController, AccountController, JwksController],
   providers: [

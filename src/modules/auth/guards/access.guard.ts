@@ -1,7 +1,9 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import type { UserPrincipal } from '../../../common/auth/principal.js';
+import { API_KEY_SCOPES_KEY, type ApiKeyScope } from '../../../common/auth/api-key-scopes.js';
+import type { Principal, UserPrincipal } from '../../../common/auth/principal.js';
+import { ApiKeyAuthenticator } from '../../api-keys/api-key-authenticator.js';
 import { IS_PUBLIC_KEY } from '../../../common/auth/public.decorator.js';
 import { ROLES_KEY } from '../../../common/auth/roles.decorator.js';
 import type { RequiredRole } from '../../../common/auth/roles.js';
@@ -13,6 +15,7 @@ import { VerifiedTokens } from './verified-tokens.js';
 interface RouteAccess {
   isPublic: boolean;
   roles: RequiredRole[];
+  apiKeyScopes: ApiKeyScope[];
 }
 
 type StrategyAttempt = JwtStrategy & {
@@ -42,6 +45,7 @@ export class AccessGuard implements CanActivate {
     private readonly jwt: JwtStrategy,
     private readonly verified: VerifiedTokens,
     private readonly sessionState: SessionState,
+    private readonly apiKeys: ApiKeyAuthenticator,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -50,6 +54,11 @@ export class AccessGuard implements CanActivate {
       return true;
     }
     const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const apiKey = request.headers['x-api-key'];
+    if (!request.headers.authorization && typeof apiKey === 'string') {
+      request.principal = await this.authenticateApiKey(apiKey, request, access);
+      return true;
+    }
     if (!request.headers.authorization) {
       throw new AppException('AUTH_UNAUTHENTICATED');
     }
@@ -59,6 +68,25 @@ export class AccessGuard implements CanActivate {
       throw new AppException('AUTH_FORBIDDEN', undefined, { required_roles: access.roles });
     }
     return true;
+  }
+
+  /** A key works only on routes that accept one of its scopes (`@AllowApiKey`). */
+  private async authenticateApiKey(
+    key: string,
+    request: FastifyRequest,
+    access: RouteAccess,
+  ): Promise<Principal> {
+    const principal = await this.apiKeys.authenticate(key, request.ip);
+    if (access.apiKeyScopes.length === 0) {
+      throw new AppException('API_KEY_NOT_ACCEPTED');
+    }
+    const granted = principal.kind === 'api_key' ? (principal.scopes ?? []) : [];
+    if (!access.apiKeyScopes.some((scope) => granted.includes(scope))) {
+      throw new AppException('API_KEY_SCOPE_MISSING', undefined, {
+        required_scopes: access.apiKeyScopes,
+      });
+    }
+    return principal;
   }
 
   /**
@@ -89,6 +117,8 @@ export class AccessGuard implements CanActivate {
       access = {
         isPublic: this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets) ?? false,
         roles: this.reflector.getAllAndOverride<RequiredRole[]>(ROLES_KEY, targets) ?? [],
+        apiKeyScopes:
+          this.reflector.getAllAndOverride<ApiKeyScope[]>(API_KEY_SCOPES_KEY, targets) ?? [],
       };
       this.routes.set(handler, access);
     }

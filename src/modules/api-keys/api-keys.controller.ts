@@ -1,0 +1,74 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Audited } from '../../common/audit/audited.decorator.js';
+import { CurrentUser } from '../../common/auth/current-user.decorator.js';
+import type { UserPrincipal } from '../../common/auth/principal.js';
+import { Roles } from '../../common/auth/roles.decorator.js';
+import { TenantIdPipe } from '../../common/validation/tenant-id.pipe.js';
+import { ApiKeysService } from './api-keys.service.js';
+import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto.js';
+
+@ApiTags('api-keys')
+@ApiBearerAuth('bearer')
+@Roles('admin')
+@Controller('api-keys')
+export class ApiKeysController {
+  constructor(private readonly apiKeys: ApiKeysService) {}
+
+  @Post()
+  @Audited({ action: 'api_key.created', resource: 'api_key' })
+  @ApiOperation({
+    summary: 'Create an API key for a service account (the key is shown once)',
+    description:
+      'Tenant admins create keys of their tenant; super admins of any tenant (tenant_id) or platform keys (no tenant_id).',
+  })
+  @ApiCreatedResponse({ type: CreatedApiKeyDto })
+  create(
+    @CurrentUser() user: UserPrincipal,
+    @Body() dto: CreateApiKeyDto,
+  ): Promise<CreatedApiKeyDto> {
+    return this.apiKeys.create(user, dto);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'API keys of your tenant (super admins: all, or one tenant)' })
+  @ApiQuery({ name: 'tenant_id', required: false })
+  @ApiOkResponse({ type: [ApiKeyDto] })
+  list(
+    @CurrentUser() user: UserPrincipal,
+    @Query('tenant_id', TenantIdPipe) tenantId?: string,
+  ): Promise<ApiKeyDto[]> {
+    return this.apiKeys.list(user, tenantId);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @Audited({ action: 'api_key.revoked', resource: 'api_key' })
+  @ApiOperation({ summary: 'Revoke an API key; it is refused from the next request on' })
+  @ApiNoContentResponse()
+  async revoke(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<void> {
+    await this.apiKeys.revoke(user, id);
+  }
+}

@@ -1,0 +1,18 @@
+import { HttpStatus } from '@nestjs/common';
+import { registerErrorCodes } from '../../common/errors/error-codes.js';
+
+registerErrorCodes({
+  API_KEY_INVALID: {
+    status: HttpStatus.UNAUTHORIZED,
+    message: 'The API key is unknown, revoked or expired',
+  },
+  API_KEY_NOT_ACCEPTED: {
+    status: HttpStatus.FORBIDDEN,
+    message: 'This route does not accept API keys',
+  },
+  API_KEY_SCOPE_MISSING: {
+    status: HttpStatus.FORBIDDEN,
+    message: 'The API key lacks the scope this route needs',
+  },
+  API_KEY_NOT_FOUND: { status: HttpStatus.NOT_FOUND, message: 'API key not found' },
+});

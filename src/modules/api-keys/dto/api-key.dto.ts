@@ -1,0 +1,76 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+} from 'class-validator';
+import { API_KEY_SCOPES, type ApiKeyScope } from '../../../common/auth/api-key-scopes.js';
+import type { ApiKeyRecord } from '../api-keys.repository.js';
+
+export class CreateApiKeyDto {
+  /** What the key is for. @example Gradebook sync */
+  @IsString()
+  @Length(2, 100)
+  name!: string;
+
+  /** @example ["users:read"] */
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(API_KEY_SCOPES.length)
+  @ArrayUnique()
+  @IsIn(API_KEY_SCOPES, { each: true })
+  scopes!: ApiKeyScope[];
+
+  /** Optional end of validity, in the future. @example 2027-06-30T00:00:00Z */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  expires_at?: string;
+
+  /** Super admins only: the tenant the key belongs to (none: a platform key). */
+  @IsOptional()
+  @Type(() => String)
+  @Matches(/^[a-z0-9][a-z0-9_-]{1,62}$/, { message: 'tenant_id must be a tenant id' })
+  tenant_id?: string;
+}
+
+export class ApiKeyDto {
+  id!: string;
+  /** Null for a platform key */
+  tenant_id!: string | null;
+  name!: string;
+  /** The public start of the key, to recognise it. @example dsk3f9a1c07 */
+  prefix!: string;
+  scopes!: ApiKeyScope[];
+  created_at!: string;
+  last_used_at!: string | null;
+  expires_at!: string | null;
+  revoked_at!: string | null;
+}
+
+export class CreatedApiKeyDto extends ApiKeyDto {
+  /** The key itself, shown this once: send it as `X-API-Key`. */
+  key!: string;
+}
+
+const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+
+export function mapApiKey(record: ApiKeyRecord): ApiKeyDto {
+  return {
+    id: record.id,
+    tenant_id: record.tenant_id,
+    name: record.name,
+    prefix: record.prefix,
+    scopes: record.scopes,
+    created_at: record.created_at.toISOString(),
+    last_used_at: iso(record.last_used_at),
+    expires_at: iso(record.expires_at),
+    revoked_at: iso(record.revoked_at),
+  };
+}
