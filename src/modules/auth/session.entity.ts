@@ -18,7 +18,9 @@ export type SessionRevokeReason =
   | 'refresh_token_reused'
   | 'password_changed'
   | 'password_reset'
-  | 'account_disabled';
+  | 'account_disabled'
+  | 'membership_suspended'
+  | 'account_deleted';
 
 /** One signed-in device. Its refresh token family rotates on every refresh. */
 @Entity({ name: 'sessions' })

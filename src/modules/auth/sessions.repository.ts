@@ -192,7 +192,7 @@ export class SessionsRepository {
   /** Ends the given live sessions; returns the ids it ended. */
   async revoke(
     db: EntityManager | DataSource,
-    where: { ids?: string[]; userId?: string; exceptId?: string },
+    where: { ids?: string[]; userId?: string; exceptId?: string; tenantId?: string },
     reason: SessionRevokeReason,
     now: Date,
   ): Promise<string[]> {
@@ -203,8 +203,16 @@ export class SessionsRepository {
          AND ($3::uuid[] IS NULL OR id = ANY($3::uuid[]))
          AND ($4::uuid IS NULL OR user_id = $4)
          AND ($5::uuid IS NULL OR id <> $5)
+         AND ($6::varchar IS NULL OR tenant_id = $6)
        RETURNING id`,
-      [now, reason, where.ids ?? null, where.userId ?? null, where.exceptId ?? null],
+      [
+        now,
+        reason,
+        where.ids ?? null,
+        where.userId ?? null,
+        where.exceptId ?? null,
+        where.tenantId ?? null,
+      ],
     );
     return rows.map((row) => row.id);
   }

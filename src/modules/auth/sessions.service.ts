@@ -156,7 +156,7 @@ export class SessionsService {
   }
 
   async revoke(
-    where: { ids?: string[]; userId?: string; exceptId?: string },
+    where: { ids?: string[]; userId?: string; exceptId?: string; tenantId?: string },
     reason: SessionRevokeReason,
     manager?: EntityManager,
   ): Promise<string[]> {

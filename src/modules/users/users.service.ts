@@ -54,7 +54,9 @@ export class UsersService {
     const defined = Object.fromEntries(
       Object.entries(changes).filter(([, value]) => value !== undefined),
     ) as ProfileChanges;
-    const updatedFields = Object.keys(dto);
+    const updatedFields = Object.keys(dto).filter(
+      (key) => dto[key as keyof UpdateProfileDto] !== undefined,
+    );
     if (updatedFields.length > 0) {
       await this.dataSource.transaction(async (manager) => {
         const user = await this.users.findById(userId, manager);

@@ -1,0 +1,25 @@
+import { IsBoolean, IsIn, IsOptional, ValidateIf } from 'class-validator';
+import { TENANT_ROLES, type TenantRole } from '../../../common/auth/roles.js';
+
+/** What an admin may change about a member; at least one field. */
+export class UpdateUserDto {
+  /** Role in the admin's tenant */
+  @IsOptional()
+  @IsIn(TENANT_ROLES)
+  role?: TenantRole;
+
+  /** `suspended` ends the member's sessions in this tenant at once */
+  @IsOptional()
+  @IsIn(['active', 'suspended'])
+  status?: 'active' | 'suspended';
+
+  /** Super admins only: disable or enable the whole account (every tenant); ends every session */
+  @IsOptional()
+  @IsBoolean()
+  is_active?: boolean;
+
+  /** Super admins only: grant or take away platform administration */
+  @ValidateIf((_dto, value) => value !== undefined)
+  @IsIn(['super_admin', null])
+  platform_role?: 'super_admin' | null;
+}

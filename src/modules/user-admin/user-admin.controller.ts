@@ -1,0 +1,127 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Audited } from '../../common/audit/audited.decorator.js';
+import { CurrentUser } from '../../common/auth/current-user.decorator.js';
+import type { UserPrincipal } from '../../common/auth/principal.js';
+import { Roles } from '../../common/auth/roles.decorator.js';
+import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
+import { TenantIdPipe } from '../../common/validation/tenant-id.pipe.js';
+import { AdminUserDto, AdminUserPageDto } from './dto/admin-user.dto.js';
+import { ListUsersQueryDto } from './dto/list-users.query.dto.js';
+import { UpdateUserDto } from './dto/update-user.dto.js';
+import { UserAdminService } from './user-admin.service.js';
+
+const TENANT_QUERY = {
+  name: 'tenant_id',
+  required: false,
+  description:
+    'Super admins: the tenant whose membership is meant (tenant admins: always their own)',
+};
+
+@ApiTags('users')
+@ApiBearerAuth('bearer')
+@Roles('admin')
+@Controller('users')
+export class UserAdminController {
+  constructor(private readonly admin: UserAdminService) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Members of your tenant (super admins: everyone, or one tenant)',
+    description:
+      'Filters: role, status, q (email or name), created_after. Sort: created_at, last_login_at or email, asc or desc. Offset pagination with total.',
+  })
+  @ApiOkResponse({ type: AdminUserPageDto })
+  list(
+    @CurrentUser() user: UserPrincipal,
+    @Query() query: ListUsersQueryDto,
+  ): Promise<AdminUserPageDto> {
+    return this.admin.list(user, query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One member' })
+  @ApiQuery(TENANT_QUERY)
+  @ApiOkResponse({ type: AdminUserDto })
+  @ApiNotFoundResponse({
+    type: ErrorEnvelope,
+    description: 'USER_NOT_FOUND (also for other tenants)',
+  })
+  get(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query('tenant_id', TenantIdPipe) tenantId?: string,
+  ): Promise<AdminUserDto> {
+    return this.admin.get(user, id, tenantId);
+  }
+
+  @Patch(':id')
+  @Audited({ action: 'user.admin_updated', resource: 'user' })
+  @ApiOperation({
+    summary: "Change a member's role or status; super admins also the account and platform role",
+    description:
+      'Suspending a member ends their sessions in the tenant at once; disabling an account (is_active: false) ends all of them.',
+  })
+  @ApiQuery(TENANT_QUERY)
+  @ApiOkResponse({ type: AdminUserDto })
+  update(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: UpdateUserDto,
+    @Query('tenant_id', TenantIdPipe) tenantId?: string,
+  ): Promise<AdminUserDto> {
+    return this.admin.update(user, id, dto, tenantId);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @Audited({ action: 'user.deleted', resource: 'user' })
+  @ApiOperation({
+    summary: 'Remove a member from your tenant (the account is deleted with its last membership)',
+    description:
+      'Super admins without tenant_id delete the account: the email becomes free and sign-in is refused (event user.deleted).',
+  })
+  @ApiQuery(TENANT_QUERY)
+  @ApiNoContentResponse()
+  async remove(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query('tenant_id', TenantIdPipe) tenantId?: string,
+  ): Promise<void> {
+    await this.admin.remove(user, id, tenantId);
+  }
+
+  @Post(':id/unlock')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @Audited({ action: 'user.unlocked', resource: 'user' })
+  @ApiOperation({ summary: 'Clear a sign-in lockout' })
+  @ApiQuery(TENANT_QUERY)
+  @ApiNoContentResponse()
+  async unlock(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query('tenant_id', TenantIdPipe) tenantId?: string,
+  ): Promise<void> {
+    await this.admin.unlock(user, id, tenantId);
+  }
+}

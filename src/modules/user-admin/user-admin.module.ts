@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
+import { UsersModule } from '../users/users.module.js';
+import { UserAdminController } from './user-admin.controller.js';
+import { UserAdminRepository } from './user-admin.repository.js';
+import { UserAdminService } from './user-admin.service.js';
+
+/** User management for tenant admins and super admins (/api/v1/users). */
+@Module({
+  imports: [UsersModule, AuthModule],
+  controllers: [UserAdminController],
+  providers: [UserAdminRepository, UserAdminService],
+})
+export class UserAdminModule {}

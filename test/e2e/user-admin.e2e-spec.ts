@@ -1,0 +1,273 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  addMembership,
+  bearer,
+  createTenant,
+  createUser,
+  DEFAULT_PASSWORD,
+  login,
+  type TestUser,
+  type Tokens,
+} from '../factories/accounts.js';
+import { query } from '../support/database-client.js';
+import { requestJson } from '../support/http.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+interface Member {
+  id: string;
+  email: string;
+  role: string | null;
+  membership_status: string | null;
+  tenant_id: string | null;
+  is_active: boolean;
+  locked_until: string | null;
+}
+interface MemberPage {
+  items: Member[];
+  total: number;
+  limit: number;
+  offset: number;
+  error_code?: string;
+}
+
+describe('user management', () => {
+  let t: TestApp;
+  let north: string;
+  let south: string;
+  let admin: Tokens;
+  let adminUser: TestUser;
+  let southAdmin: Tokens;
+  let teacher: Tokens;
+  let superAdmin: Tokens;
+  const students: TestUser[] = [];
+  let southStudent: TestUser;
+
+  const api = (path: string) => `${t.baseUrl}/api/v1${path}`;
+  const get = <T = MemberPage>(token: string, path: string) =>
+    requestJson<T & { error_code?: string }>(api(path), { headers: bearer(token) });
+  const patch = (token: string, path: string, json: unknown) =>
+    requestJson<Member & { error_code?: string }>(api(path), {
+      method: 'PATCH',
+      headers: bearer(token),
+      json,
+    });
+  const me = (token: string) => requestJson(api('/users/me'), { headers: bearer(token) });
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    north = await createTenant(t);
+    south = await createTenant(t);
+    adminUser = await createUser(t, { tenant: north, role: 'admin' });
+    admin = await login(t, adminUser);
+    southAdmin = await login(t, await createUser(t, { tenant: south, role: 'admin' }));
+    teacher = await login(t, await createUser(t, { tenant: north, role: 'teacher' }));
+    superAdmin = await login(t, await createUser(t, { superAdmin: true }));
+    for (let i = 0; i < 5; i += 1) {
+      students.push(await createUser(t, { tenant: north, role: 'student' }));
+    }
+    southStudent = await createUser(t, { tenant: south, role: 'student' });
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it("should list the members of the admin's own tenant, filtered, sorted and paged", async () => {
+    const all = await get(admin.access_token, '/users?limit=100');
+    expect(all.status).toBe(200);
+    expect(all.body.total).toBe(7);
+    expect(all.body.items.every((m) => m.tenant_id === north)).toBe(true);
+    expect(all.body.items.map((m) => m.id)).not.toContain(southStudent.id);
+
+    const studentsOnly = await get(
+      admin.access_token,
+      '/users?role=student&sort=email&order=asc&limit=2',
+    );
+    expect(studentsOnly.body.total).toBe(5);
+    expect(studentsOnly.body.items).toHaveLength(2);
+    const emails = students.map((s) => s.email).sort();
+    expect(studentsOnly.body.items.map((m) => m.email)).toEqual(emails.slice(0, 2));
+    const next = await get(
+      admin.access_token,
+      '/users?role=student&sort=email&order=asc&limit=2&offset=2',
+    );
+    expect(next.body.items.map((m) => m.email)).toEqual(emails.slice(2, 4));
+
+    const one = students[3]?.email ?? '';
+    const searched = await get(
+      admin.access_token,
+      `/users?q=${encodeURIComponent(one.slice(5, 14).toUpperCase())}`,
+    );
+    expect(searched.body.items.map((m) => m.email)).toEqual([one]);
+    const wildcard = await get(admin.access_token, '/users?q=%25');
+    expect(wildcard.body.total).toBe(0);
+    const future = await get(admin.access_token, '/users?created_after=2999-01-01T00:00:00Z');
+    expect(future.body.total).toBe(0);
+  });
+
+  it('should let a super admin list everyone or one tenant', async () => {
+    const everyone = await get(superAdmin.access_token, '/users?limit=100');
+    expect(everyone.body.total).toBeGreaterThanOrEqual(10);
+    const southOnly = await get(superAdmin.access_token, `/users?tenant_id=${south}`);
+    expect(southOnly.body.items.map((m) => m.id).sort()).toEqual(
+      expect.arrayContaining([southStudent.id]),
+    );
+    expect(southOnly.body.items.every((m) => m.tenant_id === south)).toBe(true);
+  });
+
+  it('should refuse other roles (403), other tenants (403 for lists, 404 for members) and no token (401)', async () => {
+    expect((await get(teacher.access_token, '/users')).status).toBe(403);
+    expect((await get(admin.access_token, `/users?tenant_id=${south}`)).status).toBe(403);
+    const foreign = await get(admin.access_token, `/users/${southStudent.id}`);
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.error_code).toBe('USER_NOT_FOUND');
+    expect(
+      (await patch(admin.access_token, `/users/${southStudent.id}`, { role: 'teacher' })).status,
+    ).toBe(404);
+    expect((await requestJson(api('/users'))).status).toBe(401);
+    expect(
+      (
+        await requestJson(api(`/users/${southStudent.id}/unlock`), {
+          method: 'POST',
+          headers: bearer(teacher.access_token),
+        })
+      ).status,
+    ).toBe(403);
+  });
+
+  it('should change a role, and suspend a member whose sessions in the tenant end at once', async () => {
+    const target = students[0];
+    const tokens = await login(t, target);
+    const promoted = await patch(admin.access_token, `/users/${target.id}`, { role: 'teacher' });
+    expect(promoted.status).toBe(200);
+    expect(promoted.body.role).toBe('teacher');
+    const claims = await me(tokens.access_token);
+    expect(claims.status).toBe(200);
+    const suspended = await patch(admin.access_token, `/users/${target.id}`, {
+      status: 'suspended',
+    });
+    expect(suspended.body.membership_status).toBe('suspended');
+    expect((await me(tokens.access_token)).status).toBe(401);
+    const again = await requestJson(api('/auth/login'), {
+      method: 'POST',
+      json: { email: target.email, password: target.password },
+    });
+    expect(again.status).toBe(403);
+    expect(again.body.error_code).toBe('AUTH_TENANT_INACTIVE');
+    await patch(admin.access_token, `/users/${target.id}`, { status: 'active' });
+    await login(t, target);
+  });
+
+  it('should keep account-wide changes for super admins, and protect them from tenant admins', async () => {
+    const target = students[1];
+    const tokens = await login(t, target);
+    const refused = await patch(admin.access_token, `/users/${target.id}`, { is_active: false });
+    expect(refused.status).toBe(403);
+    const grant = await patch(admin.access_token, `/users/${target.id}`, {
+      platform_role: 'super_admin',
+    });
+    expect(grant.status).toBe(403);
+    const disabled = await patch(superAdmin.access_token, `/users/${target.id}`, {
+      is_active: false,
+    });
+    expect(disabled.status).toBe(200);
+    expect(disabled.body.is_active).toBe(false);
+    expect((await me(tokens.access_token)).status).toBe(401);
+    const superId = (await get<{ id: string }>(superAdmin.access_token, '/users/me')).body.id;
+    await addMembership(t, superId, north, 'student');
+    const onSuper = await patch(admin.access_token, `/users/${superId}`, { role: 'admin' });
+    expect(onSuper.status).toBe(403);
+    const self = await patch(admin.access_token, `/users/${adminUser.id}`, { role: 'student' });
+    expect(self.status).toBe(409);
+  });
+
+  it('should take a member out of the tenant, and delete an account with its last membership', async () => {
+    const both = students[2];
+    await addMembership(t, both.id, south, 'student');
+    const removed = await requestJson(api(`/users/${both.id}`), {
+      method: 'DELETE',
+      headers: bearer(admin.access_token),
+    });
+    expect(removed.status).toBe(204);
+    expect((await get(admin.access_token, `/users/${both.id}`)).status).toBe(404);
+    expect((await get(southAdmin.access_token, `/users/${both.id}`)).status).toBe(200);
+    await login(t, both);
+
+    const only = students[3];
+    const deleted = await requestJson(api(`/users/${only.id}`), {
+      method: 'DELETE',
+      headers: bearer(admin.access_token),
+    });
+    expect(deleted.status).toBe(204);
+    const signIn = await requestJson(api('/auth/login'), {
+      method: 'POST',
+      json: { email: only.email, password: only.password },
+    });
+    expect(signIn.status).toBe(401);
+    const reuse = await requestJson(api('/auth/register'), {
+      method: 'POST',
+      json: { email: only.email, password: DEFAULT_PASSWORD, full_name: 'New Owner' },
+    });
+    expect(reuse.status).toBe(201);
+    const events = await query(
+      t.databaseUrl,
+      `SELECT 1 FROM outbox_events WHERE type = 'user.deleted' AND aggregate_id = $1`,
+      [only.id],
+    );
+    expect(events).toHaveLength(1);
+  });
+
+  it('should clear a lockout', async () => {
+    const target = students[4];
+    for (let i = 0; i < 5; i += 1) {
+      await requestJson(api('/auth/login'), {
+        method: 'POST',
+        json: { email: target.email, password: 'Wrong-password-1' },
+      });
+    }
+    expect(
+      (await get<Member>(admin.access_token, `/users/${target.id}`)).body.locked_until,
+    ).not.toBeNull();
+    const unlocked = await requestJson(api(`/users/${target.id}/unlock`), {
+      method: 'POST',
+      headers: bearer(admin.access_token),
+    });
+    expect(unlocked.status).toBe(204);
+    await login(t, target);
+  });
+
+  it.each([
+    ['/users?limit=0'],
+    ['/users?limit=500'],
+    ['/users?sort=password_hash'],
+    ['/users?role=owner'],
+    ['/users?status=happy'],
+    ['/users?created_after=soon'],
+    ['/users?q='],
+    ['/users?offset=-1'],
+    ['/users?extra=1'],
+    ['/users/not-a-uuid'],
+    [`/users/${randomUUID()}?tenant_id=NOT_VALID`],
+  ])('should answer GET %s with 400', async (path) => {
+    const response = await get(admin.access_token, path);
+    expect(response.status).toBe(400);
+  });
+
+  it.each([
+    [{}],
+    [{ role: 'owner' }],
+    [{ status: 'deleted' }],
+    [{ is_active: 'no' }],
+    [{ platform_role: 'god' }],
+    [{ email: 'x@y.z' }],
+    [{ role: 'teacher', password_hash: 'x' }],
+  ])('should answer PATCH %j with 400 and change nothing', async (body) => {
+    const target = students[4];
+    const before = await get<Member>(admin.access_token, `/users/${target.id}`);
+    const response = await patch(admin.access_token, `/users/${target.id}`, body);
+    expect(response.status).toBe(400);
+    const after = await get<Member>(admin.access_token, `/users/${target.id}`);
+    expect(after.body).toEqual(before.body);
+  });
+});
