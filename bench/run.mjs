@@ -217,7 +217,23 @@ async function auditScenarios(base, pid) {
      FROM generate_series(1, $1) g`,
     [Math.round(AUDIT_ROWS / 0.9)],
   );
+  await client.query(
+    `WITH created AS (
+       INSERT INTO users (email, full_name, password_hash, email_verified_at, last_login_at, created_at)
+       SELECT 'member' || g || '@bench.test', 'Member ' || g, NULL, now(),
+              CASE WHEN g % 4 = 0 THEN NULL ELSE now() - g * interval '1 minute' END,
+              now() - g * interval '1 minute'
+       FROM generate_series(1, $1) g
+       RETURNING id, created_at
+     )
+     INSERT INTO memberships (user_id, tenant_id, role, joined_at)
+     SELECT id, 'bench_school', (ARRAY['student', 'student', 'student', 'teacher'])[1 + (extract(epoch FROM created_at)::bigint % 4)], created_at
+     FROM created`,
+    [AUDIT_ROWS],
+  );
   await client.query('ANALYZE audit_logs');
+  await client.query('ANALYZE users');
+  await client.query('ANALYZE memberships');
   const email = `auditor-${Date.now()}@bench.test`;
   const admin = await call(base, '/api/v1/auth/register', {
     method: 'POST',
@@ -237,6 +253,14 @@ async function auditScenarios(base, pid) {
   });
   out['app GET /api/v1/audit-logs filtered (100k rows)'] = await load(
     `${base}/api/v1/audit-logs?limit=50&outcome=failure&action=auth.login&from=2020-01-01T00:00:00Z`,
+    { headers },
+  );
+
+  out['app GET /api/v1/users (100k members)'] = await load(`${base}/api/v1/users?limit=20`, {
+    headers,
+  });
+  out['app GET /api/v1/users?role&q&sort=email (100k members)'] = await load(
+    `${base}/api/v1/users?limit=20&role=teacher&q=member12&sort=email&order=asc`,
     { headers },
   );
 
@@ -389,5 +413,6 @@ GET /api/v1/users/me / bare Fastify:                 ${ratio(me.rps, bare.rps)} 
 GET /api/v1/users/me p95 at ${meAtRate.rps.toFixed(0)} req/s:              ${meAtRate.p95} ms (target < 100 ms; seed: profile p95 < 100 ms, token check p95 < 50 ms)
 login / raw argon2id verify:                         ${ratio(loginRun.rps, argon.rps)} (target >= 0.85)
 GET /api/v1/audit-logs p95 on 100k rows, plain / filtered: ${results['app GET /api/v1/audit-logs (100k rows)'].p95} ms / ${results['app GET /api/v1/audit-logs filtered (100k rows)'].p95} ms (target < 100 ms)
+GET /api/v1/users p95 on 100k members, plain / filtered: ${results['app GET /api/v1/users (100k members)'].p95} ms / ${results['app GET /api/v1/users?role&q&sort=email (100k members)'].p95} ms
 CSV export: ${auditExport.rows} rows, ${auditExport.mb.toFixed(1)} MB in ${auditExport.seconds.toFixed(1)} s; server RSS ${auditExport.rssBeforeMb.toFixed(0)} MB before, ${auditExport.rssPeakMb.toFixed(0)} MB peak
 login p95, saturated / at 50 req/s:                  ${loginRun.p95} ms / ${results['app POST /api/v1/auth/login at 50 req/s'].p95} ms (seed: < 200 ms)`);

@@ -93,6 +93,8 @@ export class UserAdminRepository {
       ? 'm.tenant_id, m.role, m.status AS membership_status'
       : 'NULL AS tenant_id, NULL AS role, NULL AS membership_status';
     const direction = order.order === 'asc' ? 'ASC' : 'DESC';
+    // Only last_login_at has nulls worth pushing last; elsewhere the index order must match.
+    const nulls = order.sort === 'last_login_at' ? ' NULLS LAST' : '';
     const totalRow = await queryOne<{ total: string }>(
       this.dataSource,
       `SELECT count(*) AS total FROM ${from} WHERE ${where.join(' AND ')}`,
@@ -102,7 +104,7 @@ export class UserAdminRepository {
       this.dataSource,
       `SELECT ${USER_COLUMNS}, ${membership} FROM ${from}
        WHERE ${where.join(' AND ')}
-       ORDER BY u.${order.sort} ${direction} NULLS LAST, u.id ${direction}
+       ORDER BY u.${order.sort} ${direction}${nulls}, u.id ${direction}
        LIMIT ${bind(order.limit)} OFFSET ${bind(order.offset)}`,
       params,
     );
