@@ -2,6 +2,7 @@ import { CreateAuditLogs1764000000000 } from './1764000000000-CreateAuditLogs.js
 import { CreateAccountsAndSessions1795550421726 } from './1795550421726-CreateAccountsAndSessions.js';
 import { AuditLogKeysetIndexes1795553863607 } from './1795553863607-AuditLogKeysetIndexes.js';
 import { CreateApiKeys1795554463193 } from './1795554463193-CreateApiKeys.js';
+import { SessionImpersonator1795554969402 } from './1795554969402-SessionImpersonator.js';
 
 /** Every migration, in order. A unit test checks that each file in this folder is listed. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CreateAccountsAndSessions1795550421726,
   AuditLogKeysetIndexes1795553863607,
   CreateApiKeys1795554463193,
+  SessionImpersonator1795554969402,
 ];

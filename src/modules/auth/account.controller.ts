@@ -20,6 +20,7 @@ import {
 } from '@nestjs/swagger';
 import { Audited } from '../../common/audit/audited.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
+import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
 import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
 import { AuthService } from './auth.service.js';
@@ -39,6 +40,7 @@ export class AccountController {
   ) {}
 
   @Post('password')
+  @NoImpersonation()
   @HttpCode(HttpStatus.NO_CONTENT)
   @Audited({ action: 'user.password_changed', resource: 'user' })
   @ApiOperation({ summary: 'Change your password; your other sessions end' })

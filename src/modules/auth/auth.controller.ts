@@ -14,6 +14,7 @@ import {
 } from '@nestjs/swagger';
 import { Audited } from '../../common/audit/audited.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
+import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
 import { Public } from '../../common/auth/public.decorator.js';
 import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
@@ -131,6 +132,7 @@ export class AuthController {
   }
 
   @Post('logout-all')
+  @NoImpersonation()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiBearerAuth('bearer')
   @Audited({ action: 'auth.logout_all', resource: 'session' })
@@ -141,6 +143,7 @@ export class AuthController {
   }
 
   @Post('switch-tenant')
+  @NoImpersonation()
   @HttpCode(HttpStatus.OK)
   @ApiBearerAuth('bearer')
   @Audited({ action: 'auth.switch_tenant', resource: 'session' })

@@ -54,6 +54,14 @@ export const AUTH_ERROR_CODES = {
     message: 'The link is invalid, expired or already used: request a new one',
   },
   AUTH_SESSION_NOT_FOUND: { status: HttpStatus.NOT_FOUND, message: 'Session not found' },
+  AUTH_IMPERSONATION_FORBIDDEN: {
+    status: HttpStatus.FORBIDDEN,
+    message: 'Not allowed while acting as another user',
+  },
+  AUTH_CANNOT_IMPERSONATE: {
+    status: HttpStatus.FORBIDDEN,
+    message: 'You may not act as this user',
+  },
 } as const;
 
 export type AuthErrorCode = keyof typeof AUTH_ERROR_CODES;

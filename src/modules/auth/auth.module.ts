@@ -12,6 +12,8 @@ import { AuthService } from './auth.service.js';
 import { AccessGuard } from './guards/access.guard.js';
 import { JwtStrategy } from './guards/jwt.strategy.js';
 import { VerifiedTokens } from './guards/verified-tokens.js';
+import { ImpersonationController } from './impersonation.controller.js';
+import { ImpersonationService } from './impersonation.service.js';
 import { JwksController } from './jwks.controller.js';
 import { LoginHistory } from './login-history.entity.js';
 import { LoginHistoryRepository } from './login-history.repository.js';
@@ -40,7 +42,7 @@ import './auth.errors.js';
     MailModule,
     ApiKeysModule,
   ],
-  controllers: [AuthController, AccountController, JwksController],
+  controllers: [AuthController, AccountController, JwksController, ImpersonationController],
   providers: [
     { provide: APP_GUARD, useClass: AccessGuard },
     JwtStrategy,
@@ -59,6 +61,7 @@ import './auth.errors.js';
     SecurityEvents,
     AuthService,
     SuperAdminBootstrap,
+    ImpersonationService,
   ],
   exports: [SessionsService, SessionState, PasswordHasher, SuperAdminBootstrap, SigningKeys],
 })

@@ -9,7 +9,8 @@ export type SecurityAction =
   | 'auth.refresh_token_reused'
   | 'auth.password_changed'
   | 'auth.password_reset'
-  | 'auth.logout_all';
+  | 'auth.logout_all'
+  | 'auth.impersonation_started';
 
 /** Security events for the audit trail, beside the per-route records the HTTP hook writes. */
 @Injectable()

@@ -71,6 +71,7 @@ export class SessionState {
       tenantId: state.tenant_id,
       role: state.role,
       platformRole: state.platform_role,
+      ...(state.impersonator_id ? { actorUserId: state.impersonator_id } : {}),
     };
   }
 

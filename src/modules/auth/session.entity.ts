@@ -78,4 +78,12 @@ export class Session {
 
   @Column({ type: 'varchar', length: 32, nullable: true })
   revokedReason!: SessionRevokeReason | null;
+
+  /** Support staff acting as this user (an impersonation session: short, no refresh). */
+  @Column({ type: 'uuid', nullable: true })
+  impersonatorId!: string | null;
+
+  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'impersonator_id', foreignKeyConstraintName: 'fk_sessions_impersonator' })
+  impersonator?: User;
 }

@@ -27,6 +27,7 @@ export interface SessionStateRow {
   role: TenantRole | null;
   membership_status: string | null;
   tenant_status: string | null;
+  impersonator_id: string | null;
 }
 
 /** The columns a refresh or tenant switch needs, read under a row lock. */
@@ -94,7 +95,7 @@ export class SessionsRepository {
          UPDATE sessions SET revoked_at = $7, revoked_reason = 'session_limit'
          WHERE id IN (
            SELECT id FROM sessions
-           WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $7
+           WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $7 AND impersonator_id IS NULL
            ORDER BY created_at DESC, id DESC OFFSET $9)
          RETURNING id
        ), created AS (
@@ -123,14 +124,42 @@ export class SessionsRepository {
     return row;
   }
 
+  /** A short session in which `impersonatorId` acts as the user; it has no usable refresh token. */
+  async insertImpersonation(
+    manager: EntityManager,
+    session: NewSession & { impersonatorId: string },
+  ): Promise<string> {
+    const row = await queryOne<{ id: string }>(
+      manager,
+      `INSERT INTO sessions (user_id, tenant_id, refresh_family, refresh_token_hash, user_agent, ip,
+                             created_at, last_used_at, expires_at, impersonator_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9) RETURNING id`,
+      [
+        session.userId,
+        session.tenantId,
+        session.refreshFamily,
+        session.refreshTokenHash,
+        session.userAgent,
+        session.ip,
+        session.now,
+        session.expiresAt,
+        session.impersonatorId,
+      ],
+    );
+    return row?.id ?? '';
+  }
+
   /** Live sessions of a user, oldest first. */
   listLive(userId: string, now: Date, manager?: EntityManager): Promise<Session[]> {
     return this.repo(manager)
       .createQueryBuilder('s')
-      .where('s.user_id = :userId AND s.revoked_at IS NULL AND s.expires_at > :now', {
-        userId,
-        now,
-      })
+      .where(
+        's.user_id = :userId AND s.revoked_at IS NULL AND s.expires_at > :now AND s.impersonator_id IS NULL',
+        {
+          userId,
+          now,
+        },
+      )
       .orderBy('s.created_at', 'ASC')
       .addOrderBy('s.id', 'ASC')
       .getMany();
@@ -223,7 +252,8 @@ export class SessionsRepository {
       `SELECT s.id AS session_id, s.user_id, s.tenant_id,
               (s.revoked_at IS NOT NULL OR s.expires_at <= $2) AS ended,
               (u.is_active AND u.deleted_at IS NULL) AS user_active,
-              u.platform_role, m.role, m.status AS membership_status, t.status AS tenant_status
+              u.platform_role, m.role, m.status AS membership_status, t.status AS tenant_status,
+              s.impersonator_id
        FROM sessions s
        JOIN users u ON u.id = s.user_id
        LEFT JOIN memberships m ON m.user_id = s.user_id AND m.tenant_id = s.tenant_id

@@ -22,6 +22,7 @@ import {
 } from '@nestjs/swagger';
 import { Audited } from '../../common/audit/audited.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
+import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
 import { Roles } from '../../common/auth/roles.decorator.js';
 import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
@@ -41,6 +42,7 @@ const TENANT_QUERY = {
 @ApiTags('users')
 @ApiBearerAuth('bearer')
 @Roles('admin')
+@NoImpersonation()
 @Controller('users')
 export class UserAdminController {
   constructor(private readonly admin: UserAdminService) {}

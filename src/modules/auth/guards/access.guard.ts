@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { API_KEY_SCOPES_KEY, type ApiKeyScope } from '../../../common/auth/api-key-scopes.js';
 import type { Principal, UserPrincipal } from '../../../common/auth/principal.js';
 import { ApiKeyAuthenticator } from '../../api-keys/api-key-authenticator.js';
+import { NO_IMPERSONATION_KEY } from '../../../common/auth/no-impersonation.decorator.js';
 import { IS_PUBLIC_KEY } from '../../../common/auth/public.decorator.js';
 import { ROLES_KEY } from '../../../common/auth/roles.decorator.js';
 import type { RequiredRole } from '../../../common/auth/roles.js';
@@ -14,6 +15,7 @@ import { VerifiedTokens } from './verified-tokens.js';
 
 interface RouteAccess {
   isPublic: boolean;
+  noImpersonation: boolean;
   roles: RequiredRole[];
   apiKeyScopes: ApiKeyScope[];
 }
@@ -64,6 +66,9 @@ export class AccessGuard implements CanActivate {
     }
     const principal = await this.authenticate(request);
     request.principal = principal;
+    if (access.noImpersonation && principal.actorUserId) {
+      throw new AppException('AUTH_IMPERSONATION_FORBIDDEN');
+    }
     if (access.roles.length > 0 && !hasRole(principal, access.roles)) {
       throw new AppException('AUTH_FORBIDDEN', undefined, { required_roles: access.roles });
     }
@@ -116,6 +121,8 @@ export class AccessGuard implements CanActivate {
       const targets = [handler, context.getClass()];
       access = {
         isPublic: this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets) ?? false,
+        noImpersonation:
+          this.reflector.getAllAndOverride<boolean>(NO_IMPERSONATION_KEY, targets) ?? false,
         roles: this.reflector.getAllAndOverride<RequiredRole[]>(ROLES_KEY, targets) ?? [],
         apiKeyScopes:
           this.reflector.getAllAndOverride<ApiKeyScope[]>(API_KEY_SCOPES_KEY, targets) ?? [],

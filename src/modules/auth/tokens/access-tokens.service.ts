@@ -12,6 +12,7 @@ export interface AccessTokenClaims {
   tid: string | null;
   role: TenantRole | null;
   prole: PlatformRole | null;
+  act?: { sub: string };
   jti: string;
   iat: number;
   exp: number;
@@ -25,6 +26,9 @@ export interface AccessTokenSubject {
   tenantId: string | null;
   role: TenantRole | null;
   platformRole: PlatformRole | null;
+  /** Impersonation: the real person acting (RFC 8693 `act`), and a shorter lifetime. */
+  actorId?: string;
+  ttlSeconds?: number;
 }
 
 @Injectable()
@@ -45,6 +49,7 @@ export class AccessTokens {
         tid: subject.tenantId,
         role: subject.role,
         prole: subject.platformRole,
+        ...(subject.actorId ? { act: { sub: subject.actorId } } : {}),
       },
       this.keys.signingKey,
       {
@@ -52,7 +57,7 @@ export class AccessTokens {
         keyid: this.keys.signingKid,
         subject: subject.userId,
         jwtid: randomUUID(),
-        expiresIn: this.ttlSeconds,
+        expiresIn: subject.ttlSeconds ?? this.ttlSeconds,
         issuer: this.config.get('JWT_ISSUER'),
         audience: this.config.get('JWT_AUDIENCE'),
       },
