@@ -3,6 +3,7 @@ import { CreateAccountsAndSessions1795550421726 } from './1795550421726-CreateAc
 import { AuditLogKeysetIndexes1795553863607 } from './1795553863607-AuditLogKeysetIndexes.js';
 import { CreateApiKeys1795554463193 } from './1795554463193-CreateApiKeys.js';
 import { SessionImpersonator1795554969402 } from './1795554969402-SessionImpersonator.js';
+import { UserMustChangePassword1795555095510 } from './1795555095510-UserMustChangePassword.js';
 
 /** Every migration, in order. A unit test checks that each file in this folder is listed. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   AuditLogKeysetIndexes1795553863607,
   CreateApiKeys1795554463193,
   SessionImpersonator1795554969402,
+  UserMustChangePassword1795555095510,
 ];

@@ -237,6 +237,124 @@ describe('user management', () => {
     await login(t, target);
   });
 
+  it('should add a member with a temporary password that must be changed at the first sign-in', async () => {
+    const email = `new-${Date.now()}@school.test`;
+    const created = await requestJson<
+      Member & { temporary_password: string; account_created: boolean }
+    >(api('/users'), {
+      method: 'POST',
+      headers: bearer(admin.access_token),
+      json: { email, full_name: 'New Pupil', role: 'student' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      account_created: true,
+      role: 'student',
+      tenant_id: north,
+      must_change_password: true,
+    });
+    const first = await login(t, { email, password: created.body.temporary_password });
+    expect((await me(first.access_token)).status).toBe(200);
+    const blocked = await requestJson(api('/users/me/sessions'), {
+      headers: bearer(first.access_token),
+    });
+    expect(blocked.status).toBe(403);
+    expect(blocked.body.error_code).toBe('AUTH_PASSWORD_CHANGE_REQUIRED');
+    const changed = await requestJson(api('/users/me/password'), {
+      method: 'POST',
+      headers: bearer(first.access_token),
+      json: { current_password: created.body.temporary_password, new_password: 'Brand-New-Pass-9' },
+    });
+    expect(changed.status).toBe(204);
+    expect(
+      (await requestJson(api('/users/me/sessions'), { headers: bearer(first.access_token) }))
+        .status,
+    ).toBe(200);
+
+    // The same person in a second school: one identity, two memberships.
+    const joined = await requestJson<
+      Member & { account_created: boolean; temporary_password?: string }
+    >(api('/users'), {
+      method: 'POST',
+      headers: bearer(southAdmin.access_token),
+      json: { email, full_name: 'Ignored', role: 'teacher' },
+    });
+    expect(joined.status).toBe(201);
+    expect(joined.body).toMatchObject({
+      account_created: false,
+      role: 'teacher',
+      tenant_id: south,
+    });
+    expect(joined.body.temporary_password).toBeUndefined();
+    const twice = await requestJson(api('/users'), {
+      method: 'POST',
+      headers: bearer(southAdmin.access_token),
+      json: { email, full_name: 'Ignored', role: 'teacher' },
+    });
+    expect(twice.status).toBe(409);
+    expect(twice.body.error_code).toBe('USER_ALREADY_MEMBER');
+    const accounts = await query(t.databaseUrl, `SELECT 1 FROM users WHERE email = $1`, [email]);
+    expect(accounts).toHaveLength(1);
+  });
+
+  it("should let an admin reset a member's password: sessions end, the temporary one works once changed", async () => {
+    const target = await createUser(t, { tenant: north, role: 'student' });
+    const old = await login(t, target);
+    const reset = await requestJson<{ temporary_password: string }>(
+      api(`/users/${target.id}/reset-password`),
+      {
+        method: 'POST',
+        headers: bearer(admin.access_token),
+      },
+    );
+    expect(reset.status).toBe(200);
+    expect((await me(old.access_token)).status).toBe(401);
+    const fresh = await login(t, { email: target.email, password: reset.body.temporary_password });
+    const blocked = await requestJson(api('/auth/switch-tenant'), {
+      method: 'POST',
+      headers: bearer(fresh.access_token),
+      json: { tenant_id: north },
+    });
+    expect(blocked.status).toBe(403);
+    const byTeacher = await requestJson(api(`/users/${target.id}/reset-password`), {
+      method: 'POST',
+      headers: bearer(teacher.access_token),
+    });
+    expect(byTeacher.status).toBe(403);
+    const elsewhere = await requestJson(api(`/users/${southStudent.id}/reset-password`), {
+      method: 'POST',
+      headers: bearer(admin.access_token),
+    });
+    expect(elsewhere.status).toBe(404);
+  });
+
+  it.each([
+    [{}],
+    [{ email: 'x@school.test', full_name: 'X Y', role: 'super_admin' }],
+    [{ email: 'not-an-email', full_name: 'X Y', role: 'student' }],
+    [{ email: 'x@school.test', full_name: 'X Y', role: 'student', temporary_password: 'weak' }],
+    [{ email: 'x@school.test', full_name: 'X Y', role: 'student', tenant_id: 'elsewhere_school' }],
+    [{ email: 'x@school.test', full_name: 'X Y', role: 'student', is_active: false }],
+  ])('should refuse POST /users %j with 4xx and create nothing', async (body) => {
+    const response = await requestJson(api('/users'), {
+      method: 'POST',
+      headers: bearer(admin.access_token),
+      json: body,
+    });
+    expect([400, 403]).toContain(response.status);
+    const created = await query(t.databaseUrl, `SELECT 1 FROM users WHERE email = 'x@school.test'`);
+    expect(created).toHaveLength(0);
+  });
+
+  it('should refuse POST /users to a teacher', async () => {
+    const response = await requestJson(api('/users'), {
+      method: 'POST',
+      headers: bearer(teacher.access_token),
+      json: { email: 'y@school.test', full_name: 'Y Z', role: 'student' },
+    });
+    expect(response.status).toBe(403);
+  });
+
   it.each([
     ['/users?limit=0'],
     ['/users?limit=500'],

@@ -11,6 +11,8 @@ export interface UserPrincipal {
   platformRole?: PlatformRole | null;
   sessionId?: string;
   actorUserId?: string;
+  /** An admin set a temporary password: only the routes that let the user replace it work. */
+  passwordChangeRequired?: boolean;
 }
 
 /** Who is calling. Set on the request by the authentication layer; absent for anonymous calls. */

@@ -19,6 +19,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Audited } from '../../common/audit/audited.decorator.js';
+import { AllowPendingPasswordChange } from '../../common/auth/pending-password-change.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
 import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
@@ -40,6 +41,7 @@ export class AccountController {
   ) {}
 
   @Post('password')
+  @AllowPendingPasswordChange()
   @NoImpersonation()
   @HttpCode(HttpStatus.NO_CONTENT)
   @Audited({ action: 'user.password_changed', resource: 'user' })

@@ -13,6 +13,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { Audited } from '../../common/audit/audited.decorator.js';
+import { AllowPendingPasswordChange } from '../../common/auth/pending-password-change.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
 import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
@@ -122,6 +123,7 @@ export class AuthController {
   }
 
   @Post('logout')
+  @AllowPendingPasswordChange()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiBearerAuth('bearer')
   @Audited({ action: 'auth.logout', resource: 'session' })
@@ -132,6 +134,7 @@ export class AuthController {
   }
 
   @Post('logout-all')
+  @AllowPendingPasswordChange()
   @NoImpersonation()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiBearerAuth('bearer')

@@ -54,6 +54,10 @@ export const AUTH_ERROR_CODES = {
     message: 'The link is invalid, expired or already used: request a new one',
   },
   AUTH_SESSION_NOT_FOUND: { status: HttpStatus.NOT_FOUND, message: 'Session not found' },
+  AUTH_PASSWORD_CHANGE_REQUIRED: {
+    status: HttpStatus.FORBIDDEN,
+    message: 'Choose a new password first (POST /api/v1/users/me/password)',
+  },
   AUTH_IMPERSONATION_FORBIDDEN: {
     status: HttpStatus.FORBIDDEN,
     message: 'Not allowed while acting as another user',

@@ -21,6 +21,7 @@ import { LoginHistoryRepository } from './login-history.repository.js';
 import { OneTimeTokensRepository } from './one-time-tokens.repository.js';
 import { PasswordHasher } from './password-hasher.js';
 import { SecurityEvents } from './security-events.js';
+import { SessionState } from './session-state.service.js';
 import { SessionsService, type DeviceInfo, type SessionRef } from './sessions.service.js';
 import { AccessTokens } from './tokens/access-tokens.service.js';
 import './auth.errors.js';
@@ -48,6 +49,7 @@ export class AuthService {
     private readonly security: SecurityEvents,
     private readonly config: AppConfigService,
     private readonly clock: Clock,
+    private readonly sessionState: SessionState,
   ) {}
 
   /** Self-registration: always a plain account (no tenant role, no platform role). */
@@ -272,6 +274,9 @@ export class AuthService {
       );
       await this.outbox.add(manager, passwordChangedEvent(user.id, 'change'));
     });
+    // A pending temporary-password change is over for this session too.
+    this.sessionState.forget(principal.sessionId ? [principal.sessionId] : []);
+    this.profiles.forget(user.id);
     this.security.record(
       'auth.password_changed',
       { userId: user.id, tenantId: principal.tenantId },

@@ -72,6 +72,10 @@ export class SessionState {
       role: state.role,
       platformRole: state.platform_role,
       ...(state.impersonator_id ? { actorUserId: state.impersonator_id } : {}),
+      // Support acting as the user is not asked to change the user's password.
+      ...(state.must_change_password && !state.impersonator_id
+        ? { passwordChangeRequired: true }
+        : {}),
     };
   }
 

@@ -28,6 +28,7 @@ export interface SessionStateRow {
   membership_status: string | null;
   tenant_status: string | null;
   impersonator_id: string | null;
+  must_change_password: boolean;
 }
 
 /** The columns a refresh or tenant switch needs, read under a row lock. */
@@ -253,7 +254,7 @@ export class SessionsRepository {
               (s.revoked_at IS NOT NULL OR s.expires_at <= $2) AS ended,
               (u.is_active AND u.deleted_at IS NULL) AS user_active,
               u.platform_role, m.role, m.status AS membership_status, t.status AS tenant_status,
-              s.impersonator_id
+              s.impersonator_id, u.must_change_password
        FROM sessions s
        JOIN users u ON u.id = s.user_id
        LEFT JOIN memberships m ON m.user_id = s.user_id AND m.tenant_id = s.tenant_id

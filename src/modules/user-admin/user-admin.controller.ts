@@ -13,6 +13,8 @@ import {
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -28,6 +30,7 @@ import { Roles } from '../../common/auth/roles.decorator.js';
 import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
 import { TenantIdPipe } from '../../common/validation/tenant-id.pipe.js';
 import { AdminUserDto, AdminUserPageDto } from './dto/admin-user.dto.js';
+import { CreatedUserDto, CreateUserDto, TemporaryPasswordDto } from './dto/create-user.dto.js';
 import { ListUsersQueryDto } from './dto/list-users.query.dto.js';
 import { UpdateUserDto } from './dto/update-user.dto.js';
 import { UserAdminService } from './user-admin.service.js';
@@ -59,6 +62,19 @@ export class UserAdminController {
     @Query() query: ListUsersQueryDto,
   ): Promise<AdminUserPageDto> {
     return this.admin.list(user, query);
+  }
+
+  @Post()
+  @Audited({ action: 'user.created_by_admin', resource: 'user' })
+  @ApiOperation({
+    summary: 'Add a member: a new account with a temporary password, or an existing one joins',
+    description:
+      'The new account must change its password at the first sign-in. Without temporary_password one is generated and returned once. An email that already has an account gets a membership instead of a second identity.',
+  })
+  @ApiCreatedResponse({ type: CreatedUserDto })
+  @ApiConflictResponse({ type: ErrorEnvelope, description: 'USER_ALREADY_MEMBER' })
+  create(@CurrentUser() user: UserPrincipal, @Body() dto: CreateUserDto): Promise<CreatedUserDto> {
+    return this.admin.create(user, dto);
   }
 
   @Get(':id')
@@ -111,6 +127,22 @@ export class UserAdminController {
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
   ): Promise<void> {
     await this.admin.remove(user, id, tenantId);
+  }
+
+  @Post(':id/reset-password')
+  @HttpCode(HttpStatus.OK)
+  @Audited({ action: 'user.password_reset_by_admin', resource: 'user' })
+  @ApiOperation({
+    summary: 'Give a member a temporary password (shown once); their sessions end',
+  })
+  @ApiQuery(TENANT_QUERY)
+  @ApiOkResponse({ type: TemporaryPasswordDto })
+  resetPassword(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query('tenant_id', TenantIdPipe) tenantId?: string,
+  ): Promise<TemporaryPasswordDto> {
+    return this.admin.resetPassword(user, id, tenantId);
   }
 
   @Post(':id/unlock')

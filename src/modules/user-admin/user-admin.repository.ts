@@ -32,6 +32,7 @@ export interface MemberRow {
   preferences: Record<string, unknown>;
   platform_role: PlatformRole | null;
   is_active: boolean;
+  must_change_password: boolean;
   email_verified_at: Date | null;
   last_login_at: Date | null;
   locked_until: Date | null;
@@ -43,7 +44,8 @@ export interface MemberRow {
 }
 
 const USER_COLUMNS = `u.id, u.email, u.full_name, u.username, u.phone, u.grade_level,
-  u.profile_image_url, u.preferences, u.platform_role, u.is_active, u.email_verified_at,
+  u.profile_image_url, u.preferences, u.platform_role, u.is_active, u.must_change_password,
+  u.email_verified_at,
   u.last_login_at, u.locked_until, u.created_at, u.updated_at`;
 
 const likePattern = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

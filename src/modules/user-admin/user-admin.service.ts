@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -8,6 +9,10 @@ import { AppException } from '../../common/errors/app.exception.js';
 import { SessionState } from '../auth/session-state.service.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { UsersService } from '../users/users.service.js';
+import { UsersRepository } from '../users/users.repository.js';
+import { MembershipsRepository } from '../users/memberships.repository.js';
+import { PasswordHasher } from '../auth/password-hasher.js';
+import type { CreateUserDto, CreatedUserDto, TemporaryPasswordDto } from './dto/create-user.dto.js';
 import type { AdminUserDto, AdminUserPageDto } from './dto/admin-user.dto.js';
 import type { ListUsersQueryDto } from './dto/list-users.query.dto.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
@@ -29,6 +34,9 @@ export class UserAdminService {
     private readonly profiles: UsersService,
     private readonly outbox: OutboxService,
     private readonly clock: Clock,
+    private readonly users: UsersRepository,
+    private readonly memberships: MembershipsRepository,
+    private readonly hasher: PasswordHasher,
   ) {}
 
   async list(principal: UserPrincipal, query: ListUsersQueryDto): Promise<AdminUserPageDto> {
@@ -165,6 +173,87 @@ export class UserAdminService {
     await this.forgetEverywhere(userId);
   }
 
+  /**
+   * A new member: an existing account (same email) just joins the tenant; otherwise an account
+   * is made with a temporary password the user must change at the first sign-in.
+   */
+  async create(principal: UserPrincipal, dto: CreateUserDto): Promise<CreatedUserDto> {
+    const tenantId = this.tenantScope(principal, dto.tenant_id);
+    if (tenantId === undefined) {
+      throw new AppException('COMMON_VALIDATION_FAILED', undefined, {
+        fields: [{ field: 'tenant_id', errors: ['tenant_id is required for super admins'] }],
+      });
+    }
+    const existing = await this.users.findByEmail(dto.email);
+    if (existing) {
+      await this.dataSource.transaction(async (manager) => {
+        await this.memberships.insert(manager, existing.id, tenantId, dto.role);
+        await this.outbox.add(manager, {
+          type: 'user.updated',
+          aggregateId: existing.id,
+          payload: { user_id: existing.id, tenant_id: tenantId, updated_fields: ['memberships'] },
+        });
+      });
+      await this.forgetEverywhere(existing.id);
+      return { ...(await this.get(principal, existing.id, tenantId)), account_created: false };
+    }
+    const generated = dto.temporary_password === undefined ? temporaryPassword() : undefined;
+    const passwordHash = await this.hasher.hash(dto.temporary_password ?? generated ?? '');
+    const created = await this.dataSource.transaction(async (manager) => {
+      const user = await this.users.insert(manager, {
+        email: dto.email,
+        passwordHash,
+        fullName: dto.full_name,
+        // An address given by the school is taken as the member's; no verification mail.
+        emailVerifiedAt: this.clock.now(),
+        mustChangePassword: true,
+      });
+      await this.memberships.insert(manager, user.id, tenantId, dto.role);
+      await this.outbox.add(manager, {
+        type: 'user.created',
+        aggregateId: user.id,
+        payload: {
+          user_id: user.id,
+          email: user.email,
+          name: user.fullName,
+          role: dto.role,
+          tenant_id: tenantId,
+          created_by: principal.userId,
+          created_at: user.createdAt.toISOString(),
+        },
+      });
+      return user;
+    });
+    return {
+      ...(await this.get(principal, created.id, tenantId)),
+      account_created: true,
+      ...(generated ? { temporary_password: generated } : {}),
+    };
+  }
+
+  /** Sets a temporary password (returned once), ends every session and clears a lockout. */
+  async resetPassword(
+    principal: UserPrincipal,
+    userId: string,
+    tenantId?: string,
+  ): Promise<TemporaryPasswordDto> {
+    const target = await this.visibleMember(principal, userId, tenantId);
+    this.refuseSelfOrSuperior(principal, target);
+    const password = temporaryPassword();
+    const passwordHash = await this.hasher.hash(password);
+    await this.dataSource.transaction(async (manager) => {
+      await this.users.setPassword(manager, userId, passwordHash, true);
+      await this.sessions.revoke({ userId }, 'password_reset', manager);
+      await this.outbox.add(manager, {
+        type: 'user.password_changed',
+        aggregateId: userId,
+        payload: { user_id: userId, via: 'admin_reset', by: principal.userId },
+      });
+    });
+    await this.forgetEverywhere(userId);
+    return { temporary_password: password };
+  }
+
   async unlock(principal: UserPrincipal, userId: string, tenantId?: string): Promise<void> {
     const target = await this.visibleMember(principal, userId, tenantId);
     this.refuseSelfOrSuperior(principal, target, { allowSelf: true });
@@ -221,6 +310,11 @@ export class UserAdminService {
   }
 }
 
+/** 16 random characters plus what the password policy asks for (upper, lower, digit, special). */
+function temporaryPassword(): string {
+  return `${randomBytes(12).toString('base64url')}-Tq7`;
+}
+
 /** DTO instances define every declared field (undefined when absent): keep the ones sent. */
 function definedKeys(dto: object): string[] {
   return Object.entries(dto)
@@ -244,6 +338,7 @@ export function mapMember(row: MemberRow): AdminUserDto {
     preferences: row.preferences,
     platform_role: row.platform_role,
     is_active: row.is_active,
+    must_change_password: row.must_change_password,
     email_verified: row.email_verified_at !== null,
     email_verified_at: iso(row.email_verified_at),
     last_login_at: iso(row.last_login_at),

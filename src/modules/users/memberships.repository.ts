@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { TenantRole } from '../../common/auth/roles.js';
-import { queryRows } from '../../common/database/sql.js';
+import { isUniqueViolation, queryRows } from '../../common/database/sql.js';
+import { AppException } from '../../common/errors/app.exception.js';
+import './users.errors.js';
 import type { TenantStatus } from '../tenants/tenant.entity.js';
 import type { MembershipStatus } from './membership.entity.js';
 
@@ -47,5 +49,25 @@ export class MembershipsRepository {
       status: row.status,
       joinedAt: row.joined_at,
     }));
+  }
+
+  /** Adds the user to the tenant; an existing membership → 409 USER_ALREADY_MEMBER. */
+  async insert(
+    manager: EntityManager,
+    userId: string,
+    tenantId: string,
+    role: TenantRole,
+  ): Promise<void> {
+    try {
+      await manager.query(
+        `INSERT INTO memberships (user_id, tenant_id, role) VALUES ($1, $2, $3)`,
+        [userId, tenantId, role],
+      );
+    } catch (error) {
+      if (isUniqueViolation(error, 'uq_memberships_user_tenant')) {
+        throw new AppException('USER_ALREADY_MEMBER');
+      }
+      throw error;
+    }
   }
 }

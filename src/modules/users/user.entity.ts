@@ -53,6 +53,10 @@ export class User {
   @Column({ type: 'boolean', default: true })
   isActive!: boolean;
 
+  /** Set by an admin-issued temporary password: only the password change works until then. */
+  @Column({ type: 'boolean', default: false })
+  mustChangePassword!: boolean;
+
   @Column({ type: 'timestamptz', nullable: true })
   emailVerifiedAt!: Date | null;
 

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Audited } from '../../common/audit/audited.decorator.js';
+import { AllowPendingPasswordChange } from '../../common/auth/pending-password-change.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
 import { UpdateProfileDto } from './dto/update-profile.dto.js';
@@ -14,6 +15,7 @@ export class ProfileController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
+  @AllowPendingPasswordChange()
   @ApiOperation({ summary: 'The signed-in user, with their memberships' })
   @ApiOkResponse({ type: UserProfileDto })
   get(@CurrentUser() user: UserPrincipal): Promise<UserProfileDto> {

@@ -13,6 +13,7 @@ export interface NewUser {
   username?: string | null;
   platformRole?: User['platformRole'];
   emailVerifiedAt?: Date | null;
+  mustChangePassword?: boolean;
 }
 
 export type ProfileChanges = Partial<
@@ -75,6 +76,7 @@ export class UsersRepository {
           username: user.username ?? null,
           platformRole: user.platformRole ?? null,
           emailVerifiedAt: user.emailVerifiedAt ?? null,
+          mustChangePassword: user.mustChangePassword ?? false,
         }),
       );
     } catch (error) {
@@ -133,12 +135,18 @@ export class UsersRepository {
     );
   }
 
-  async setPassword(manager: EntityManager, id: string, passwordHash: string): Promise<void> {
+  /** A password the user chose (clears a pending change), or an admin's temporary one. */
+  async setPassword(
+    manager: EntityManager,
+    id: string,
+    passwordHash: string,
+    temporary = false,
+  ): Promise<void> {
     await manager.query(
       `UPDATE users SET password_hash = $2, failed_login_count = 0, locked_until = NULL,
-         updated_at = now()
+         must_change_password = $3, updated_at = now()
        WHERE id = $1`,
-      [id, passwordHash],
+      [id, passwordHash, temporary],
     );
   }
 
@@ -175,7 +183,7 @@ export class UsersRepository {
 }
 
 const SELECT_USER = `SELECT id, email, password_hash, full_name, username, phone, grade_level,
-  profile_image_url, preferences, platform_role, is_active, email_verified_at, last_login_at,
+  profile_image_url, preferences, platform_role, is_active, must_change_password, email_verified_at, last_login_at,
   failed_login_count, locked_until, created_at, updated_at, deleted_at FROM users`;
 
 interface UserRow {
@@ -190,6 +198,7 @@ interface UserRow {
   preferences: Record<string, unknown>;
   platform_role: User['platformRole'];
   is_active: boolean;
+  must_change_password: boolean;
   email_verified_at: Date | null;
   last_login_at: Date | null;
   failed_login_count: number;
@@ -212,6 +221,7 @@ function toUser(row: UserRow): User {
     preferences: row.preferences,
     platformRole: row.platform_role,
     isActive: row.is_active,
+    mustChangePassword: row.must_change_password,
     emailVerifiedAt: row.email_verified_at,
     lastLoginAt: row.last_login_at,
     failedLoginCount: row.failed_login_count,

@@ -5,6 +5,7 @@ import { API_KEY_SCOPES_KEY, type ApiKeyScope } from '../../../common/auth/api-k
 import type { Principal, UserPrincipal } from '../../../common/auth/principal.js';
 import { ApiKeyAuthenticator } from '../../api-keys/api-key-authenticator.js';
 import { NO_IMPERSONATION_KEY } from '../../../common/auth/no-impersonation.decorator.js';
+import { ALLOW_PENDING_PASSWORD_CHANGE_KEY } from '../../../common/auth/pending-password-change.decorator.js';
 import { IS_PUBLIC_KEY } from '../../../common/auth/public.decorator.js';
 import { ROLES_KEY } from '../../../common/auth/roles.decorator.js';
 import type { RequiredRole } from '../../../common/auth/roles.js';
@@ -15,6 +16,7 @@ import { VerifiedTokens } from './verified-tokens.js';
 
 interface RouteAccess {
   isPublic: boolean;
+  allowPendingPasswordChange: boolean;
   noImpersonation: boolean;
   roles: RequiredRole[];
   apiKeyScopes: ApiKeyScope[];
@@ -66,6 +68,9 @@ export class AccessGuard implements CanActivate {
     }
     const principal = await this.authenticate(request);
     request.principal = principal;
+    if (principal.passwordChangeRequired && !access.allowPendingPasswordChange) {
+      throw new AppException('AUTH_PASSWORD_CHANGE_REQUIRED');
+    }
     if (access.noImpersonation && principal.actorUserId) {
       throw new AppException('AUTH_IMPERSONATION_FORBIDDEN');
     }
@@ -121,6 +126,9 @@ export class AccessGuard implements CanActivate {
       const targets = [handler, context.getClass()];
       access = {
         isPublic: this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets) ?? false,
+        allowPendingPasswordChange:
+          this.reflector.getAllAndOverride<boolean>(ALLOW_PENDING_PASSWORD_CHANGE_KEY, targets) ??
+          false,
         noImpersonation:
           this.reflector.getAllAndOverride<boolean>(NO_IMPERSONATION_KEY, targets) ?? false,
         roles: this.reflector.getAllAndOverride<RequiredRole[]>(ROLES_KEY, targets) ?? [],

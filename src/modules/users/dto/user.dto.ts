@@ -31,6 +31,8 @@ export class UserDto {
   /** `super_admin` for platform staff, null for everyone else */
   platform_role!: 'super_admin' | null;
   is_active!: boolean;
+  /** A temporary password is set: only changing it works until then */
+  must_change_password!: boolean;
   email_verified!: boolean;
   email_verified_at!: string | null;
   last_login_at!: string | null;
@@ -56,6 +58,7 @@ export function mapUser(user: User): UserDto {
     preferences: user.preferences,
     platform_role: user.platformRole,
     is_active: user.isActive,
+    must_change_password: user.mustChangePassword,
     email_verified: user.emailVerifiedAt !== null,
     email_verified_at: iso(user.emailVerifiedAt),
     last_login_at: iso(user.lastLoginAt),

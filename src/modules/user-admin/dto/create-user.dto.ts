@@ -1,0 +1,41 @@
+import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { TENANT_ROLES, type TenantRole } from '../../../common/auth/roles.js';
+import { IsStrongPassword } from '../../users/password-policy.js';
+import { AdminUserDto } from './admin-user.dto.js';
+
+export class CreateUserDto {
+  /** @example minji@hallym.ac.kr */
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email!: string;
+
+  /** @example Kim Minji */
+  @IsString()
+  @Length(2, 100)
+  full_name!: string;
+
+  @IsIn(TENANT_ROLES)
+  role!: TenantRole;
+
+  /** A temporary password (policy applies); omitted: one is generated and returned once. */
+  @IsOptional()
+  @IsStrongPassword('email')
+  temporary_password?: string;
+
+  /** Super admins: the tenant to add the user to (tenant admins: always their own). */
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9_-]{1,62}$/, { message: 'tenant_id must be a tenant id' })
+  tenant_id?: string;
+}
+
+export class CreatedUserDto extends AdminUserDto {
+  /** false: the person already had an account, which is now also a member here */
+  account_created!: boolean;
+  /** The generated temporary password, shown this once (absent when none was generated) */
+  temporary_password?: string;
+}
+
+export class TemporaryPasswordDto {
+  /** Shown this once; the user must change it at the next sign-in */
+  temporary_password!: string;
+}
