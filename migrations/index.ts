@@ -4,6 +4,7 @@ import { AuditLogKeysetIndexes1795553863607 } from './1795553863607-AuditLogKeys
 import { CreateApiKeys1795554463193 } from './1795554463193-CreateApiKeys.js';
 import { SessionImpersonator1795554969402 } from './1795554969402-SessionImpersonator.js';
 import { UserMustChangePassword1795555095510 } from './1795555095510-UserMustChangePassword.js';
+import { CreateInvitations1795555217966 } from './1795555217966-CreateInvitations.js';
 
 /** Every migration, in order. A unit test checks that each file in this folder is listed. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   CreateApiKeys1795554463193,
   SessionImpersonator1795554969402,
   UserMustChangePassword1795555095510,
+  CreateInvitations1795555217966,
 ];

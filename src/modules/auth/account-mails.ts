@@ -31,6 +31,21 @@ export class AccountMails {
     });
   }
 
+  async sendInvitation(
+    to: string,
+    schoolName: string,
+    role: string,
+    token: string,
+    expiresAt: Date,
+  ): Promise<void> {
+    const link = this.link('/accept-invitation', token);
+    await this.mail.send({
+      to,
+      subject: `You are invited to ${schoolName} on DreamSeed`,
+      text: `Hello,\n\nYou are invited to join ${schoolName} on DreamSeed as a ${role}.\nAccept before ${expiresAt.toUTCString()}:\n${link}\n\nIf you did not expect this, ignore this mail.\n`,
+    });
+  }
+
   private link(path: string, token: string): string {
     return `${this.config.get('FRONTEND_URL').replace(/\/+$/, '')}${path}#token=${token}`;
   }

@@ -63,6 +63,13 @@ import './auth.errors.js';
     SuperAdminBootstrap,
     ImpersonationService,
   ],
-  exports: [SessionsService, SessionState, PasswordHasher, SuperAdminBootstrap, SigningKeys],
+  exports: [
+    SessionsService,
+    SessionState,
+    PasswordHasher,
+    SuperAdminBootstrap,
+    SigningKeys,
+    AccountMails,
+  ],
 })
 export class AuthModule {}

@@ -6,6 +6,7 @@ import type { Principal, UserPrincipal } from '../../../common/auth/principal.js
 import { ApiKeyAuthenticator } from '../../api-keys/api-key-authenticator.js';
 import { NO_IMPERSONATION_KEY } from '../../../common/auth/no-impersonation.decorator.js';
 import { ALLOW_PENDING_PASSWORD_CHANGE_KEY } from '../../../common/auth/pending-password-change.decorator.js';
+import { OPTIONAL_AUTH_KEY } from '../../../common/auth/optional-auth.decorator.js';
 import { IS_PUBLIC_KEY } from '../../../common/auth/public.decorator.js';
 import { ROLES_KEY } from '../../../common/auth/roles.decorator.js';
 import type { RequiredRole } from '../../../common/auth/roles.js';
@@ -16,6 +17,7 @@ import { VerifiedTokens } from './verified-tokens.js';
 
 interface RouteAccess {
   isPublic: boolean;
+  optionalAuth: boolean;
   allowPendingPasswordChange: boolean;
   noImpersonation: boolean;
   roles: RequiredRole[];
@@ -54,10 +56,13 @@ export class AccessGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const access = this.accessFor(context);
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (access.isPublic) {
+      if (access.optionalAuth && request.headers.authorization) {
+        request.principal = await this.authenticate(request);
+      }
       return true;
     }
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
     const apiKey = request.headers['x-api-key'];
     if (!request.headers.authorization && typeof apiKey === 'string') {
       request.principal = await this.authenticateApiKey(apiKey, request, access);
@@ -126,6 +131,8 @@ export class AccessGuard implements CanActivate {
       const targets = [handler, context.getClass()];
       access = {
         isPublic: this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets) ?? false,
+        optionalAuth:
+          this.reflector.getAllAndOverride<boolean>(OPTIONAL_AUTH_KEY, targets) ?? false,
         allowPendingPasswordChange:
           this.reflector.getAllAndOverride<boolean>(ALLOW_PENDING_PASSWORD_CHANGE_KEY, targets) ??
           false,
