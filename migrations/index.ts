@@ -5,6 +5,7 @@ import { CreateApiKeys1795554463193 } from './1795554463193-CreateApiKeys.js';
 import { SessionImpersonator1795554969402 } from './1795554969402-SessionImpersonator.js';
 import { UserMustChangePassword1795555095510 } from './1795555095510-UserMustChangePassword.js';
 import { CreateInvitations1795555217966 } from './1795555217966-CreateInvitations.js';
+import { ClassesAndPupilUsernames1795555344806 } from './1795555344806-ClassesAndPupilUsernames.js';
 
 /** Every migration, in order. A unit test checks that each file in this folder is listed. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   SessionImpersonator1795554969402,
   UserMustChangePassword1795555095510,
   CreateInvitations1795555217966,
+  ClassesAndPupilUsernames1795555344806,
 ];

@@ -21,6 +21,7 @@ import { AuditLogsModule } from './modules/audit-logs/audit-logs.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { StatusModule } from './modules/status/status.module.js';
 import { TenantsModule } from './modules/tenants/tenants.module.js';
+import { ClassesModule } from './modules/classes/classes.module.js';
 import { InvitationsModule } from './modules/invitations/invitations.module.js';
 import { UserAdminModule } from './modules/user-admin/user-admin.module.js';
 import { UsersModule } from './modules/users/users.module.js';
@@ -61,6 +62,7 @@ export class AppModule {
         UsersModule,
         UserAdminModule,
         InvitationsModule,
+        ClassesModule,
         AuditLogsModule,
         ...(options.modules ?? []),
       ],

@@ -286,8 +286,13 @@ export class AuthService {
   }
 
   private async attemptLogin(dto: LoginDto, device: DeviceInfo): Promise<TokenResponseDto> {
-    const email = normalizeEmail(dto.email);
-    const user = await this.users.findByEmail(email);
+    // Email for most; tenant + username for pupils without an address.
+    const email = dto.email !== undefined ? normalizeEmail(dto.email) : null;
+    const tried = email ?? `${dto.tenant_id ?? ''}/${(dto.username ?? '').toLowerCase()}`;
+    const user =
+      email !== null
+        ? await this.users.findByEmail(email)
+        : await this.users.findByTenantUsername(dto.tenant_id ?? '', dto.username ?? '');
     const fail = async (
       reason: LoginFailureReason,
       error: AppException,
@@ -297,7 +302,7 @@ export class AuthService {
       this.metrics.failedLogins.inc({ reason });
       await this.loginHistory.record({
         userId: knownUser?.id ?? null,
-        emailTried: email,
+        emailTried: tried,
         ip: device.ip,
         userAgent: device.userAgent,
         success: false,
@@ -341,7 +346,7 @@ export class AuthService {
     if (!user.isActive) {
       return fail('account_disabled', new AppException('AUTH_ACCOUNT_DISABLED'));
     }
-    if (!user.emailVerifiedAt) {
+    if (user.email !== null && !user.emailVerifiedAt) {
       return fail('email_not_verified', new AppException('AUTH_EMAIL_NOT_VERIFIED'));
     }
     const memberships = await this.memberships.listForUser(user.id);
@@ -361,7 +366,7 @@ export class AuthService {
       await this.loginHistory.record(
         {
           userId: user.id,
-          emailTried: email,
+          emailTried: tried,
           ip: device.ip,
           userAgent: device.userAgent,
           success: true,

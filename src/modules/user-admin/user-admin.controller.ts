@@ -65,11 +65,12 @@ export class UserAdminController {
   }
 
   @Post()
+  @Roles('admin', 'teacher')
   @Audited({ action: 'user.created_by_admin', resource: 'user' })
   @ApiOperation({
     summary: 'Add a member: a new account with a temporary password, or an existing one joins',
     description:
-      'The new account must change its password at the first sign-in. Without temporary_password one is generated and returned once. An email that already has an account gets a membership instead of a second identity.',
+      'Teachers may add students with a username and no email (young pupils). The new account must change its password at the first sign-in. Without temporary_password one is generated and returned once. An email that already has an account gets a membership instead of a second identity.',
   })
   @ApiCreatedResponse({ type: CreatedUserDto })
   @ApiConflictResponse({ type: ErrorEnvelope, description: 'USER_ALREADY_MEMBER' })
@@ -130,6 +131,7 @@ export class UserAdminController {
   }
 
   @Post(':id/reset-password')
+  @Roles('admin', 'teacher')
   @HttpCode(HttpStatus.OK)
   @Audited({ action: 'user.password_reset_by_admin', resource: 'user' })
   @ApiOperation({

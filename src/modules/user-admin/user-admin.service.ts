@@ -184,10 +184,15 @@ export class UserAdminService {
         fields: [{ field: 'tenant_id', errors: ['tenant_id is required for super admins'] }],
       });
     }
-    const existing = await this.users.findByEmail(dto.email);
+    const isAdmin = principal.role === 'admin' || isPlatformWide(principal);
+    // Teachers add pupils without an email to their school; everything else is for admins.
+    if (!isAdmin && (dto.role !== 'student' || dto.email !== undefined || !dto.username)) {
+      throw new AppException('AUTH_FORBIDDEN', 'Teachers add students with a username only');
+    }
+    const existing = dto.email ? await this.users.findByEmail(dto.email) : null;
     if (existing) {
       await this.dataSource.transaction(async (manager) => {
-        await this.memberships.insert(manager, existing.id, tenantId, dto.role);
+        await this.memberships.insert(manager, existing.id, tenantId, dto.role, dto.username);
         await this.outbox.add(manager, {
           type: 'user.updated',
           aggregateId: existing.id,
@@ -201,14 +206,15 @@ export class UserAdminService {
     const passwordHash = await this.hasher.hash(dto.temporary_password ?? generated ?? '');
     const created = await this.dataSource.transaction(async (manager) => {
       const user = await this.users.insert(manager, {
-        email: dto.email,
+        email: dto.email ?? null,
         passwordHash,
         fullName: dto.full_name,
+        username: dto.username?.toLowerCase() ?? null,
         // An address given by the school is taken as the member's; no verification mail.
-        emailVerifiedAt: this.clock.now(),
+        emailVerifiedAt: dto.email ? this.clock.now() : null,
         mustChangePassword: true,
       });
-      await this.memberships.insert(manager, user.id, tenantId, dto.role);
+      await this.memberships.insert(manager, user.id, tenantId, dto.role, dto.username);
       await this.outbox.add(manager, {
         type: 'user.created',
         aggregateId: user.id,
@@ -239,6 +245,20 @@ export class UserAdminService {
   ): Promise<TemporaryPasswordDto> {
     const target = await this.visibleMember(principal, userId, tenantId);
     this.refuseSelfOrSuperior(principal, target);
+    const isAdmin = principal.role === 'admin' || isPlatformWide(principal);
+    if (!isAdmin) {
+      // A teacher resets only students of their own classes.
+      const teaches =
+        target.role === 'student' &&
+        target.tenant_id !== null &&
+        (await this.memberships.teaches(principal.userId, userId, target.tenant_id));
+      if (!teaches) {
+        throw new AppException(
+          'AUTH_FORBIDDEN',
+          'Teachers reset students of their own classes only',
+        );
+      }
+    }
     const password = temporaryPassword();
     const passwordHash = await this.hasher.hash(password);
     await this.dataSource.transaction(async (manager) => {

@@ -21,6 +21,12 @@ export type MembershipStatus = 'active' | 'suspended';
 @Check('chk_memberships_role', `"role" IN ('student', 'teacher', 'admin')`)
 @Check('chk_memberships_status', `"status" IN ('active', 'suspended')`)
 @Index('idx_memberships_tenant_role', ['tenantId', 'role'])
+// Pupils without an email sign in with tenant + username, unique inside the tenant.
+@Index('uq_memberships_tenant_username', ['tenantId', 'username'], {
+  unique: true,
+  where: '"username" IS NOT NULL',
+})
+@Check('chk_memberships_username', `"username" ~ '^[a-z0-9._-]{3,50}$'`)
 export class Membership {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -44,6 +50,10 @@ export class Membership {
 
   @Column({ type: 'varchar', length: 16, default: 'active' })
   status!: MembershipStatus;
+
+  /** Lower-cased sign-in name inside the tenant (pupils without an email) */
+  @Column({ type: 'varchar', length: 50, nullable: true })
+  username!: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   joinedAt!: Date;

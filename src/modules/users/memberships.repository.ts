@@ -57,17 +57,35 @@ export class MembershipsRepository {
     userId: string,
     tenantId: string,
     role: TenantRole,
+    username: string | null = null,
   ): Promise<void> {
     try {
       await manager.query(
-        `INSERT INTO memberships (user_id, tenant_id, role) VALUES ($1, $2, $3)`,
-        [userId, tenantId, role],
+        `INSERT INTO memberships (user_id, tenant_id, role, username) VALUES ($1, $2, $3, $4)`,
+        [userId, tenantId, role, username?.toLowerCase() ?? null],
       );
     } catch (error) {
       if (isUniqueViolation(error, 'uq_memberships_user_tenant')) {
         throw new AppException('USER_ALREADY_MEMBER');
       }
+      if (isUniqueViolation(error, 'uq_memberships_tenant_username')) {
+        throw new AppException('USER_USERNAME_TAKEN');
+      }
       throw error;
     }
+  }
+
+  /** The teacher (or assistant) teaches the student in a class of this tenant. */
+  async teaches(teacherId: string, studentId: string, tenantId: string): Promise<boolean> {
+    const rows = await queryRows<{ one: number }>(
+      this.dataSource,
+      `SELECT 1 AS one FROM class_members t
+       JOIN class_members s ON s.class_id = t.class_id AND s.user_id = $2 AND s.role = 'student'
+       JOIN classes c ON c.id = t.class_id AND c.tenant_id = $3 AND NOT c.archived
+       WHERE t.user_id = $1 AND t.role IN ('teacher', 'assistant')
+       LIMIT 1`,
+      [teacherId, studentId, tenantId],
+    );
+    return rows.length > 0;
   }
 }

@@ -7,6 +7,10 @@ export const USER_ERROR_CODES = {
     message: 'An account with this email address already exists',
   },
   USER_NOT_FOUND: { status: HttpStatus.NOT_FOUND, message: 'User not found' },
+  USER_USERNAME_TAKEN: {
+    status: HttpStatus.CONFLICT,
+    message: 'This username is already used in the tenant',
+  },
   USER_ALREADY_MEMBER: {
     status: HttpStatus.CONFLICT,
     message: 'This person is already a member of the tenant',

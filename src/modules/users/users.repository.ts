@@ -55,6 +55,17 @@ export class UsersRepository {
     return row ? toUser(row) : null;
   }
 
+  /** A pupil without an email: the sign-in name is unique inside the tenant. */
+  async findByTenantUsername(tenantId: string, username: string): Promise<User | null> {
+    const row = await queryOne<UserRow>(
+      this.dataSource,
+      `${SELECT_USER} WHERE deleted_at IS NULL AND id =
+         (SELECT user_id FROM memberships WHERE tenant_id = $1 AND username = $2)`,
+      [tenantId, username.toLowerCase()],
+    );
+    return row ? toUser(row) : null;
+  }
+
   /** Locks the row for the rest of the transaction (concurrent changes to one user queue here). */
   async lockById(manager: EntityManager, id: string): Promise<User | null> {
     const row = await queryOne<UserRow>(

@@ -6,6 +6,7 @@ import {
   Length,
   Matches,
   MaxLength,
+  ValidateIf,
 } from 'class-validator';
 import { USERNAME_PATTERN } from '../../users/dto/update-profile.dto.js';
 import { IsStrongPassword, PASSWORD_MAX_LENGTH } from '../../users/password-policy.js';
@@ -35,10 +36,17 @@ export class RegisterDto {
 }
 
 export class LoginDto {
-  /** @example minji@hallym.ac.kr */
+  /** @example minji@hallym.ac.kr — or, for pupils without an email, tenant_id + username */
+  @ValidateIf((dto: LoginDto) => dto.username === undefined)
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(254)
-  email!: string;
+  email?: string;
+
+  /** A pupil's sign-in name inside the school (with tenant_id, instead of email) */
+  @ValidateIf((dto: LoginDto) => dto.email === undefined)
+  @IsString()
+  @Matches(USERNAME_PATTERN, { message: 'username: 3–50 letters, digits, . _ -' })
+  username?: string;
 
   /** @example Seed-2026-garden */
   @IsString()
@@ -46,8 +54,8 @@ export class LoginDto {
   @MaxLength(PASSWORD_MAX_LENGTH)
   password!: string;
 
-  /** The school to sign in to; default: the first active membership. @example hallym_univ */
-  @IsOptional()
+  /** The school to sign in to (required with username); default: the first active membership. @example hallym_univ */
+  @ValidateIf((dto: LoginDto) => dto.tenant_id !== undefined || dto.username !== undefined)
   @IsString()
   @Matches(TENANT_ID, { message: TENANT_ID_MESSAGE })
   tenant_id?: string;

@@ -1,13 +1,28 @@
-import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import {
+  IsEmail,
+  IsIn,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateIf,
+} from 'class-validator';
 import { TENANT_ROLES, type TenantRole } from '../../../common/auth/roles.js';
 import { IsStrongPassword } from '../../users/password-policy.js';
 import { AdminUserDto } from './admin-user.dto.js';
 
 export class CreateUserDto {
-  /** @example minji@hallym.ac.kr */
+  /** @example minji@hallym.ac.kr (or a username, for pupils without an email) */
+  @ValidateIf((dto: CreateUserDto) => dto.username === undefined || dto.email !== undefined)
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(254)
-  email!: string;
+  email?: string;
+
+  /** For a pupil without an email: the sign-in name, unique inside the tenant */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{3,50}$/, { message: 'username: 3–50 letters, digits, . _ -' })
+  username?: string;
 
   /** @example Kim Minji */
   @IsString()

@@ -1,0 +1,44 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  Unique,
+} from 'typeorm';
+import { User } from '../users/user.entity.js';
+import { SchoolClass } from './class.entity.js';
+
+export type ClassRole = 'student' | 'teacher' | 'assistant';
+
+@Entity({ name: 'class_members' })
+@Unique('uq_class_members_class_user', ['classId', 'userId'])
+@Check('chk_class_members_role', `"role" IN ('student', 'teacher', 'assistant')`)
+@Index('idx_class_members_user', ['userId'])
+export class ClassMember {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'uuid' })
+  classId!: string;
+
+  @ManyToOne(() => SchoolClass, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'class_id', foreignKeyConstraintName: 'fk_class_members_class' })
+  schoolClass?: SchoolClass;
+
+  @Column({ type: 'uuid' })
+  userId!: string;
+
+  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'fk_class_members_user' })
+  user?: User;
+
+  @Column({ type: 'varchar', length: 16 })
+  role!: ClassRole;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  joinedAt!: Date;
+}
