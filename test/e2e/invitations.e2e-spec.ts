@@ -84,6 +84,18 @@ describe('invitations', () => {
     expect(listed.body.find((i) => i.id === created.body.id)?.status).toBe('accepted');
   });
 
+  it('should send an invitation from POST /users with invite: true', async () => {
+    const email = uniqueEmail('invited-by-users');
+    const response = await requestJson<Invitation>(api('/users'), {
+      method: 'POST',
+      headers: bearer(admin.access_token),
+      json: { email, full_name: 'Invited Person', role: 'student', invite: true },
+    });
+    expect(response.status).toBe(202);
+    expect(response.body).toMatchObject({ email, status: 'pending', role: 'student' });
+    expect(await mailedToken(email)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
   it('should refuse an expired invitation', async () => {
     const email = uniqueEmail('late');
     await invite(admin.access_token, { email, role: 'student', expires_in_days: 1 });

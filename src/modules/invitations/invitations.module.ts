@@ -9,5 +9,6 @@ import { InvitationsService } from './invitations.service.js';
   imports: [UsersModule, AuthModule],
   controllers: [InvitationsController],
   providers: [InvitationsRepository, InvitationsService],
+  exports: [InvitationsService],
 })
 export class InvitationsModule {}

@@ -10,8 +10,11 @@ import {
   Patch,
   Post,
   Query,
+  Res,
 } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import {
+  ApiAcceptedResponse,
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -33,6 +36,7 @@ import { AdminUserDto, AdminUserPageDto } from './dto/admin-user.dto.js';
 import { CreatedUserDto, CreateUserDto, TemporaryPasswordDto } from './dto/create-user.dto.js';
 import { ListUsersQueryDto } from './dto/list-users.query.dto.js';
 import { UpdateUserDto } from './dto/update-user.dto.js';
+import { InvitationDto } from '../invitations/dto/invitation.dto.js';
 import { UserAdminService } from './user-admin.service.js';
 
 const TENANT_QUERY = {
@@ -74,7 +78,19 @@ export class UserAdminController {
   })
   @ApiCreatedResponse({ type: CreatedUserDto })
   @ApiConflictResponse({ type: ErrorEnvelope, description: 'USER_ALREADY_MEMBER' })
-  create(@CurrentUser() user: UserPrincipal, @Body() dto: CreateUserDto): Promise<CreatedUserDto> {
+  @ApiAcceptedResponse({
+    type: InvitationDto,
+    description: 'invite: true — the invitation was sent',
+  })
+  async create(
+    @CurrentUser() user: UserPrincipal,
+    @Body() dto: CreateUserDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CreatedUserDto | InvitationDto> {
+    if (dto.invite) {
+      void reply.status(HttpStatus.ACCEPTED);
+      return this.admin.invite(user, dto);
+    }
     return this.admin.create(user, dto);
   }
 

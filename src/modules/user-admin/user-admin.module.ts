@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
+import { InvitationsModule } from '../invitations/invitations.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { UserAdminController } from './user-admin.controller.js';
 import { UserAdminRepository } from './user-admin.repository.js';
@@ -7,7 +8,7 @@ import { UserAdminService } from './user-admin.service.js';
 
 /** User management for tenant admins and super admins (/api/v1/users). */
 @Module({
-  imports: [UsersModule, AuthModule],
+  imports: [UsersModule, AuthModule, InvitationsModule],
   controllers: [UserAdminController],
   providers: [UserAdminRepository, UserAdminService],
 })

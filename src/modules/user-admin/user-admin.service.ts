@@ -12,6 +12,8 @@ import { UsersService } from '../users/users.service.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { MembershipsRepository } from '../users/memberships.repository.js';
 import { PasswordHasher } from '../auth/password-hasher.js';
+import type { InvitationDto } from '../invitations/dto/invitation.dto.js';
+import { InvitationsService } from '../invitations/invitations.service.js';
 import type { CreateUserDto, CreatedUserDto, TemporaryPasswordDto } from './dto/create-user.dto.js';
 import type { AdminUserDto, AdminUserPageDto } from './dto/admin-user.dto.js';
 import type { ListUsersQueryDto } from './dto/list-users.query.dto.js';
@@ -37,6 +39,7 @@ export class UserAdminService {
     private readonly users: UsersRepository,
     private readonly memberships: MembershipsRepository,
     private readonly hasher: PasswordHasher,
+    private readonly invitations: InvitationsService,
   ) {}
 
   async list(principal: UserPrincipal, query: ListUsersQueryDto): Promise<AdminUserPageDto> {
@@ -235,6 +238,23 @@ export class UserAdminService {
       account_created: true,
       ...(generated ? { temporary_password: generated } : {}),
     };
+  }
+
+  /** `POST /users` with `invite: true`: the person gets an invitation mail instead. */
+  async invite(principal: UserPrincipal, dto: CreateUserDto): Promise<InvitationDto> {
+    if (!dto.email || dto.username || dto.temporary_password || dto.tenant_id) {
+      throw new AppException(
+        'COMMON_VALIDATION_FAILED',
+        'An invitation needs an email, and only that',
+        {
+          fields: [{ field: 'invite', errors: ['use email and role only with invite'] }],
+        },
+      );
+    }
+    if (principal.role !== 'admin' && !isPlatformWide(principal)) {
+      throw new AppException('AUTH_FORBIDDEN');
+    }
+    return this.invitations.create(principal, { email: dto.email, role: dto.role });
   }
 
   /** Sets a temporary password (returned once), ends every session and clears a lockout. */

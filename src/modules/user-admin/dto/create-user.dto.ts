@@ -1,4 +1,5 @@
 import {
+  IsBoolean,
   IsEmail,
   IsIn,
   IsOptional,
@@ -31,6 +32,11 @@ export class CreateUserDto {
 
   @IsIn(TENANT_ROLES)
   role!: TenantRole;
+
+  /** Send an invitation mail instead of making the account now (answer: 202 with the invitation) */
+  @IsOptional()
+  @IsBoolean()
+  invite?: boolean;
 
   /** A temporary password (policy applies); omitted: one is generated and returned once. */
   @IsOptional()
