@@ -136,6 +136,32 @@ describe('user management', () => {
     ).toBe(403);
   });
 
+  it.each([
+    ['GET', ''],
+    ['PATCH', ''],
+    ['DELETE', ''],
+    ['POST', '/unlock'],
+    ['POST', '/reset-password'],
+  ])(
+    'should refuse %s /users/:id%s to a teacher (403) and for another tenant (404)',
+    async (method, suffix) => {
+      const json = method === 'PATCH' ? { role: 'teacher' } : undefined;
+      const target = students[4];
+      const byTeacher = await requestJson(api(`/users/${target.id}${suffix}`), {
+        method,
+        headers: bearer(teacher.access_token),
+        json,
+      });
+      expect(byTeacher.status).toBe(403);
+      const crossTenant = await requestJson(api(`/users/${target.id}${suffix}`), {
+        method,
+        headers: bearer(southAdmin.access_token),
+        json,
+      });
+      expect(crossTenant.status).toBe(404);
+    },
+  );
+
   it('should change a role, and suspend a member whose sessions in the tenant end at once', async () => {
     const target = students[0];
     const tokens = await login(t, target);

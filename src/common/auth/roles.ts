@@ -1,3 +1,5 @@
+import type { UserPrincipal } from './principal.js';
+
 export const TENANT_ROLES = ['student', 'teacher', 'admin'] as const;
 export type TenantRole = (typeof TENANT_ROLES)[number];
 
@@ -6,3 +8,11 @@ export type PlatformRole = (typeof PLATFORM_ROLES)[number];
 
 /** What a route may require: a role in the caller's active tenant, or a platform role. */
 export type RequiredRole = TenantRole | PlatformRole;
+
+/** Super admins pass every role check; others need the role in the tenant they are signed in to. */
+export function hasRole(principal: UserPrincipal, roles: RequiredRole[]): boolean {
+  if (principal.platformRole === 'super_admin') {
+    return true;
+  }
+  return principal.role !== undefined && principal.role !== null && roles.includes(principal.role);
+}

@@ -9,7 +9,7 @@ import { ALLOW_PENDING_PASSWORD_CHANGE_KEY } from '../../../common/auth/pending-
 import { OPTIONAL_AUTH_KEY } from '../../../common/auth/optional-auth.decorator.js';
 import { IS_PUBLIC_KEY } from '../../../common/auth/public.decorator.js';
 import { ROLES_KEY } from '../../../common/auth/roles.decorator.js';
-import type { RequiredRole } from '../../../common/auth/roles.js';
+import { hasRole, type RequiredRole } from '../../../common/auth/roles.js';
 import { AppException } from '../../../common/errors/app.exception.js';
 import { bearerToken, JwtStrategy } from './jwt.strategy.js';
 import { SessionState } from '../session-state.service.js';
@@ -146,12 +146,4 @@ export class AccessGuard implements CanActivate {
     }
     return access;
   }
-}
-
-/** Super admins pass every role check; others need the role in the tenant they are signed in to. */
-export function hasRole(principal: UserPrincipal, roles: RequiredRole[]): boolean {
-  if (principal.platformRole === 'super_admin') {
-    return true;
-  }
-  return principal.role !== undefined && principal.role !== null && roles.includes(principal.role);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { hasRole } from './access.guard.js';
+import { hasRole } from './roles.js';
 
 describe('hasRole', () => {
   const member = { kind: 'user' as const, userId: 'u', tenantId: 't' };
