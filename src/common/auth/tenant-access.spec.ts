@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { assertTenantAccess } from './tenant-access.js';
+import { assertTenantAccess, resolveTenantScope } from './tenant-access.js';
 
 describe('assertTenantAccess', () => {
   const teacher = {
@@ -20,5 +20,15 @@ describe('assertTenantAccess', () => {
     expect(() => assertTenantAccess(teacher, 'south')).toThrow('another tenant');
     expect(() => assertTenantAccess(undefined, 'north')).toThrow();
     expect(() => assertTenantAccess({ kind: 'market', marketKeyId: 'm' }, 'north')).toThrow();
+  });
+
+  it('should scope a tenant admin to their tenant and let platform callers choose', () => {
+    expect(resolveTenantScope(teacher, undefined)).toBe('north');
+    expect(resolveTenantScope(teacher, 'north')).toBe('north');
+    expect(() => resolveTenantScope(teacher, 'south')).toThrow('another tenant');
+    const platformKey = { kind: 'api_key' as const, apiKeyId: 'k', tenantId: null };
+    expect(resolveTenantScope(platformKey, undefined)).toBeUndefined();
+    expect(resolveTenantScope(platformKey, 'south')).toBe('south');
+    expect(() => resolveTenantScope({ ...teacher, tenantId: null }, undefined)).toThrow();
   });
 });

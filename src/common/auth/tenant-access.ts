@@ -1,5 +1,5 @@
 import { AppException } from '../errors/app.exception.js';
-import type { Principal } from './principal.js';
+import { isPlatformWide, type Principal } from './principal.js';
 
 /**
  * For services, on the first line of a method touching one tenant's records: the caller acts
@@ -14,4 +14,26 @@ export function assertTenantAccess(principal: Principal | undefined, tenantId: s
   if (callerTenant !== tenantId) {
     throw new AppException('COMMON_FORBIDDEN', 'This belongs to another tenant');
   }
+}
+
+/**
+ * The tenant a request is about. Platform-wide callers (super admins, platform keys) get what
+ * they asked for (`undefined`: every tenant); everyone else their own tenant, and 403 when
+ * they name another one.
+ */
+export function resolveTenantScope(
+  principal: Principal,
+  requested: string | undefined,
+): string | undefined {
+  if (isPlatformWide(principal)) {
+    return requested;
+  }
+  const own = principal.kind === 'user' || principal.kind === 'api_key' ? principal.tenantId : null;
+  if (requested !== undefined && requested !== own) {
+    throw new AppException('COMMON_FORBIDDEN', 'This belongs to another tenant');
+  }
+  if (own === null) {
+    throw new AppException('COMMON_FORBIDDEN', 'Sign in to a tenant first (switch-tenant)');
+  }
+  return own;
 }

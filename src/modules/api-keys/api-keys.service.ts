@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { isPlatformWide, type UserPrincipal } from '../../common/auth/principal.js';
+import { resolveTenantScope } from '../../common/auth/tenant-access.js';
 import { Clock } from '../../common/clock/clock.js';
 import { isUniqueViolation } from '../../common/database/sql.js';
 import { AppException } from '../../common/errors/app.exception.js';
@@ -28,7 +29,8 @@ export class ApiKeysService {
   ) {}
 
   async create(principal: UserPrincipal, dto: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
-    const tenantId = this.tenantFor(principal, dto.tenant_id);
+    // A platform-wide caller naming no tenant makes a platform key.
+    const tenantId = resolveTenantScope(principal, dto.tenant_id) ?? null;
     const expiresAt = dto.expires_at ? new Date(dto.expires_at) : null;
     if (expiresAt && expiresAt <= this.clock.now()) {
       throw new AppException('COMMON_VALIDATION_FAILED', undefined, {
@@ -65,10 +67,7 @@ export class ApiKeysService {
   }
 
   async list(principal: UserPrincipal, tenantFilter?: string): Promise<ApiKeyDto[]> {
-    const tenantId = isPlatformWide(principal)
-      ? tenantFilter
-      : this.tenantFor(principal, tenantFilter);
-    return (await this.keys.list(tenantId)).map(mapApiKey);
+    return (await this.keys.list(resolveTenantScope(principal, tenantFilter))).map(mapApiKey);
   }
 
   async revoke(principal: UserPrincipal, id: string): Promise<void> {
@@ -78,19 +77,6 @@ export class ApiKeysService {
       throw new AppException('API_KEY_NOT_FOUND');
     }
     await this.keys.revoke(id, this.clock.now());
-  }
-
-  private tenantFor(principal: UserPrincipal, requested: string | undefined): string | null {
-    if (isPlatformWide(principal)) {
-      return requested ?? null;
-    }
-    if (requested !== undefined && requested !== principal.tenantId) {
-      throw new AppException('COMMON_FORBIDDEN', 'This belongs to another tenant');
-    }
-    if (principal.tenantId === null) {
-      throw new AppException('AUTH_FORBIDDEN');
-    }
-    return principal.tenantId;
   }
 }
 

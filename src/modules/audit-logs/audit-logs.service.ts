@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
-import { isPlatformWide, type Principal } from '../../common/auth/principal.js';
+import type { Principal } from '../../common/auth/principal.js';
+import { resolveTenantScope } from '../../common/auth/tenant-access.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import { AUDIT_CSV_HEADER, csvRow } from './audit-csv.js';
 import {
@@ -64,18 +65,7 @@ export class AuditLogsService {
 
   /** Tenant admins read their own tenant only; super admins everything, or one tenant. */
   private filterFor(principal: Principal, query: AuditLogQueryDto): AuditFilter {
-    let tenantId = query.tenant_id;
-    if (!isPlatformWide(principal)) {
-      const own =
-        principal.kind === 'user' || principal.kind === 'api_key' ? principal.tenantId : null;
-      if (tenantId !== undefined && tenantId !== own) {
-        throw new AppException('COMMON_FORBIDDEN', 'This belongs to another tenant');
-      }
-      if (own === null) {
-        throw new AppException('AUTH_FORBIDDEN');
-      }
-      tenantId = own;
-    }
+    const tenantId = resolveTenantScope(principal, query.tenant_id);
     if (query.from && query.to && query.from >= query.to) {
       throw new AppException('COMMON_VALIDATION_FAILED', 'from must be before to', {
         fields: [{ field: 'from', errors: ['from must be before to'] }],

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { isPlatformWide, type UserPrincipal } from '../../common/auth/principal.js';
+import { resolveTenantScope } from '../../common/auth/tenant-access.js';
 import { Clock } from '../../common/clock/clock.js';
 import { OutboxService } from '../../common/events/outbox.service.js';
 import { AppException } from '../../common/errors/app.exception.js';
@@ -47,7 +48,7 @@ export class UserAdminService {
     const offset = query.offset ?? 0;
     const { rows, total } = await this.members.list(
       {
-        tenantId: this.tenantScope(principal, query.tenant_id),
+        tenantId: resolveTenantScope(principal, query.tenant_id),
         role: query.role,
         status: query.status,
         q: query.q,
@@ -181,7 +182,7 @@ export class UserAdminService {
    * is made with a temporary password the user must change at the first sign-in.
    */
   async create(principal: UserPrincipal, dto: CreateUserDto): Promise<CreatedUserDto> {
-    const tenantId = this.tenantScope(principal, dto.tenant_id);
+    const tenantId = resolveTenantScope(principal, dto.tenant_id);
     if (tenantId === undefined) {
       throw new AppException('COMMON_VALIDATION_FAILED', undefined, {
         fields: [{ field: 'tenant_id', errors: ['tenant_id is required for super admins'] }],
@@ -300,25 +301,12 @@ export class UserAdminService {
     await this.members.unlock(userId);
   }
 
-  private tenantScope(principal: UserPrincipal, requested: string | undefined): string | undefined {
-    if (isPlatformWide(principal)) {
-      return requested;
-    }
-    if (requested !== undefined && requested !== principal.tenantId) {
-      throw new AppException('COMMON_FORBIDDEN', 'This belongs to another tenant');
-    }
-    if (principal.tenantId === null) {
-      throw new AppException('AUTH_FORBIDDEN');
-    }
-    return principal.tenantId;
-  }
-
   private async visibleMember(
     principal: UserPrincipal,
     userId: string,
     requestedTenant: string | undefined,
   ): Promise<MemberRow> {
-    const tenantId = this.tenantScope(principal, requestedTenant);
+    const tenantId = resolveTenantScope(principal, requestedTenant);
     const member = await this.members.findMember(userId, tenantId);
     if (!member || (tenantId !== undefined && member.tenant_id === null)) {
       throw new AppException('USER_NOT_FOUND');
