@@ -41,16 +41,4 @@ export class TtlCache<K, V> {
   delete(key: K): void {
     this.entries.delete(key);
   }
-
-  deleteWhere(predicate: (key: K) => boolean): void {
-    for (const key of this.entries.keys()) {
-      if (predicate(key)) {
-        this.entries.delete(key);
-      }
-    }
-  }
-
-  clear(): void {
-    this.entries.clear();
-  }
 }

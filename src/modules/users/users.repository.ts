@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
-import { isUniqueViolation, queryOne, queryRows } from '../../common/database/sql.js';
+import { isUniqueViolation, queryOne } from '../../common/database/sql.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import { User } from './user.entity.js';
 import './users.errors.js';
@@ -181,15 +181,6 @@ export class UsersRepository {
        WHERE id = $1`,
       [id, now],
     );
-  }
-
-  async countByPlatformRole(role: 'super_admin'): Promise<number> {
-    const rows = await queryRows<{ count: string }>(
-      this.dataSource,
-      `SELECT count(*) FROM users WHERE platform_role = $1 AND deleted_at IS NULL`,
-      [role],
-    );
-    return Number(rows[0]?.count ?? 0);
   }
 }
 
