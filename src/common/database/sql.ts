@@ -29,12 +29,21 @@ export async function queryOne<T>(
   return rows[0];
 }
 
-/** A PostgreSQL unique violation, optionally on one named constraint or index. */
-export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+function pgErrorOf(error: unknown): { code?: string; constraint?: string } | undefined {
   const driverError = (error as { driverError?: { code?: string; constraint?: string } })
     ?.driverError;
-  const pgError = driverError ?? (error as { code?: string; constraint?: string });
+  return driverError ?? (error as { code?: string; constraint?: string });
+}
+
+/** A PostgreSQL unique violation, optionally on one named constraint or index. */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const pgError = pgErrorOf(error);
   return (
     pgError?.code === '23505' && (constraint === undefined || pgError.constraint === constraint)
   );
+}
+
+/** A PostgreSQL foreign key violation (the row names something that does not exist). */
+export function isForeignKeyViolation(error: unknown): boolean {
+  return pgErrorOf(error)?.code === '23503';
 }

@@ -15,9 +15,9 @@ import {
   THROTTLER_TTL,
 } from '@nestjs/throttler/dist/throttler.constants.js';
 import type { FastifyRequest } from 'fastify';
-import { AppException } from '../errors/app.exception.js';
 import { principalKey } from '../auth/principal.js';
 import { RATE_LIMIT_KEY } from './rate-limit.decorator.js';
+import { rateLimited } from './rate-limited.js';
 import { OPT_IN_THROTTLERS, ROUTE_THROTTLER } from './throttler-names.js';
 
 type Resolvable<T> = T | ((context: ExecutionContext) => T | Promise<T>);
@@ -88,17 +88,10 @@ export class AppThrottlerGuard extends ThrottlerGuard {
     _context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
-    const retryAfter = Math.max(1, detail.timeToBlockExpire);
-    throw new AppException(
-      'COMMON_RATE_LIMITED',
-      `Too many requests: retry after ${retryAfter} seconds`,
-      {
-        limit: detail.limit,
-        window_seconds: Math.ceil(detail.ttl / 1000),
-        retry_after: retryAfter,
-      },
-      { 'Retry-After': String(retryAfter) },
-    );
+    throw rateLimited(detail.timeToBlockExpire, 'Too many requests', {
+      limit: detail.limit,
+      window_seconds: Math.ceil(detail.ttl / 1000),
+    });
   }
 
   private planFor(context: ExecutionContext): RoutePlanEntry[] {

@@ -4,6 +4,7 @@ import { InjectThrottlerStorage, type ThrottlerStorage } from '@nestjs/throttler
 import type { Principal } from '../../common/auth/principal.js';
 import { Clock } from '../../common/clock/clock.js';
 import { AppException } from '../../common/errors/app.exception.js';
+import { rateLimited } from '../../common/throttling/rate-limited.js';
 import { AppConfigService } from '../../config/app-config.service.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { API_KEY_FORMAT, hashApiKey } from './api-keys.service.js';
@@ -57,13 +58,7 @@ export class ApiKeyAuthenticator {
       'api_key_failures',
     );
     if (record.isBlocked) {
-      const retryAfter = Math.max(1, record.timeToBlockExpire);
-      throw new AppException(
-        'COMMON_RATE_LIMITED',
-        `Too many invalid API keys: retry after ${retryAfter} seconds`,
-        { retry_after: retryAfter },
-        { 'Retry-After': String(retryAfter) },
-      );
+      throw rateLimited(record.timeToBlockExpire, 'Too many invalid API keys');
     }
   }
 

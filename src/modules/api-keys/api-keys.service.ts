@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { isPlatformWide, type UserPrincipal } from '../../common/auth/principal.js';
 import { resolveTenantScope } from '../../common/auth/tenant-access.js';
 import { Clock } from '../../common/clock/clock.js';
-import { isUniqueViolation } from '../../common/database/sql.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../../common/database/sql.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import {
@@ -78,9 +78,4 @@ export class ApiKeysService {
     }
     await this.keys.revoke(id, this.clock.now());
   }
-}
-
-function isForeignKeyViolation(error: unknown): boolean {
-  const driverError = (error as { driverError?: { code?: string } }).driverError;
-  return (driverError ?? (error as { code?: string })).code === '23503';
 }

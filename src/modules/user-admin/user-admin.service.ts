@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { isPlatformWide, type UserPrincipal } from '../../common/auth/principal.js';
 import { resolveTenantScope } from '../../common/auth/tenant-access.js';
 import { Clock } from '../../common/clock/clock.js';
+import { isoOrNull } from '../../common/time/iso.js';
 import { OutboxService } from '../../common/events/outbox.service.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import { SessionState } from '../auth/session-state.service.js';
@@ -350,10 +351,6 @@ function definedKeys(dto: object): string[] {
     .map(([key]) => key);
 }
 
-function iso(date: Date | null): string | null {
-  return date ? date.toISOString() : null;
-}
-
 export function mapMember(row: MemberRow): AdminUserDto {
   return {
     id: row.id,
@@ -368,13 +365,13 @@ export function mapMember(row: MemberRow): AdminUserDto {
     is_active: row.is_active,
     must_change_password: row.must_change_password,
     email_verified: row.email_verified_at !== null,
-    email_verified_at: iso(row.email_verified_at),
-    last_login_at: iso(row.last_login_at),
+    email_verified_at: isoOrNull(row.email_verified_at),
+    last_login_at: isoOrNull(row.last_login_at),
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
     tenant_id: row.tenant_id,
     role: row.role,
     membership_status: row.membership_status,
-    locked_until: iso(row.locked_until),
+    locked_until: isoOrNull(row.locked_until),
   };
 }

@@ -1,3 +1,4 @@
+import { isoOrNull } from '../../../common/time/iso.js';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -59,8 +60,6 @@ export class CreatedApiKeyDto extends ApiKeyDto {
   key!: string;
 }
 
-const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
-
 export function mapApiKey(record: ApiKeyRecord): ApiKeyDto {
   return {
     id: record.id,
@@ -69,8 +68,8 @@ export function mapApiKey(record: ApiKeyRecord): ApiKeyDto {
     prefix: record.prefix,
     scopes: record.scopes,
     created_at: record.created_at.toISOString(),
-    last_used_at: iso(record.last_used_at),
-    expires_at: iso(record.expires_at),
-    revoked_at: iso(record.revoked_at),
+    last_used_at: isoOrNull(record.last_used_at),
+    expires_at: isoOrNull(record.expires_at),
+    revoked_at: isoOrNull(record.revoked_at),
   };
 }

@@ -1,3 +1,4 @@
+import { isoOrNull } from '../../../common/time/iso.js';
 import type { TenantRole } from '../../../common/auth/roles.js';
 import type { MembershipStatus } from '../membership.entity.js';
 import type { MembershipView } from '../memberships.repository.js';
@@ -44,8 +45,6 @@ export class UserProfileDto extends UserDto {
   memberships!: MembershipDto[];
 }
 
-const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
-
 export function mapUser(user: User): UserDto {
   return {
     id: user.id,
@@ -60,8 +59,8 @@ export function mapUser(user: User): UserDto {
     is_active: user.isActive,
     must_change_password: user.mustChangePassword,
     email_verified: user.emailVerifiedAt !== null,
-    email_verified_at: iso(user.emailVerifiedAt),
-    last_login_at: iso(user.lastLoginAt),
+    email_verified_at: isoOrNull(user.emailVerifiedAt),
+    last_login_at: isoOrNull(user.lastLoginAt),
     created_at: user.createdAt.toISOString(),
     updated_at: user.updatedAt.toISOString(),
   };
