@@ -6,6 +6,7 @@ import { SessionImpersonator1795554969402 } from './1795554969402-SessionImperso
 import { UserMustChangePassword1795555095510 } from './1795555095510-UserMustChangePassword.js';
 import { CreateInvitations1795555217966 } from './1795555217966-CreateInvitations.js';
 import { ClassesAndPupilUsernames1795555344806 } from './1795555344806-ClassesAndPupilUsernames.js';
+import { LinkedIdentities1795558685049 } from './1795558685049-LinkedIdentities.js';
 
 /** Every migration, in order. A unit test checks that each file in this folder is listed. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   UserMustChangePassword1795555095510,
   CreateInvitations1795555217966,
   ClassesAndPupilUsernames1795555344806,
+  LinkedIdentities1795558685049,
 ];

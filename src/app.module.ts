@@ -24,6 +24,7 @@ import { TenantsModule } from './modules/tenants/tenants.module.js';
 import { ClassesModule } from './modules/classes/classes.module.js';
 import { InvitationsModule } from './modules/invitations/invitations.module.js';
 import { UserAdminModule } from './modules/user-admin/user-admin.module.js';
+import { IdentitiesModule } from './modules/identities/identities.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 
 export interface AppModuleOptions {
@@ -61,6 +62,7 @@ export class AppModule {
         TenantsModule,
         UsersModule,
         UserAdminModule,
+        IdentitiesModule,
         InvitationsModule,
         ClassesModule,
         AuditLogsModule,

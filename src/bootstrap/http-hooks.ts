@@ -5,6 +5,7 @@ import { auditEntryFor, isMutating } from '../common/audit/audit-context.js';
 import type { AuditService } from '../common/audit/audit.service.js';
 import type { MetricsService } from '../common/metrics/metrics.service.js';
 import { requestContext } from '../common/observability/request-context.js';
+import { redactUrl } from '../common/observability/log-redaction.js';
 import { REQUEST_ID_HEADER } from '../common/observability/request-id.js';
 
 interface HookServices {
@@ -57,7 +58,7 @@ function logCompleted(
   logger.info(
     {
       request_id: request.id,
-      req: { method: request.method, url: request.url, remote_address: request.ip },
+      req: { method: request.method, url: redactUrl(request.url), remote_address: request.ip },
       res: { status_code: statusCode },
       response_time_ms: Math.round(elapsedMs * 10) / 10,
     },

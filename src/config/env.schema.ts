@@ -9,6 +9,7 @@ import {
   Matches,
   Max,
   Min,
+  ValidateIf,
   validateSync,
   ValidationError,
 } from 'class-validator';
@@ -29,6 +30,7 @@ const toBoolean = ({ value }: { value: unknown }): unknown => {
 
 const POSTGRES_URL = /^postgres(ql)?:\/\/.+/;
 const REDIS_URL = /^rediss?:\/\/.+/;
+const HTTP_URL = /^https?:\/\/[^\s/]+(\/[^\s]*)?$/;
 const PEM_PRIVATE_KEY = /-----BEGIN (RSA )?PRIVATE KEY-----/;
 const PEM_PUBLIC_KEY = /-----BEGIN (RSA )?PUBLIC KEY-----/;
 
@@ -244,8 +246,34 @@ export class EnvVars {
   @Max(100)
   MAX_SESSIONS_PER_USER = 5;
 
-  @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'FRONTEND_URL must be an http(s) URL' })
+  @Matches(HTTP_URL, { message: 'FRONTEND_URL must be an http(s) URL' })
   FRONTEND_URL = 'http://localhost:5173';
+
+  /** Sign in with Google is on when set; its routes answer 404 AUTH_PROVIDER_DISABLED otherwise. */
+  @IsOptional()
+  @IsString()
+  GOOGLE_CLIENT_ID?: string;
+
+  @ValidateIf((env: EnvVars) => Boolean(env.GOOGLE_CLIENT_ID))
+  @IsString({ message: 'GOOGLE_CLIENT_SECRET is required when GOOGLE_CLIENT_ID is set' })
+  GOOGLE_CLIENT_SECRET?: string;
+
+  /** Where the provider sends the browser back; default: this server on PORT. */
+  @IsOptional()
+  @Matches(HTTP_URL, { message: 'GOOGLE_CALLBACK_URL must be an http(s) URL' })
+  GOOGLE_CALLBACK_URL?: string;
+
+  @Matches(HTTP_URL, { message: 'GOOGLE_AUTHORIZATION_URL must be an http(s) URL' })
+  GOOGLE_AUTHORIZATION_URL = 'https://accounts.google.com/o/oauth2/v2/auth';
+
+  @Matches(HTTP_URL, { message: 'GOOGLE_TOKEN_URL must be an http(s) URL' })
+  GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
+
+  // passport-google-oauth20 reads an OpenID profile only from a URL ending in /userinfo.
+  @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?\/userinfo$/, {
+    message: 'GOOGLE_USERINFO_URL must be an http(s) URL ending in /userinfo',
+  })
+  GOOGLE_USERINFO_URL = 'https://openidconnect.googleapis.com/v1/userinfo';
 
   /** Read by libuv itself (see thread-pool.ts); declared here to be validated and documented. */
   @IsOptional()

@@ -28,6 +28,8 @@ export interface TestAppOptions {
   databaseUrl?: string;
   /** A clock the test moves (lockouts, token expiry); the system clock otherwise. */
   clock?: ManualClock;
+  /** A fixed port (e.g. one an OAuth provider already knows as the callback); a free one otherwise. */
+  port?: number;
 }
 
 async function loadFixture(reference: string): Promise<never> {
@@ -62,7 +64,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     modules: await Promise.all((options.fixtures ?? []).map(loadFixture)),
     clock: options.clock,
   });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { redactLogLine, redactSecrets } from './log-redaction.js';
+import { redactLogLine, redactSecrets, redactUrl } from './log-redaction.js';
 
 describe('redactSecrets', () => {
   it('should replace secret-looking keys at any depth', () => {
@@ -60,5 +60,16 @@ describe('redactLogLine', () => {
   it('should return the same object when there is nothing to hide', () => {
     const line = { msg: 'request completed', res: { status_code: 200 }, request_id: 'r' };
     expect(redactLogLine(line)).toBe(line);
+  });
+});
+
+describe('redactUrl', () => {
+  it('should hide OAuth codes, state and token-like query values, and keep the rest', () => {
+    expect(redactUrl('/api/v1/auth/google/callback?code=abc&state=xyz&scope=email')).toBe(
+      '/api/v1/auth/google/callback?code=[redacted]&state=[redacted]&scope=email',
+    );
+    expect(redactUrl('/x?access_token=t&page=2')).toBe('/x?access_token=[redacted]&page=2');
+    expect(redactUrl('/api/v1/users?limit=10')).toBe('/api/v1/users?limit=10');
+    expect(redactUrl('/plain')).toBe('/plain');
   });
 });

@@ -1,6 +1,7 @@
 const CENSOR = '[redacted]';
+// `code`: single-use codes (the sign-in hand-off, OAuth callbacks) work like passwords until used.
 const SECRET_KEY =
-  /pass(word)?|secret|token|api[_-]?key|authorization|cookie|signature|credential/i;
+  /^code$|pass(word)?|secret|token|api[_-]?key|authorization|cookie|signature|credential/i;
 
 /**
  * pino's log formatter: replaces secret-looking fields of a log line, at the top level and
@@ -70,4 +71,32 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
     return `${value.slice(0, 200)}…`;
   }
   return value;
+}
+
+// OAuth callbacks also carry `state`, which binds the browser's flow.
+const isSecretQueryKey = (name: string): boolean => name === 'state' || SECRET_KEY.test(name);
+
+/** A request URL for the log: values of secret-looking query parameters replaced. */
+export function redactUrl(url: string): string {
+  const start = url.indexOf('?');
+  if (start < 0) {
+    return url;
+  }
+  const query = url
+    .slice(start + 1)
+    .split('&')
+    .map((pair) => {
+      const name = pair.split('=', 1)[0] ?? '';
+      return isSecretQueryKey(decodeURIComponentSafe(name)) ? `${name}=${CENSOR}` : pair;
+    })
+    .join('&');
+  return `${url.slice(0, start)}?${query}`;
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, HttpStatus, Post, Req } from '@nestjs/commo
 import type { FastifyRequest } from 'fastify';
 import {
   ApiAcceptedResponse,
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -26,6 +27,7 @@ import { Device } from './device.decorator.js';
 import {
   EmailDto,
   LoginDto,
+  OAuthExchangeDto,
   OneTimeTokenDto,
   RefreshDto,
   RegisterDto,
@@ -98,6 +100,30 @@ export class AuthController {
     @Req() request: FastifyRequest,
   ): Promise<TokenResponseDto> {
     return attributeTo(request, await this.auth.login(dto, device));
+  }
+
+  @Public()
+  @Post('oauth/exchange')
+  @HttpCode(HttpStatus.OK)
+  @RateLimit('login')
+  @Audited({ action: 'auth.login', resource: 'session' })
+  @ApiOperation({
+    summary: 'Swap the single-use code from a Google sign-in for tokens',
+    description:
+      'The code arrives on `FRONTEND_URL/auth/callback?code=...`; it works once, within 60 s. The answer is the same as a password sign-in.',
+  })
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiBadRequestResponse({ type: ErrorEnvelope, description: 'AUTH_OAUTH_CODE_INVALID' })
+  @ApiForbiddenResponse({
+    type: ErrorEnvelope,
+    description: 'AUTH_ACCOUNT_DISABLED, AUTH_TENANT_INACTIVE (changed since the redirect)',
+  })
+  async exchange(
+    @Body() dto: OAuthExchangeDto,
+    @Device() device: DeviceInfo,
+    @Req() request: FastifyRequest,
+  ): Promise<TokenResponseDto> {
+    return attributeTo(request, await this.auth.exchangeSignInCode(dto.code, device));
   }
 
   @Public()

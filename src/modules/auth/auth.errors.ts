@@ -53,6 +53,10 @@ export const AUTH_ERROR_CODES = {
     status: HttpStatus.BAD_REQUEST,
     message: 'The link is invalid, expired or already used: request a new one',
   },
+  AUTH_OAUTH_CODE_INVALID: {
+    status: HttpStatus.BAD_REQUEST,
+    message: 'The sign-in code is invalid, expired or already used: sign in again',
+  },
   AUTH_SESSION_NOT_FOUND: { status: HttpStatus.NOT_FOUND, message: 'Session not found' },
   AUTH_PASSWORD_CHANGE_REQUIRED: {
     status: HttpStatus.FORBIDDEN,

@@ -70,6 +70,8 @@ import './auth.errors.js';
     SuperAdminBootstrap,
     SigningKeys,
     AccountMails,
+    AuthService,
+    SecurityEvents,
   ],
 })
 export class AuthModule {}

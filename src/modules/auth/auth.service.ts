@@ -28,6 +28,9 @@ import './auth.errors.js';
 
 const VERIFICATION_TTL_MS = 24 * 3600 * 1000;
 const RESET_TTL_MS = 30 * 60 * 1000;
+const SIGN_IN_CODE_TTL_MS = 60 * 1000;
+
+export type ExternalProvider = 'google';
 
 @Injectable()
 export class AuthService {
@@ -359,23 +362,125 @@ export class AuthService {
     const rehashed = this.hasher.needsRehash(user.passwordHash)
       ? await this.hasher.hash(dto.password)
       : null;
+    return this.openSession(user, memberships, tenant, device, {
+      tried,
+      provider: 'password',
+      rehashed,
+    });
+  }
+
+  /**
+   * The first half of a sign-in through an outside provider: the same refusals as a password
+   * sign-in, then a single-use code (60 s) the web app swaps for tokens, so no token ever
+   * travels in a URL.
+   */
+  async issueSignInCode(
+    user: User,
+    provider: ExternalProvider,
+    preferredTenantId: string | null,
+    device: DeviceInfo,
+  ): Promise<string> {
+    const now = this.clock.now();
+    const memberships = await this.memberships.listForUser(user.id);
+    const tenant = this.checkExternalSignIn(user, memberships, preferredTenantId, now);
+    if (tenant instanceof AppException) {
+      this.metrics.loginAttempts.inc({ status: 'failed' });
+      await this.loginHistory.record({
+        userId: user.id,
+        emailTried: user.email,
+        ip: device.ip,
+        userAgent: device.userAgent,
+        success: false,
+        failureReason: failureReasonOf(tenant),
+        provider,
+        at: now,
+      });
+      throw tenant;
+    }
+    return this.dataSource.transaction((manager) =>
+      this.oneTimeTokens.issue(manager, user.id, 'oauth_code', now, SIGN_IN_CODE_TTL_MS, {
+        provider,
+        tenant_id: tenant,
+      }),
+    );
+  }
+
+  /** The second half: the web app hands the code back and gets the usual token response. */
+  async exchangeSignInCode(code: string, device: DeviceInfo): Promise<TokenResponseDto> {
+    const now = this.clock.now();
+    const claimed = await this.dataSource.transaction((manager) =>
+      this.oneTimeTokens.claim(manager, code, 'oauth_code', now),
+    );
+    const user = claimed ? await this.users.findById(claimed.userId) : null;
+    if (!claimed || !user) {
+      throw new AppException('AUTH_OAUTH_CODE_INVALID');
+    }
+    const provider = claimed.context?.provider === 'google' ? 'google' : 'password';
+    const preferred = claimed.context?.tenant_id;
+    const memberships = await this.memberships.listForUser(user.id);
+    // Checked again: the account or its school may have changed within the minute.
+    const tenant = this.checkExternalSignIn(
+      user,
+      memberships,
+      typeof preferred === 'string' ? preferred : null,
+      now,
+    );
+    if (tenant instanceof AppException) {
+      throw tenant;
+    }
+    return this.openSession(user, memberships, tenant, device, {
+      tried: user.email,
+      provider,
+      rehashed: null,
+    });
+  }
+
+  private checkExternalSignIn(
+    user: User,
+    memberships: MembershipView[],
+    preferredTenantId: string | null,
+    now: Date,
+  ): string | null | AppException {
+    if (!user.isActive) {
+      return new AppException('AUTH_ACCOUNT_DISABLED');
+    }
+    if (user.lockedUntil && user.lockedUntil > now) {
+      return lockedError(user.lockedUntil, now);
+    }
+    const preferred = memberships.find((m) => m.tenantId === preferredTenantId);
+    return this.chooseTenant(
+      user,
+      memberships,
+      isUsable(preferred) ? (preferredTenantId ?? undefined) : undefined,
+    );
+  }
+
+  private async openSession(
+    user: User,
+    memberships: MembershipView[],
+    tenant: string | null,
+    device: DeviceInfo,
+    how: { tried: string | null; provider: 'password' | ExternalProvider; rehashed: string | null },
+  ): Promise<TokenResponseDto> {
+    const now = this.clock.now();
     const { session, refreshToken } = await this.dataSource.transaction(async (manager) => {
       // The UPDATE also locks the user's row: concurrent sign-ins count sessions in turn.
-      await this.users.recordSuccessfulLogin(manager, user.id, now, rehashed);
+      await this.users.recordSuccessfulLogin(manager, user.id, now, how.rehashed);
       const started = await this.sessions.start(manager, user.id, tenant, device);
       await this.loginHistory.record(
         {
           userId: user.id,
-          emailTried: tried,
+          emailTried: how.tried,
           ip: device.ip,
           userAgent: device.userAgent,
           success: true,
           failureReason: null,
+          provider: how.provider,
           at: now,
         },
         manager,
       );
-      await this.outbox.add(manager, loggedInEvent(user, started.session));
+      await this.outbox.add(manager, loggedInEvent(user, started.session, how.provider));
       return started;
     });
     this.metrics.loginAttempts.inc({ status: 'success' });
@@ -454,7 +559,7 @@ function lockedError(lockedUntil: Date, now: Date): AppException {
   );
 }
 
-function loggedInEvent(user: User, session: SessionRef) {
+function loggedInEvent(user: User, session: SessionRef, provider: string) {
   return {
     type: 'user.logged_in' as const,
     aggregateId: user.id,
@@ -463,8 +568,22 @@ function loggedInEvent(user: User, session: SessionRef) {
       email: user.email,
       session_id: session.id,
       tenant_id: session.tenantId,
+      provider,
     },
   };
+}
+
+function failureReasonOf(error: AppException): LoginFailureReason {
+  switch (error.code) {
+    case 'AUTH_ACCOUNT_DISABLED':
+      return 'account_disabled';
+    case 'AUTH_ACCOUNT_LOCKED':
+      return 'account_locked';
+    case 'AUTH_NOT_A_MEMBER':
+      return 'not_a_member';
+    default:
+      return 'tenant_inactive';
+  }
 }
 
 function passwordChangedEvent(userId: string, via: 'reset' | 'change') {

@@ -10,11 +10,14 @@ import {
 } from 'typeorm';
 import { User } from '../users/user.entity.js';
 
-export type OneTimeTokenPurpose = 'email_verification' | 'password_reset';
+export type OneTimeTokenPurpose = 'email_verification' | 'password_reset' | 'oauth_code';
 
-/** Single-use tokens sent by mail; only their SHA-256 is stored. */
+/** Single-use tokens (mailed links, sign-in hand-off codes); only their SHA-256 is stored. */
 @Entity({ name: 'one_time_tokens' })
-@Check('chk_one_time_tokens_purpose', `"purpose" IN ('email_verification', 'password_reset')`)
+@Check(
+  'chk_one_time_tokens_purpose',
+  `"purpose" IN ('email_verification', 'password_reset', 'oauth_code')`,
+)
 @Index('idx_one_time_tokens_user_purpose', ['userId', 'purpose'])
 export class OneTimeToken {
   @PrimaryGeneratedColumn('uuid')
@@ -39,6 +42,10 @@ export class OneTimeToken {
 
   @Column({ type: 'timestamptz', nullable: true })
   usedAt!: Date | null;
+
+  /** What the token stands for beyond its user (a hand-off code's provider and tenant). */
+  @Column({ type: 'jsonb', nullable: true })
+  context!: Record<string, unknown> | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

@@ -14,6 +14,7 @@ export class OneTimeTokensRepository {
     purpose: OneTimeTokenPurpose,
     now: Date,
     ttlMs: number,
+    context: Record<string, unknown> | null = null,
   ): Promise<string> {
     await manager.query(
       `UPDATE one_time_tokens SET used_at = $3
@@ -22,9 +23,9 @@ export class OneTimeTokensRepository {
     );
     const token = randomBytes(32).toString('base64url');
     await manager.query(
-      `INSERT INTO one_time_tokens (user_id, purpose, token_hash, expires_at, created_at)
-       VALUES ($1, $2, $3, $4, $5)`,
-      [userId, purpose, hashToken(token), new Date(now.getTime() + ttlMs), now],
+      `INSERT INTO one_time_tokens (user_id, purpose, token_hash, expires_at, created_at, context)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [userId, purpose, hashToken(token), new Date(now.getTime() + ttlMs), now, context],
     );
     return token;
   }
@@ -36,13 +37,23 @@ export class OneTimeTokensRepository {
     purpose: OneTimeTokenPurpose,
     now: Date,
   ): Promise<string | undefined> {
-    const row = await queryOne<{ user_id: string }>(
+    return (await this.claim(manager, token, purpose, now))?.userId;
+  }
+
+  /** `consume`, with what the token was issued for. */
+  async claim(
+    manager: EntityManager,
+    token: string,
+    purpose: OneTimeTokenPurpose,
+    now: Date,
+  ): Promise<{ userId: string; context: Record<string, unknown> | null } | undefined> {
+    const row = await queryOne<{ user_id: string; context: Record<string, unknown> | null }>(
       manager,
       `UPDATE one_time_tokens SET used_at = $3
        WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3
-       RETURNING user_id`,
+       RETURNING user_id, context`,
       [hashToken(token), purpose, now],
     );
-    return row?.user_id;
+    return row ? { userId: row.user_id, context: row.context } : undefined;
   }
 }

@@ -10,7 +10,9 @@ export type SecurityAction =
   | 'auth.password_changed'
   | 'auth.password_reset'
   | 'auth.logout_all'
-  | 'auth.impersonation_started';
+  | 'auth.impersonation_started'
+  | 'auth.identity_linked'
+  | 'auth.identity_unlinked';
 
 /** Security events for the audit trail, beside the per-route records the HTTP hook writes. */
 @Injectable()

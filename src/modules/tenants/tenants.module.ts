@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Tenant } from './tenant.entity.js';
+import { TenantsRepository } from './tenants.repository.js';
 
 /** Schools and universities. The Tenants issue adds the lifecycle and the marketplace API. */
 @Module({
   imports: [TypeOrmModule.forFeature([Tenant])],
-  exports: [TypeOrmModule],
+  providers: [TenantsRepository],
+  exports: [TypeOrmModule, TenantsRepository],
 })
 export class TenantsModule {}

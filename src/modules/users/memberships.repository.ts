@@ -75,6 +75,22 @@ export class MembershipsRepository {
     }
   }
 
+  /** Adds the membership unless the user already has one in that tenant (of any status). */
+  async insertIfAbsent(
+    manager: EntityManager,
+    userId: string,
+    tenantId: string,
+    role: TenantRole,
+  ): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
+      manager,
+      `INSERT INTO memberships (user_id, tenant_id, role) VALUES ($1, $2, $3)
+       ON CONFLICT (user_id, tenant_id) DO NOTHING RETURNING id`,
+      [userId, tenantId, role],
+    );
+    return rows.length > 0;
+  }
+
   /** The teacher (or assistant) teaches the student in a class of this tenant. */
   async teaches(teacherId: string, studentId: string, tenantId: string): Promise<boolean> {
     const rows = await queryRows<{ one: number }>(

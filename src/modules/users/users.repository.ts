@@ -161,6 +161,15 @@ export class UsersRepository {
     );
   }
 
+  /** A password nobody proved to own the address for (set before verification) stops working. */
+  async clearPassword(manager: EntityManager, id: string): Promise<void> {
+    await manager.query(
+      `UPDATE users SET password_hash = NULL, must_change_password = false, updated_at = now()
+       WHERE id = $1`,
+      [id],
+    );
+  }
+
   async markEmailVerified(manager: EntityManager, id: string, now: Date): Promise<void> {
     await manager.query(
       `UPDATE users SET email_verified_at = COALESCE(email_verified_at, $2), updated_at = now()

@@ -112,3 +112,11 @@ export class SwitchTenantDto {
   @Matches(TENANT_ID, { message: TENANT_ID_MESSAGE })
   tenant_id!: string;
 }
+
+export class OAuthExchangeDto {
+  /** The `code` the web app received on `FRONTEND_URL/auth/callback` (single use, 60 s) */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  code!: string;
+}

@@ -10,6 +10,7 @@ import { OPTIONAL_AUTH_KEY } from '../../../common/auth/optional-auth.decorator.
 import { IS_PUBLIC_KEY } from '../../../common/auth/public.decorator.js';
 import { ROLES_KEY } from '../../../common/auth/roles.decorator.js';
 import { hasRole, type RequiredRole } from '../../../common/auth/roles.js';
+import { runStrategy } from '../../../common/auth/run-strategy.js';
 import { AppException } from '../../../common/errors/app.exception.js';
 import { bearerToken, JwtStrategy } from './jwt.strategy.js';
 import { SessionState } from '../session-state.service.js';
@@ -23,13 +24,6 @@ interface RouteAccess {
   roles: RequiredRole[];
   apiKeyScopes: ApiKeyScope[];
 }
-
-type StrategyAttempt = JwtStrategy & {
-  success(user: unknown): void;
-  fail(info: unknown): void;
-  error(error: unknown): void;
-  authenticate(request: unknown, options: object): void;
-};
 
 function authFailure(info: unknown): AppException {
   const name = (info as { name?: string } | undefined)?.name;
@@ -104,24 +98,24 @@ export class AccessGuard implements CanActivate {
     return principal;
   }
 
-  /**
-   * Runs the passport-jwt strategy the way passport does, but on this app's own instance:
-   * passport's registry is process-wide, so two apps in one process would share a strategy.
-   */
-  private authenticate(request: FastifyRequest): Promise<UserPrincipal> {
+  private async authenticate(request: FastifyRequest): Promise<UserPrincipal> {
     const token = bearerToken(request);
     const known = token ? this.verified.get(token) : undefined;
     if (known) {
       return this.sessionState.principalFor(known);
     }
-    return new Promise((resolve, reject) => {
-      const attempt = Object.create(this.jwt) as StrategyAttempt;
-      attempt.success = (user) => resolve(user as UserPrincipal);
-      attempt.fail = (info) => reject(authFailure(info));
-      attempt.error = (error) =>
-        reject(error instanceof AppException ? error : new AppException('AUTH_TOKEN_INVALID'));
-      attempt.authenticate(request, {});
-    });
+    const outcome = await runStrategy(this.jwt, request);
+    switch (outcome.kind) {
+      case 'success':
+        return outcome.user as UserPrincipal;
+      case 'error':
+        throw outcome.error instanceof AppException
+          ? outcome.error
+          : new AppException('AUTH_TOKEN_INVALID');
+      case 'fail':
+      case 'redirect':
+        throw authFailure(outcome.kind === 'fail' ? outcome.info : undefined);
+    }
   }
 
   private accessFor(context: ExecutionContext): RouteAccess {

@@ -1,0 +1,42 @@
+import { describe, expect, it } from '@jest/globals';
+import { frontendPath, frontendUrlFor } from './frontend-redirect.js';
+
+describe('frontendPath', () => {
+  const frontend = 'https://app.dreamseed.test';
+
+  it('should accept a path on the web app, with query and fragment', () => {
+    expect(frontendPath('/classes/42?tab=grades#top', frontend)).toBe('/classes/42?tab=grades#top');
+    expect(frontendPath('https://app.dreamseed.test/home', frontend)).toBe('/home');
+  });
+
+  it.each([
+    'https://evil.test/phish',
+    '//evil.test/phish',
+    '/\\evil.test',
+    '\\\\evil.test',
+    'javascript:alert(1)',
+    'https://app.dreamseed.test.evil.test/x',
+    'https://app.dreamseed.test@evil.test/x',
+    'http://app.dreamseed.test/x',
+    'classes/42',
+    '/a\u0000b',
+    '',
+    `/${'a'.repeat(600)}`,
+  ])('should refuse %j', (redirect) => {
+    expect(frontendPath(redirect, frontend)).toBeUndefined();
+  });
+
+  it('should keep to the base path when the web app lives under one', () => {
+    expect(frontendPath('/app/home', 'https://school.test/app')).toBe('/app/home');
+    expect(frontendPath('/admin', 'https://school.test/app')).toBeUndefined();
+    expect(frontendPath('/app/../admin', 'https://school.test/app')).toBeUndefined();
+  });
+});
+
+describe('frontendUrlFor', () => {
+  it('should join the base and path and encode parameters', () => {
+    expect(
+      frontendUrlFor('https://app.test/', '/auth/callback', { code: 'a b', redirect: undefined }),
+    ).toBe('https://app.test/auth/callback?code=a+b');
+  });
+});

@@ -1,0 +1,60 @@
+import {
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseEnumPipe,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Audited } from '../../common/audit/audited.decorator.js';
+import { CurrentUser } from '../../common/auth/current-user.decorator.js';
+import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js';
+import type { UserPrincipal } from '../../common/auth/principal.js';
+import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
+import { Device } from '../auth/device.decorator.js';
+import type { DeviceInfo } from '../auth/sessions.service.js';
+import { IdentityDto } from './dto/identity.dto.js';
+import { IdentitiesService } from './identities.service.js';
+import { IDENTITY_PROVIDERS, type IdentityProvider } from './identity.entity.js';
+
+@ApiTags('users')
+@ApiBearerAuth('bearer')
+@Controller('users/me/identities')
+export class IdentitiesController {
+  constructor(private readonly identities: IdentitiesService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The outside accounts (Google) you can sign in with' })
+  @ApiOkResponse({ type: [IdentityDto] })
+  list(@CurrentUser() user: UserPrincipal): Promise<IdentityDto[]> {
+    return this.identities.list(user);
+  }
+
+  @Delete(':provider')
+  @NoImpersonation()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @Audited({ action: 'user.identity_unlinked', resource: 'user' })
+  @ApiOperation({ summary: 'Unlink an outside account (refused if it is your only way in)' })
+  @ApiParam({ name: 'provider', enum: IDENTITY_PROVIDERS })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'AUTH_IDENTITY_NOT_FOUND' })
+  @ApiConflictResponse({ type: ErrorEnvelope, description: 'AUTH_LAST_SIGN_IN_METHOD' })
+  async unlink(
+    @CurrentUser() user: UserPrincipal,
+    @Param('provider', new ParseEnumPipe(IDENTITY_PROVIDERS)) provider: IdentityProvider,
+    @Device() device: DeviceInfo,
+  ): Promise<void> {
+    await this.identities.unlink(user, provider, device);
+  }
+}

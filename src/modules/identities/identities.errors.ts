@@ -1,0 +1,55 @@
+import { HttpStatus } from '@nestjs/common';
+import { registerErrorCodes } from '../../common/errors/error-codes.js';
+
+export const IDENTITY_ERROR_CODES = {
+  AUTH_PROVIDER_DISABLED: {
+    status: HttpStatus.NOT_FOUND,
+    message: 'Sign in with Google is not enabled on this server',
+  },
+  AUTH_REDIRECT_NOT_ALLOWED: {
+    status: HttpStatus.BAD_REQUEST,
+    message: '`redirect` must be a path on the web app (FRONTEND_URL)',
+  },
+  AUTH_OAUTH_STATE_INVALID: {
+    status: HttpStatus.BAD_REQUEST,
+    message: 'This sign-in attempt is invalid or has expired: start again',
+  },
+  AUTH_OAUTH_DENIED: {
+    status: HttpStatus.UNAUTHORIZED,
+    message: 'The sign-in was cancelled at Google',
+  },
+  AUTH_OAUTH_PROVIDER_ERROR: {
+    status: HttpStatus.BAD_GATEWAY,
+    message: 'Google could not complete the sign-in: try again',
+  },
+  AUTH_OAUTH_EMAIL_NOT_VERIFIED: {
+    status: HttpStatus.FORBIDDEN,
+    message:
+      'An account with this email already exists and Google has not verified the address: sign in with your password, then link Google from your profile',
+  },
+  AUTH_OAUTH_EMAIL_MISSING: {
+    status: HttpStatus.FORBIDDEN,
+    message: 'Google did not share a verified email address, so no account can be created',
+  },
+  AUTH_IDENTITY_IN_USE: {
+    status: HttpStatus.CONFLICT,
+    message: 'This Google account is already linked to another user',
+  },
+  AUTH_IDENTITY_ALREADY_LINKED: {
+    status: HttpStatus.CONFLICT,
+    message: 'Another Google account is already linked to this user: unlink it first',
+  },
+  AUTH_IDENTITY_NOT_FOUND: {
+    status: HttpStatus.NOT_FOUND,
+    message: 'No account of this provider is linked',
+  },
+  AUTH_LAST_SIGN_IN_METHOD: {
+    status: HttpStatus.CONFLICT,
+    message:
+      'This is your only way to sign in: set a password first ("forgot password" mails you a link)',
+  },
+} as const;
+
+export type IdentityErrorCode = keyof typeof IDENTITY_ERROR_CODES;
+
+registerErrorCodes(IDENTITY_ERROR_CODES);
