@@ -21,6 +21,9 @@ const PROTECTED_ROUTES: Array<{ method: string; path: string; json?: unknown }> 
   { method: 'POST', path: '/api/v1/auth/logout' },
   { method: 'POST', path: '/api/v1/auth/logout-all' },
   { method: 'POST', path: '/api/v1/auth/switch-tenant', json: { tenant_id: 'some_school' } },
+  { method: 'GET', path: '/api/v1/users/me/identities' },
+  { method: 'DELETE', path: '/api/v1/users/me/identities/google' },
+  { method: 'GET', path: '/api/v1/auth/google/link' },
 ];
 
 const ENVELOPE_KEYS = ['details', 'error_code', 'message', 'request_id', 'timestamp'];
