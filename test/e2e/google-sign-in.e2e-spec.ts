@@ -267,10 +267,12 @@ describe('Sign in with Google (against oauth2-mock-server)', () => {
     const elsewhere = await new RedirectBrowser(FRONTEND).navigate(callback);
     expect(elsewhere.finalUrl.searchParams.get('error')).toBe('AUTH_OAUTH_STATE_INVALID');
 
-    const bare = await new RedirectBrowser(FRONTEND).navigate(
-      `${t.baseUrl}/api/v1/auth/google/callback`,
-    );
-    expect(bare.finalUrl.searchParams.get('error')).toBe('AUTH_OAUTH_STATE_INVALID');
+    for (const query of ['', '?code=a&code=b&state=s', `?code=${'x'.repeat(3000)}&state=s`]) {
+      const odd = await new RedirectBrowser(FRONTEND).navigate(
+        `${t.baseUrl}/api/v1/auth/google/callback${query}`,
+      );
+      expect(odd.finalUrl.searchParams.get('error')).toBe('AUTH_OAUTH_STATE_INVALID');
+    }
   });
 
   it('should refuse a state cookie once it has expired', async () => {

@@ -105,7 +105,7 @@ export class AuthController {
   @Public()
   @Post('oauth/exchange')
   @HttpCode(HttpStatus.OK)
-  @RateLimit('login')
+  // No per-IP login budget: codes are unguessable, and a whole school may share one address.
   @Audited({ action: 'auth.login', resource: 'session' })
   @ApiOperation({
     summary: 'Swap the single-use code from a Google sign-in for tokens',
