@@ -25,6 +25,7 @@ import { SessionState } from './session-state.service.js';
 import { SessionsService, type DeviceInfo, type SessionRef } from './sessions.service.js';
 import { AccessTokens } from './tokens/access-tokens.service.js';
 import './auth.errors.js';
+import { userCreatedEvent } from '../users/user-events.js';
 
 const VERIFICATION_TTL_MS = 24 * 3600 * 1000;
 const RESET_TTL_MS = 30 * 60 * 1000;
@@ -72,17 +73,7 @@ export class AuthService {
         this.clock.now(),
         VERIFICATION_TTL_MS,
       );
-      await this.outbox.add(manager, {
-        type: 'user.created',
-        aggregateId: created.id,
-        payload: {
-          user_id: created.id,
-          email: created.email,
-          name: created.fullName,
-          role: 'student',
-          created_at: created.createdAt.toISOString(),
-        },
-      });
+      await this.outbox.add(manager, userCreatedEvent(created, { role: 'student' }));
       return { user: created, token: verification };
     });
     this.metrics.signups.inc();

@@ -7,6 +7,7 @@ import { AppConfigService } from '../../config/app-config.service.js';
 import { passwordPolicyViolations } from '../users/password-policy.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { PasswordHasher } from './password-hasher.js';
+import { userCreatedEvent } from '../users/user-events.js';
 
 export interface SuperAdminRequest {
   email: string;
@@ -86,17 +87,7 @@ export class SuperAdminBootstrap implements OnApplicationBootstrap {
         platformRole: 'super_admin',
         emailVerifiedAt: this.clock.now(),
       });
-      await this.outbox.add(manager, {
-        type: 'user.created',
-        aggregateId: user.id,
-        payload: {
-          user_id: user.id,
-          email: user.email,
-          name: user.fullName,
-          role: 'super_admin',
-          created_at: user.createdAt.toISOString(),
-        },
-      });
+      await this.outbox.add(manager, userCreatedEvent(user, { role: 'super_admin' }));
     });
     return 'created';
   }

@@ -21,6 +21,7 @@ import type {
 } from './dto/invitation.dto.js';
 import { InvitationsRepository, type InvitationRecord } from './invitations.repository.js';
 import './invitations.errors.js';
+import { userCreatedEvent } from '../users/user-events.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -141,18 +142,10 @@ export class InvitationsService {
         });
         userId = user.id;
         created = true;
-        await this.outbox.add(manager, {
-          type: 'user.created',
-          aggregateId: user.id,
-          payload: {
-            user_id: user.id,
-            email: user.email,
-            name: user.fullName,
-            role: invitation.role,
-            tenant_id: invitation.tenant_id,
-            created_at: user.createdAt.toISOString(),
-          },
-        });
+        await this.outbox.add(
+          manager,
+          userCreatedEvent(user, { role: invitation.role, tenantId: invitation.tenant_id }),
+        );
       }
       await this.memberships.insert(manager, userId, invitation.tenant_id, invitation.role);
       await this.invitations.recordAcceptedBy(manager, invitation.id, userId);

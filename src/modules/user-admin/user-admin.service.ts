@@ -22,6 +22,7 @@ import type { ListUsersQueryDto } from './dto/list-users.query.dto.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
 import { UserAdminRepository, type MemberRow } from './user-admin.repository.js';
 import '../users/users.errors.js';
+import { userCreatedEvent } from '../users/user-events.js';
 
 /**
  * What tenant admins do to the members of their tenant, and super admins to anyone. Every
@@ -220,19 +221,10 @@ export class UserAdminService {
         mustChangePassword: true,
       });
       await this.memberships.insert(manager, user.id, tenantId, dto.role, dto.username);
-      await this.outbox.add(manager, {
-        type: 'user.created',
-        aggregateId: user.id,
-        payload: {
-          user_id: user.id,
-          email: user.email,
-          name: user.fullName,
-          role: dto.role,
-          tenant_id: tenantId,
-          created_by: principal.userId,
-          created_at: user.createdAt.toISOString(),
-        },
-      });
+      await this.outbox.add(
+        manager,
+        userCreatedEvent(user, { role: dto.role, tenantId, createdBy: principal.userId }),
+      );
       return user;
     });
     return {

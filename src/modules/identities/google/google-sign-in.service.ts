@@ -15,6 +15,7 @@ import { UsersRepository } from '../../users/users.repository.js';
 import { UsersService } from '../../users/users.service.js';
 import { IdentitiesRepository } from '../identities.repository.js';
 import type { GoogleProfile, OAuthFlow } from './google-oauth.js';
+import { userCreatedEvent } from '../../users/user-events.js';
 
 const MAX_SUBJECT_LENGTH = 255;
 
@@ -162,19 +163,10 @@ export class GoogleSignIn {
       if (domainTenant) {
         await this.memberships.insertIfAbsent(manager, user.id, domainTenant, 'student');
       }
-      await this.outbox.add(manager, {
-        type: 'user.created',
-        aggregateId: user.id,
-        payload: {
-          user_id: user.id,
-          email: user.email,
-          name: user.fullName,
-          role: 'student',
-          provider: 'google',
-          tenant_id: domainTenant,
-          created_at: user.createdAt.toISOString(),
-        },
-      });
+      await this.outbox.add(
+        manager,
+        userCreatedEvent(user, { role: 'student', provider: 'google', tenantId: domainTenant }),
+      );
       return user;
     });
   }

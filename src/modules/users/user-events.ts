@@ -1,0 +1,26 @@
+import type { User } from './user.entity.js';
+
+/** How the account came to be, beyond who it is (seed 001's `user.created` payload, extended). */
+export interface UserCreatedContext {
+  role: string;
+  tenantId?: string | null;
+  provider?: string;
+  createdBy?: string;
+}
+
+export function userCreatedEvent(user: User, context: UserCreatedContext) {
+  return {
+    type: 'user.created' as const,
+    aggregateId: user.id,
+    payload: {
+      user_id: user.id,
+      email: user.email,
+      name: user.fullName,
+      role: context.role,
+      ...(context.tenantId !== undefined ? { tenant_id: context.tenantId } : {}),
+      ...(context.provider ? { provider: context.provider } : {}),
+      ...(context.createdBy ? { created_by: context.createdBy } : {}),
+      created_at: user.createdAt.toISOString(),
+    },
+  };
+}
