@@ -7,6 +7,7 @@ import { UserMustChangePassword1795555095510 } from './1795555095510-UserMustCha
 import { CreateInvitations1795555217966 } from './1795555217966-CreateInvitations.js';
 import { ClassesAndPupilUsernames1795555344806 } from './1795555344806-ClassesAndPupilUsernames.js';
 import { LinkedIdentities1795558685049 } from './1795558685049-LinkedIdentities.js';
+import { MarketplaceAndUsage1795559634639 } from './1795559634639-MarketplaceAndUsage.js';
 
 /** Every migration, in order. A unit test checks that each file in this folder is listed. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   CreateInvitations1795555217966,
   ClassesAndPupilUsernames1795555344806,
   LinkedIdentities1795558685049,
+  MarketplaceAndUsage1795559634639,
 ];

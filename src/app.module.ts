@@ -25,6 +25,8 @@ import { ClassesModule } from './modules/classes/classes.module.js';
 import { InvitationsModule } from './modules/invitations/invitations.module.js';
 import { UserAdminModule } from './modules/user-admin/user-admin.module.js';
 import { IdentitiesModule } from './modules/identities/identities.module.js';
+import { MarketKeysModule } from './modules/market-keys/market-keys.module.js';
+import { UsageModule } from './modules/usage/usage.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 
 export interface AppModuleOptions {
@@ -63,6 +65,8 @@ export class AppModule {
         UsersModule,
         UserAdminModule,
         IdentitiesModule,
+        MarketKeysModule,
+        UsageModule,
         InvitationsModule,
         ClassesModule,
         AuditLogsModule,

@@ -8,6 +8,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
+import { User } from '../users/user.entity.js';
 import { Tenant } from '../tenants/tenant.entity.js';
 
 /** A class of a school (seed 000 §1.4). The Tenants issue adds its routes. */
@@ -42,6 +43,14 @@ export class SchoolClass {
 
   @Column({ type: 'boolean', default: false })
   archived!: boolean;
+
+  /** Who made the class (a teacher or admin); null once that account is gone. */
+  @Column({ type: 'uuid', nullable: true })
+  createdBy!: string | null;
+
+  @ManyToOne(() => User, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'created_by', foreignKeyConstraintName: 'fk_classes_created_by' })
+  creator?: User;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

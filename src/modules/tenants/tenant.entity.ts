@@ -17,8 +17,25 @@ export class Tenant {
   @Column({ type: 'varchar', length: 16, default: 'active' })
   status!: TenantStatus;
 
+  /** Configuration (limits, features, branding, Google domains): see tenant-settings.ts. */
   @Column({ type: 'jsonb', default: () => "'{}'" })
   settings!: Record<string, unknown>;
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  plan!: string | null;
+
+  /** start_date, end_date, auto_renew, as the Service Market sends them. */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  subscription!: Record<string, unknown>;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  activatedAt!: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  deactivatedAt!: Date | null;
+
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  deactivationReason!: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
