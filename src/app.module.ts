@@ -27,6 +27,7 @@ import { UserAdminModule } from './modules/user-admin/user-admin.module.js';
 import { IdentitiesModule } from './modules/identities/identities.module.js';
 import { MarketKeysModule } from './modules/market-keys/market-keys.module.js';
 import { UsageModule } from './modules/usage/usage.module.js';
+import { MarketModule } from './modules/market/market.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 
 export interface AppModuleOptions {
@@ -67,6 +68,7 @@ export class AppModule {
         IdentitiesModule,
         MarketKeysModule,
         UsageModule,
+        MarketModule,
         InvitationsModule,
         ClassesModule,
         AuditLogsModule,

@@ -26,6 +26,14 @@ export class AppConfigService {
     return this.env[key];
   }
 
+  /** MARKET_API_KEYS, split on commas. */
+  get marketApiKeys(): string[] {
+    return (this.env.MARKET_API_KEYS ?? '')
+      .split(',')
+      .map((key) => key.trim())
+      .filter((key) => key.length > 0);
+  }
+
   get corsOrigins(): string[] {
     return this.env.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())

@@ -275,6 +275,20 @@ export class EnvVars {
   })
   GOOGLE_USERINFO_URL = 'https://openidconnect.googleapis.com/v1/userinfo';
 
+  /** Service Market keys seeded at start (comma-separated); keys removed here are revoked. */
+  @IsOptional()
+  @IsString()
+  MARKET_API_KEYS?: string;
+
+  /** Where tenant lifecycle and limit notifications go; unset: none are sent. */
+  @IsOptional()
+  @Matches(HTTP_URL, { message: 'MARKET_CALLBACK_URL must be an http(s) URL' })
+  MARKET_CALLBACK_URL?: string;
+
+  @ValidateIf((env: EnvVars) => Boolean(env.MARKET_CALLBACK_URL))
+  @IsString({ message: 'MARKET_CALLBACK_API_KEY is required when MARKET_CALLBACK_URL is set' })
+  MARKET_CALLBACK_API_KEY?: string;
+
   /** Read by libuv itself (see thread-pool.ts); declared here to be validated and documented. */
   @IsOptional()
   @Type(() => Number)

@@ -1,4 +1,7 @@
-/** Seed 001's user events. The payload never holds secrets: ids, email, names, field names. */
+/**
+ * Seed 001's user events, and the tenant events the Service Market is told about. The payload
+ * never holds secrets: ids, email, names, field names.
+ */
 export const DOMAIN_EVENT_TYPES = [
   'user.created',
   'user.updated',
@@ -6,6 +9,9 @@ export const DOMAIN_EVENT_TYPES = [
   'user.logged_in',
   'user.logged_out',
   'user.password_changed',
+  'tenant.activated',
+  'tenant.deactivated',
+  'tenant.limit_reached',
 ] as const;
 
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MailModule } from '../../common/mail/mail.module.js';
 import { ApiKeysModule } from '../api-keys/api-keys.module.js';
+import { MarketKeysModule } from '../market-keys/market-keys.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccountController } from './account.controller.js';
 import { AccountMails } from './account-mails.js';
@@ -41,6 +42,7 @@ import './auth.errors.js';
     UsersModule,
     MailModule,
     ApiKeysModule,
+    MarketKeysModule,
   ],
   controllers: [AuthController, AccountController, JwksController, ImpersonationController],
   providers: [

@@ -1,8 +1,16 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MarketApiKey } from './market-api-key.entity.js';
+import { MarketKeyAuthenticator } from './market-key-authenticator.js';
+import { MarketKeysController } from './market-keys.controller.js';
+import { MarketKeysRepository } from './market-keys.repository.js';
+import { MarketKeysService } from './market-keys.service.js';
 
+/** The Service Market's keys (X-Market-API-Key) and their administration. */
 @Module({
   imports: [TypeOrmModule.forFeature([MarketApiKey])],
+  controllers: [MarketKeysController],
+  providers: [MarketKeysRepository, MarketKeysService, MarketKeyAuthenticator],
+  exports: [MarketKeyAuthenticator],
 })
 export class MarketKeysModule {}

@@ -91,6 +91,16 @@ export class MembershipsRepository {
     return rows.length > 0;
   }
 
+  /** Members of the tenant, active and suspended (what counts against `max_users`). */
+  async countForTenant(tenantId: string, manager?: EntityManager): Promise<number> {
+    const rows = await queryRows<{ count: string }>(
+      manager ?? this.dataSource,
+      `SELECT count(*) AS count FROM memberships WHERE tenant_id = $1`,
+      [tenantId],
+    );
+    return Number(rows[0]?.count ?? 0);
+  }
+
   /** The teacher (or assistant) teaches the student in a class of this tenant. */
   async teaches(teacherId: string, studentId: string, tenantId: string): Promise<boolean> {
     const rows = await queryRows<{ one: number }>(

@@ -4,6 +4,8 @@ import type { FastifyRequest } from 'fastify';
 import { API_KEY_SCOPES_KEY, type ApiKeyScope } from '../../../common/auth/api-key-scopes.js';
 import type { Principal, UserPrincipal } from '../../../common/auth/principal.js';
 import { ApiKeyAuthenticator } from '../../api-keys/api-key-authenticator.js';
+import { MarketKeyAuthenticator } from '../../market-keys/market-key-authenticator.js';
+import { MARKET_API_KEY } from '../../../common/auth/market-api.decorator.js';
 import { NO_IMPERSONATION_KEY } from '../../../common/auth/no-impersonation.decorator.js';
 import { ALLOW_PENDING_PASSWORD_CHANGE_KEY } from '../../../common/auth/pending-password-change.decorator.js';
 import { OPTIONAL_AUTH_KEY } from '../../../common/auth/optional-auth.decorator.js';
@@ -23,6 +25,7 @@ interface RouteAccess {
   noImpersonation: boolean;
   roles: RequiredRole[];
   apiKeyScopes: ApiKeyScope[];
+  marketApi: boolean;
 }
 
 function authFailure(info: unknown): AppException {
@@ -46,6 +49,7 @@ export class AccessGuard implements CanActivate {
     private readonly verified: VerifiedTokens,
     private readonly sessionState: SessionState,
     private readonly apiKeys: ApiKeyAuthenticator,
+    private readonly marketKeys: MarketKeyAuthenticator,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -55,6 +59,10 @@ export class AccessGuard implements CanActivate {
       if (access.optionalAuth && request.headers.authorization) {
         request.principal = await this.authenticate(request);
       }
+      return true;
+    }
+    if (access.marketApi) {
+      request.principal = await this.authenticateMarket(request);
       return true;
     }
     const apiKey = request.headers['x-api-key'];
@@ -77,6 +85,22 @@ export class AccessGuard implements CanActivate {
       throw new AppException('AUTH_FORBIDDEN', undefined, { required_roles: access.roles });
     }
     return true;
+  }
+
+  /** `/mt/...`: the Service Market's key, or a super admin; nobody else. */
+  private async authenticateMarket(request: FastifyRequest): Promise<Principal> {
+    const marketKey = request.headers['x-market-api-key'];
+    if (typeof marketKey === 'string') {
+      return this.marketKeys.authenticate(marketKey, request.ip);
+    }
+    if (!request.headers.authorization) {
+      throw new AppException('MARKET_API_KEY_INVALID');
+    }
+    const principal = await this.authenticate(request);
+    if (principal.platformRole !== 'super_admin' || principal.actorUserId) {
+      throw new AppException('MARKET_ACCESS_FORBIDDEN');
+    }
+    return principal;
   }
 
   /** A key works only on routes that accept one of its scopes (`@AllowApiKey`). */
@@ -135,6 +159,7 @@ export class AccessGuard implements CanActivate {
         roles: this.reflector.getAllAndOverride<RequiredRole[]>(ROLES_KEY, targets) ?? [],
         apiKeyScopes:
           this.reflector.getAllAndOverride<ApiKeyScope[]>(API_KEY_SCOPES_KEY, targets) ?? [],
+        marketApi: this.reflector.getAllAndOverride<boolean>(MARKET_API_KEY, targets) ?? false,
       };
       this.routes.set(handler, access);
     }

@@ -1,0 +1,67 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Post,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Audited } from '../../common/audit/audited.decorator.js';
+import { CurrentUser } from '../../common/auth/current-user.decorator.js';
+import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js';
+import type { UserPrincipal } from '../../common/auth/principal.js';
+import { Roles } from '../../common/auth/roles.decorator.js';
+import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
+import { CreatedMarketKeyDto, CreateMarketKeyDto, MarketKeyDto } from './dto/market-key.dto.js';
+import { MarketKeysService } from './market-keys.service.js';
+
+@ApiTags('market-keys')
+@ApiBearerAuth('bearer')
+@Roles('super_admin')
+@NoImpersonation()
+@Controller('admin/market-keys')
+export class MarketKeysController {
+  constructor(private readonly keys: MarketKeysService) {}
+
+  @Post()
+  @Audited({ action: 'market_key.created', resource: 'market_key' })
+  @ApiOperation({
+    summary: 'Create a Service Market key (shown once); several may be live for rotation',
+  })
+  @ApiCreatedResponse({ type: CreatedMarketKeyDto })
+  create(
+    @CurrentUser() user: UserPrincipal,
+    @Body() dto: CreateMarketKeyDto,
+  ): Promise<CreatedMarketKeyDto> {
+    return this.keys.create(user, dto.name);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Every market key, live and revoked (never the key itself)' })
+  @ApiOkResponse({ type: [MarketKeyDto] })
+  list(): Promise<MarketKeyDto[]> {
+    return this.keys.list();
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @Audited({ action: 'market_key.revoked', resource: 'market_key' })
+  @ApiOperation({ summary: 'Revoke a market key: refused from the next request on' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'MARKET_KEY_NOT_FOUND' })
+  async revoke(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+    await this.keys.revoke(id);
+  }
+}

@@ -1,0 +1,61 @@
+/** Per-model prices in USD per 1,000 tokens. */
+export interface ModelPrice {
+  input_per_1k_usd: number;
+  output_per_1k_usd: number;
+}
+
+export const TENANT_FEATURES = ['rag', 'chat', 'quiz', 'api_integration'] as const;
+export type TenantFeature = (typeof TENANT_FEATURES)[number];
+
+/** A tenant's configuration (seed 003 §3.4 `config`), with defaults for what is not set. */
+export interface TenantConfig {
+  /** null: no limit */
+  max_users: number | null;
+  max_storage_mb: number | null;
+  features: Record<TenantFeature, boolean>;
+  limits: {
+    daily_tokens: number | null;
+    monthly_tokens: number | null;
+    max_file_size_mb: number | null;
+  };
+  branding: { logo_url: string | null; primary_color: string | null };
+  /** Google Workspace domains whose users join this tenant as students. */
+  google_domains: string[];
+  /** Overrides of the platform's model prices (see usage/model-prices.ts). */
+  model_prices: Record<string, ModelPrice>;
+}
+
+/** `tenants.settings` as stored (JSONB), read with defaults: every feature on, no limits. */
+export function readTenantConfig(
+  settings: Record<string, unknown> | null | undefined,
+): TenantConfig {
+  const stored = (settings ?? {}) as Partial<TenantConfig> & Record<string, unknown>;
+  const features = (stored.features ?? {}) as Partial<Record<TenantFeature, boolean>>;
+  const limits = (stored.limits ?? {}) as Partial<TenantConfig['limits']>;
+  const branding = (stored.branding ?? {}) as Partial<TenantConfig['branding']>;
+  return {
+    max_users: numberOrNull(stored.max_users),
+    max_storage_mb: numberOrNull(stored.max_storage_mb),
+    features: Object.fromEntries(
+      TENANT_FEATURES.map((feature) => [feature, features[feature] !== false]),
+    ) as Record<TenantFeature, boolean>,
+    limits: {
+      daily_tokens: numberOrNull(limits.daily_tokens),
+      monthly_tokens: numberOrNull(limits.monthly_tokens),
+      max_file_size_mb: numberOrNull(limits.max_file_size_mb),
+    },
+    branding: {
+      logo_url: typeof branding.logo_url === 'string' ? branding.logo_url : null,
+      primary_color: typeof branding.primary_color === 'string' ? branding.primary_color : null,
+    },
+    google_domains: Array.isArray(stored.google_domains)
+      ? stored.google_domains.filter((domain): domain is string => typeof domain === 'string')
+      : [],
+    model_prices:
+      stored.model_prices && typeof stored.model_prices === 'object' ? stored.model_prices : {},
+  };
+}
+
+function numberOrNull(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}

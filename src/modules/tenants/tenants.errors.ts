@@ -1,0 +1,19 @@
+import { HttpStatus } from '@nestjs/common';
+import { registerErrorCodes } from '../../common/errors/error-codes.js';
+
+export const TENANT_ERROR_CODES = {
+  TENANT_NOT_FOUND: {
+    status: HttpStatus.NOT_FOUND,
+    message: 'No such tenant: activate it first (POST /mt/tenant/{id}/activate)',
+  },
+  TENANT_USER_LIMIT_REACHED: {
+    status: HttpStatus.CONFLICT,
+    message: "The school has reached its plan's user limit (max_users)",
+  },
+  TENANT_FEATURE_DISABLED: {
+    status: HttpStatus.FORBIDDEN,
+    message: "This feature is not enabled for the school's plan",
+  },
+} as const;
+
+registerErrorCodes(TENANT_ERROR_CODES);
