@@ -22,12 +22,21 @@ export type Principal =
   | { kind: 'market'; marketKeyId: string }
   | { kind: 'system' };
 
-/** Acts across every tenant: a super admin, or a platform API key (one without a tenant). */
+/**
+ * Acts across every tenant: a super admin, a platform API key (one without a tenant), or the
+ * Service Market (which only ever reaches the `/mt` routes).
+ */
 export function isPlatformWide(principal: Principal): boolean {
   return (
     (principal.kind === 'user' && principal.platformRole === 'super_admin') ||
-    (principal.kind === 'api_key' && principal.tenantId === null)
+    (principal.kind === 'api_key' && principal.tenantId === null) ||
+    principal.kind === 'market'
   );
+}
+
+/** Who did it, for event payloads: the user id, else `api_key:<id>` or `market:<id>`. */
+export function actorReference(principal: Principal): string | undefined {
+  return principal.kind === 'user' ? principal.userId : principalKey(principal);
 }
 
 declare module 'fastify' {

@@ -24,6 +24,7 @@ import { CurrentUser } from '../../common/auth/current-user.decorator.js';
 import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
 import { Roles } from '../../common/auth/roles.decorator.js';
+import { RequiresFeature } from '../../common/auth/requires-feature.decorator.js';
 import { TenantIdPipe } from '../../common/validation/tenant-id.pipe.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto.js';
@@ -32,6 +33,7 @@ import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto.
 @ApiBearerAuth('bearer')
 @Roles('admin')
 @NoImpersonation()
+@RequiresFeature('api_integration')
 @Controller('api-keys')
 export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}

@@ -37,12 +37,23 @@ export class AccountMails {
     role: string,
     token: string,
     expiresAt: Date,
+    name?: string,
   ): Promise<void> {
     const link = this.link('/accept-invitation', token);
     await this.mail.send({
       to,
       subject: `You are invited to ${schoolName} on DreamSeed`,
-      text: `Hello,\n\nYou are invited to join ${schoolName} on DreamSeed as a ${role}.\nAccept before ${expiresAt.toUTCString()}:\n${link}\n\nIf you did not expect this, ignore this mail.\n`,
+      text: `Hello${name ? ` ${name}` : ''},\n\nYou are invited to join ${schoolName} on DreamSeed as a ${role}.\nAccept before ${expiresAt.toUTCString()}:\n${link}\n\nIf you did not expect this, ignore this mail.\n`,
+    });
+  }
+
+  /** An account made for someone (by the Service Market): the link sets their own password. */
+  async sendWelcome(to: string, name: string, schoolName: string, token: string): Promise<void> {
+    const link = this.link('/reset-password', token);
+    await this.mail.send({
+      to,
+      subject: `Welcome to ${schoolName} on DreamSeed`,
+      text: `Hello ${name},\n\nAn account at ${schoolName} on DreamSeed was made for you. Choose your password within 7 days:\n${link}\n\nAfter that, use "forgot password" on the sign-in page.\n`,
     });
   }
 

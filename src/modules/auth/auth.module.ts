@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { MailModule } from '../../common/mail/mail.module.js';
 import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { MarketKeysModule } from '../market-keys/market-keys.module.js';
+import { TenantsModule } from '../tenants/tenants.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccountController } from './account.controller.js';
 import { AccountMails } from './account-mails.js';
@@ -43,6 +44,7 @@ import './auth.errors.js';
     MailModule,
     ApiKeysModule,
     MarketKeysModule,
+    TenantsModule,
   ],
   controllers: [AuthController, AccountController, JwksController, ImpersonationController],
   providers: [

@@ -30,6 +30,7 @@ import { userCreatedEvent } from '../users/user-events.js';
 const VERIFICATION_TTL_MS = 24 * 3600 * 1000;
 const RESET_TTL_MS = 30 * 60 * 1000;
 const SIGN_IN_CODE_TTL_MS = 60 * 1000;
+const WELCOME_TTL_MS = 7 * 24 * 3600 * 1000;
 
 export type ExternalProvider = 'google';
 
@@ -215,6 +216,26 @@ export class AuthService {
     );
     await this.sendSafely(() =>
       this.mails.sendPasswordReset(user.email ?? '', user.fullName, token),
+    );
+  }
+
+  /** A welcome mail for an account made for someone: its link sets their own password (7 days). */
+  async sendWelcome(userId: string, schoolName: string): Promise<void> {
+    const user = await this.users.findById(userId);
+    if (!user?.email) {
+      return;
+    }
+    const token = await this.dataSource.transaction((manager) =>
+      this.oneTimeTokens.issue(
+        manager,
+        user.id,
+        'password_reset',
+        this.clock.now(),
+        WELCOME_TTL_MS,
+      ),
+    );
+    await this.sendSafely(() =>
+      this.mails.sendWelcome(user.email ?? '', user.fullName, schoolName, token),
     );
   }
 

@@ -20,7 +20,8 @@ export type SessionRevokeReason =
   | 'password_reset'
   | 'account_disabled'
   | 'membership_suspended'
-  | 'account_deleted';
+  | 'account_deleted'
+  | 'tenant_deactivated';
 
 /** One signed-in device. Its refresh token family rotates on every refresh. */
 @Entity({ name: 'sessions' })

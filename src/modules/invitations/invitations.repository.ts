@@ -30,7 +30,7 @@ export class InvitationsRepository {
       email: string;
       role: TenantRole;
       tokenHash: string;
-      invitedBy: string;
+      invitedBy: string | null;
       expiresAt: Date;
     },
     now: Date,

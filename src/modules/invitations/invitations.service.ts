@@ -42,7 +42,16 @@ export class InvitationsService {
   ) {}
 
   async create(admin: UserPrincipal, dto: CreateInvitationDto): Promise<InvitationDto> {
-    const tenantId = ownTenant(admin);
+    return this.inviteToTenant(ownTenant(admin), dto, admin.userId);
+  }
+
+  /** An invitation to the tenant, mailed; `invitedBy` is null when the platform sends it. */
+  async inviteToTenant(
+    tenantId: string,
+    dto: CreateInvitationDto,
+    invitedBy: string | null,
+    name?: string,
+  ): Promise<InvitationDto> {
     const email = normalizeEmail(dto.email);
     const existing = await this.users.findByEmail(email);
     if (existing) {
@@ -61,7 +70,7 @@ export class InvitationsService {
         email,
         role: dto.role,
         tokenHash: hashToken(token),
-        invitedBy: admin.userId,
+        invitedBy,
         expiresAt: new Date(now.getTime() + (dto.expires_in_days ?? 7) * DAY_MS),
       },
       now,
@@ -73,6 +82,7 @@ export class InvitationsService {
         dto.role,
         token,
         record.expires_at,
+        name,
       );
     } catch (error) {
       this.logger.error({ err: error }, 'could not queue an invitation mail');

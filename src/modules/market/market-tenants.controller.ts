@@ -1,8 +1,21 @@
-import { Controller, Get, Param, VERSION_NEUTRAL } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Res, VERSION_NEUTRAL } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Audited } from '../../common/audit/audited.decorator.js';
 import { MarketApi } from '../../common/auth/market-api.decorator.js';
 import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
 import { TenantPathPipe } from '../../common/validation/tenant-id.pipe.js';
+import {
+  ActivateTenantDto,
+  DeactivateTenantDto,
+  TenantLifecycleDto,
+} from './dto/tenant-lifecycle.dto.js';
 import { TenantStatusDto } from './dto/tenant-status.dto.js';
 import { MarketTenantsService } from './market-tenants.service.js';
 
@@ -11,6 +24,43 @@ import { MarketTenantsService } from './market-tenants.service.js';
 @Controller({ path: 'mt/tenant/:tenantId', version: VERSION_NEUTRAL })
 export class MarketTenantsController {
   constructor(private readonly tenants: MarketTenantsService) {}
+
+  @Post('activate')
+  @HttpCode(200)
+  @Audited({ action: 'tenant.activated', resource: 'tenant' })
+  @ApiOperation({
+    summary: 'Create or reactivate a tenant (idempotent: repeating it returns the current state)',
+    description:
+      '201 when the tenant is created, 200 otherwise (`result`: reactivated or unchanged). A given `admin_email` is invited as the first admin when the tenant (re)starts.',
+  })
+  @ApiCreatedResponse({ type: TenantLifecycleDto, description: 'Created' })
+  @ApiOkResponse({ type: TenantLifecycleDto, description: 'Reactivated, or already active' })
+  async activate(
+    @Param('tenantId', TenantPathPipe) tenantId: string,
+    @Body() dto: ActivateTenantDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TenantLifecycleDto> {
+    const state = await this.tenants.activate(tenantId, dto);
+    if (state.result === 'created') {
+      void reply.status(201);
+    }
+    return state;
+  }
+
+  @Post('deactivate')
+  @HttpCode(200)
+  @Audited({ action: 'tenant.deactivated', resource: 'tenant' })
+  @ApiOperation({
+    summary: 'Deactivate a tenant: data kept, members signed out and refused, API keys refused',
+  })
+  @ApiOkResponse({ type: TenantLifecycleDto })
+  @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'TENANT_NOT_FOUND' })
+  deactivate(
+    @Param('tenantId', TenantPathPipe) tenantId: string,
+    @Body() dto: DeactivateTenantDto,
+  ): Promise<TenantLifecycleDto> {
+    return this.tenants.deactivate(tenantId, dto);
+  }
 
   @Get('status')
   @ApiOperation({ summary: "The tenant's lifecycle state" })

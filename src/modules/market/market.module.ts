@@ -1,14 +1,26 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
+import { InvitationsModule } from '../invitations/invitations.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
+import { UserAdminModule } from '../user-admin/user-admin.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { MarketHealthController } from './market-health.controller.js';
+import { MarketSettingsController } from './market-settings.controller.js';
 import { MarketTenantsController } from './market-tenants.controller.js';
 import { MarketTenantsService } from './market-tenants.service.js';
+import { MarketMemberUsageRepository } from './market-member-usage.repository.js';
+import { MarketUsersController } from './market-users.controller.js';
+import { MarketUsersService } from './market-users.service.js';
 
 /** The Service Market's Standard API (`/mt/...`) and its compatibility paths. */
 @Module({
-  imports: [TenantsModule, UsersModule],
-  controllers: [MarketHealthController, MarketTenantsController],
-  providers: [MarketTenantsService],
+  imports: [TenantsModule, UsersModule, AuthModule, InvitationsModule, UserAdminModule],
+  controllers: [
+    MarketHealthController,
+    MarketTenantsController,
+    MarketSettingsController,
+    MarketUsersController,
+  ],
+  providers: [MarketTenantsService, MarketUsersService, MarketMemberUsageRepository],
 })
 export class MarketModule {}

@@ -14,6 +14,10 @@ export const TENANT_ERROR_CODES = {
     status: HttpStatus.FORBIDDEN,
     message: "This feature is not enabled for the school's plan",
   },
+  TENANT_GOOGLE_DOMAIN_TAKEN: {
+    status: HttpStatus.CONFLICT,
+    message: 'Another school already claims this Google Workspace domain',
+  },
 } as const;
 
 registerErrorCodes(TENANT_ERROR_CODES);

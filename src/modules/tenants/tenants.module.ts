@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Tenant } from './tenant.entity.js';
+import { TenantFeatures } from './tenant-features.service.js';
+import { TenantSettingsService } from './tenant-settings.service.js';
 import { TenantsRepository } from './tenants.repository.js';
 
 /** Schools and universities. The Tenants issue adds the lifecycle and the marketplace API. */
 @Module({
   imports: [TypeOrmModule.forFeature([Tenant])],
-  providers: [TenantsRepository],
-  exports: [TypeOrmModule, TenantsRepository],
+  providers: [TenantsRepository, TenantFeatures, TenantSettingsService],
+  exports: [TypeOrmModule, TenantsRepository, TenantFeatures, TenantSettingsService],
 })
 export class TenantsModule {}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { queryOne, queryRows } from '../../common/database/sql.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import type { TenantStatus } from './tenant.entity.js';
@@ -20,6 +20,14 @@ export interface TenantRow {
   updated_at: Date;
 }
 
+export interface NewTenant {
+  id: string;
+  name: string;
+  plan: string | null;
+  settings: Record<string, unknown>;
+  subscription: Record<string, unknown>;
+}
+
 const TENANT_COLUMNS = `id, name, status, settings, plan, subscription, activated_at, deactivated_at,
   deactivation_reason, created_at, updated_at`;
 
@@ -32,6 +40,94 @@ export class TenantsRepository {
       this.dataSource,
       `SELECT ${TENANT_COLUMNS} FROM tenants WHERE id = $1`,
       [id],
+    );
+  }
+
+  /** Locks the row for the rest of the transaction; 404 TENANT_NOT_FOUND when absent. */
+  async lockById(manager: EntityManager, id: string): Promise<TenantRow> {
+    const tenant = await queryOne<TenantRow>(
+      manager,
+      `SELECT ${TENANT_COLUMNS} FROM tenants WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    if (!tenant) {
+      throw new AppException('TENANT_NOT_FOUND');
+    }
+    return tenant;
+  }
+
+  async saveSettings(
+    manager: EntityManager,
+    id: string,
+    change: {
+      settings: Record<string, unknown>;
+      plan?: string;
+      subscription: Record<string, unknown>;
+    },
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE tenants SET settings = $2, plan = COALESCE($3, plan), subscription = $4,
+         updated_at = now()
+       WHERE id = $1`,
+      [id, change.settings, change.plan ?? null, change.subscription],
+    );
+  }
+
+  /** Which of these Google domains another active tenant already claims. */
+  async googleDomainsClaimedElsewhere(
+    manager: EntityManager,
+    id: string,
+    domains: string[],
+  ): Promise<string[]> {
+    if (domains.length === 0) {
+      return [];
+    }
+    const rows = await queryRows<{ domain: string }>(
+      manager,
+      `SELECT DISTINCT d.domain FROM tenants t,
+         jsonb_array_elements_text(
+           CASE WHEN jsonb_typeof(t.settings -> 'google_domains') = 'array'
+                THEN t.settings -> 'google_domains' ELSE '[]'::jsonb END) AS d(domain)
+       WHERE t.id <> $1 AND t.status = 'active' AND d.domain = ANY($2)`,
+      [id, domains],
+    );
+    return rows.map((row) => row.domain);
+  }
+
+  /** The row locked for the rest of the transaction, or undefined (nothing is locked then). */
+  findForUpdate(manager: EntityManager, id: string): Promise<TenantRow | undefined> {
+    return queryOne<TenantRow>(
+      manager,
+      `SELECT ${TENANT_COLUMNS} FROM tenants WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+  }
+
+  /** A new, active tenant; a concurrent creation of the same id → unique violation. */
+  async insertActive(manager: EntityManager, tenant: NewTenant, now: Date): Promise<void> {
+    await manager.query(
+      `INSERT INTO tenants (id, name, status, settings, plan, subscription, activated_at)
+       VALUES ($1, $2, 'active', $3, $4, $5, $6)`,
+      [tenant.id, tenant.name, tenant.settings, tenant.plan, tenant.subscription, now],
+    );
+  }
+
+  async reactivate(manager: EntityManager, tenant: NewTenant, now: Date): Promise<void> {
+    await manager.query(
+      `UPDATE tenants SET status = 'active', name = $2, settings = $3, plan = COALESCE($4, plan),
+         subscription = $5, activated_at = $6, deactivated_at = NULL, deactivation_reason = NULL,
+         updated_at = now()
+       WHERE id = $1`,
+      [tenant.id, tenant.name, tenant.settings, tenant.plan, tenant.subscription, now],
+    );
+  }
+
+  async deactivate(manager: EntityManager, id: string, reason: string | null, now: Date) {
+    await manager.query(
+      `UPDATE tenants SET status = 'deactivated', deactivated_at = $2, deactivation_reason = $3,
+         updated_at = now()
+       WHERE id = $1`,
+      [id, now, reason],
     );
   }
 

@@ -11,5 +11,6 @@ import { UserAdminService } from './user-admin.service.js';
   imports: [UsersModule, AuthModule, InvitationsModule],
   controllers: [UserAdminController],
   providers: [UserAdminRepository, UserAdminService],
+  exports: [UserAdminService],
 })
 export class UserAdminModule {}

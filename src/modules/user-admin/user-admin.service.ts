@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { isPlatformWide, type UserPrincipal } from '../../common/auth/principal.js';
+import {
+  actorReference,
+  isPlatformWide,
+  type Principal,
+  type UserPrincipal,
+} from '../../common/auth/principal.js';
 import { resolveTenantScope } from '../../common/auth/tenant-access.js';
 import { Clock } from '../../common/clock/clock.js';
 import { isoOrNull } from '../../common/time/iso.js';
@@ -45,7 +50,7 @@ export class UserAdminService {
     private readonly invitations: InvitationsService,
   ) {}
 
-  async list(principal: UserPrincipal, query: ListUsersQueryDto): Promise<AdminUserPageDto> {
+  async list(principal: Principal, query: ListUsersQueryDto): Promise<AdminUserPageDto> {
     const limit = query.limit ?? 20;
     const offset = query.offset ?? 0;
     const { rows, total } = await this.members.list(
@@ -61,12 +66,12 @@ export class UserAdminService {
     return { items: rows.map(mapMember), total, limit, offset };
   }
 
-  async get(principal: UserPrincipal, userId: string, tenantId?: string): Promise<AdminUserDto> {
+  async get(principal: Principal, userId: string, tenantId?: string): Promise<AdminUserDto> {
     return mapMember(await this.visibleMember(principal, userId, tenantId));
   }
 
   async update(
-    principal: UserPrincipal,
+    principal: Principal,
     userId: string,
     dto: UpdateUserDto,
     tenantId?: string,
@@ -126,7 +131,7 @@ export class UserAdminService {
           name: target.full_name,
           tenant_id: target.tenant_id,
           updated_fields: fields,
-          by: principal.userId,
+          by: actorReference(principal),
         },
       });
     });
@@ -138,7 +143,7 @@ export class UserAdminService {
    * A tenant admin takes the member out of their tenant; the account itself is deleted only
    * when that was its last membership (or when a super admin deletes it).
    */
-  async remove(principal: UserPrincipal, userId: string, tenantId?: string): Promise<void> {
+  async remove(principal: Principal, userId: string, tenantId?: string): Promise<void> {
     const target = await this.visibleMember(principal, userId, tenantId);
     this.refuseSelfOrSuperior(principal, target);
     const wholeAccount =
@@ -183,14 +188,15 @@ export class UserAdminService {
    * A new member: an existing account (same email) just joins the tenant; otherwise an account
    * is made with a temporary password the user must change at the first sign-in.
    */
-  async create(principal: UserPrincipal, dto: CreateUserDto): Promise<CreatedUserDto> {
+  async create(principal: Principal, dto: CreateUserDto): Promise<CreatedUserDto> {
     const tenantId = resolveTenantScope(principal, dto.tenant_id);
     if (tenantId === undefined) {
       throw new AppException('COMMON_VALIDATION_FAILED', undefined, {
         fields: [{ field: 'tenant_id', errors: ['tenant_id is required for super admins'] }],
       });
     }
-    const isAdmin = principal.role === 'admin' || isPlatformWide(principal);
+    const isAdmin =
+      (principal.kind === 'user' && principal.role === 'admin') || isPlatformWide(principal);
     // Teachers add pupils without an email to their school; everything else is for admins.
     if (!isAdmin && (dto.role !== 'student' || dto.email !== undefined || !dto.username)) {
       throw new AppException('AUTH_FORBIDDEN', 'Teachers add students with a username only');
@@ -223,7 +229,11 @@ export class UserAdminService {
       await this.memberships.insert(manager, user.id, tenantId, dto.role, dto.username);
       await this.outbox.add(
         manager,
-        userCreatedEvent(user, { role: dto.role, tenantId, createdBy: principal.userId }),
+        userCreatedEvent(user, {
+          role: dto.role,
+          tenantId,
+          createdBy: actorReference(principal),
+        }),
       );
       return user;
     });
@@ -295,7 +305,7 @@ export class UserAdminService {
   }
 
   private async visibleMember(
-    principal: UserPrincipal,
+    principal: Principal,
     userId: string,
     requestedTenant: string | undefined,
   ): Promise<MemberRow> {
@@ -308,17 +318,19 @@ export class UserAdminService {
   }
 
   private refuseSelfOrSuperior(
-    principal: UserPrincipal,
+    principal: Principal,
     target: MemberRow,
     options: { allowSelf?: boolean } = {},
   ): void {
-    if (!options.allowSelf && target.id === principal.userId) {
+    const self = principal.kind === 'user' && target.id === principal.userId;
+    if (!options.allowSelf && self) {
       throw new AppException(
         'COMMON_CONFLICT',
         'Admins cannot change or remove their own account here',
       );
     }
-    if (target.platform_role === 'super_admin' && principal.platformRole !== 'super_admin') {
+    const superAdmin = principal.kind === 'user' && principal.platformRole === 'super_admin';
+    if (target.platform_role === 'super_admin' && !superAdmin) {
       throw new AppException('AUTH_FORBIDDEN', 'Only super admins manage super admins');
     }
   }

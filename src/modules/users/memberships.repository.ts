@@ -5,6 +5,7 @@ import type { TenantRole } from '../../common/auth/roles.js';
 import { isUniqueViolation, queryRows } from '../../common/database/sql.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import './users.errors.js';
+import '../tenants/tenants.errors.js';
 import type { TenantStatus } from '../tenants/tenant.entity.js';
 import type { MembershipStatus } from './membership.entity.js';
 
@@ -59,6 +60,7 @@ export class MembershipsRepository {
     role: TenantRole,
     username: string | null = null,
   ): Promise<void> {
+    await this.reserveSeat(manager, tenantId, userId);
     try {
       await manager.query(
         `INSERT INTO memberships (user_id, tenant_id, role, username) VALUES ($1, $2, $3, $4)`,
@@ -82,6 +84,7 @@ export class MembershipsRepository {
     tenantId: string,
     role: TenantRole,
   ): Promise<boolean> {
+    await this.reserveSeat(manager, tenantId, userId);
     const rows = await queryRows<{ id: string }>(
       manager,
       `INSERT INTO memberships (user_id, tenant_id, role) VALUES ($1, $2, $3)
@@ -99,6 +102,30 @@ export class MembershipsRepository {
       [tenantId],
     );
     return Number(rows[0]?.count ?? 0);
+  }
+
+  /**
+   * Refuses a new member beyond the tenant's `max_users` (409 TENANT_USER_LIMIT_REACHED). The
+   * tenant row stays locked until the caller's transaction ends, so concurrent additions count
+   * in turn and never overshoot.
+   */
+  private async reserveSeat(manager: EntityManager, tenantId: string, userId: string) {
+    const [tenant] = await queryRows<{ max_users: string | null; already: boolean }>(
+      manager,
+      `SELECT CASE WHEN jsonb_typeof(settings -> 'max_users') = 'number'
+                   THEN settings ->> 'max_users' END AS max_users,
+              EXISTS (SELECT 1 FROM memberships WHERE tenant_id = $1 AND user_id = $2) AS already
+       FROM tenants WHERE id = $1 FOR UPDATE`,
+      [tenantId, userId],
+    );
+    if (!tenant?.max_users || tenant.already) {
+      return;
+    }
+    if ((await this.countForTenant(tenantId, manager)) >= Number(tenant.max_users)) {
+      throw new AppException('TENANT_USER_LIMIT_REACHED', undefined, {
+        max_users: Number(tenant.max_users),
+      });
+    }
   }
 
   /** The teacher (or assistant) teaches the student in a class of this tenant. */

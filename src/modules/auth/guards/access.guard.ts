@@ -6,6 +6,9 @@ import type { Principal, UserPrincipal } from '../../../common/auth/principal.js
 import { ApiKeyAuthenticator } from '../../api-keys/api-key-authenticator.js';
 import { MarketKeyAuthenticator } from '../../market-keys/market-key-authenticator.js';
 import { MARKET_API_KEY } from '../../../common/auth/market-api.decorator.js';
+import { REQUIRED_FEATURE_KEY } from '../../../common/auth/requires-feature.decorator.js';
+import { TenantFeatures } from '../../tenants/tenant-features.service.js';
+import type { TenantFeature } from '../../tenants/tenant-settings.js';
 import { NO_IMPERSONATION_KEY } from '../../../common/auth/no-impersonation.decorator.js';
 import { ALLOW_PENDING_PASSWORD_CHANGE_KEY } from '../../../common/auth/pending-password-change.decorator.js';
 import { OPTIONAL_AUTH_KEY } from '../../../common/auth/optional-auth.decorator.js';
@@ -26,6 +29,7 @@ interface RouteAccess {
   roles: RequiredRole[];
   apiKeyScopes: ApiKeyScope[];
   marketApi: boolean;
+  feature?: TenantFeature;
 }
 
 function authFailure(info: unknown): AppException {
@@ -50,6 +54,7 @@ export class AccessGuard implements CanActivate {
     private readonly sessionState: SessionState,
     private readonly apiKeys: ApiKeyAuthenticator,
     private readonly marketKeys: MarketKeyAuthenticator,
+    private readonly features: TenantFeatures,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -67,7 +72,11 @@ export class AccessGuard implements CanActivate {
     }
     const apiKey = request.headers['x-api-key'];
     if (!request.headers.authorization && typeof apiKey === 'string') {
-      request.principal = await this.authenticateApiKey(apiKey, request, access);
+      const keyPrincipal = await this.authenticateApiKey(apiKey, request, access);
+      request.principal = keyPrincipal;
+      // A tenant's keys are its API integration: they stop when the plan turns it off.
+      await this.assertFeature(keyPrincipal, 'api_integration');
+      await this.assertFeature(keyPrincipal, access.feature);
       return true;
     }
     if (!request.headers.authorization) {
@@ -84,7 +93,16 @@ export class AccessGuard implements CanActivate {
     if (access.roles.length > 0 && !hasRole(principal, access.roles)) {
       throw new AppException('AUTH_FORBIDDEN', undefined, { required_roles: access.roles });
     }
+    await this.assertFeature(principal, access.feature);
     return true;
+  }
+
+  private async assertFeature(principal: Principal, feature: TenantFeature | undefined) {
+    const tenantId =
+      principal.kind === 'user' || principal.kind === 'api_key' ? principal.tenantId : null;
+    if (feature && tenantId) {
+      await this.features.assertEnabled(tenantId, feature);
+    }
   }
 
   /** `/mt/...`: the Service Market's key, or a super admin; nobody else. */
@@ -160,6 +178,7 @@ export class AccessGuard implements CanActivate {
         apiKeyScopes:
           this.reflector.getAllAndOverride<ApiKeyScope[]>(API_KEY_SCOPES_KEY, targets) ?? [],
         marketApi: this.reflector.getAllAndOverride<boolean>(MARKET_API_KEY, targets) ?? false,
+        feature: this.reflector.getAllAndOverride<TenantFeature>(REQUIRED_FEATURE_KEY, targets),
       };
       this.routes.set(handler, access);
     }

@@ -1,0 +1,47 @@
+import { Body, Controller, Get, Param, Put, VERSION_NEUTRAL } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Audited } from '../../common/audit/audited.decorator.js';
+import { MarketApi } from '../../common/auth/market-api.decorator.js';
+import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
+import { TenantPathPipe } from '../../common/validation/tenant-id.pipe.js';
+import { TenantSettingsResponseDto } from '../tenants/dto/tenant-settings-response.dto.js';
+import { UpdateTenantSettingsDto } from '../tenants/dto/tenant-settings.dto.js';
+import { TenantSettingsService } from '../tenants/tenant-settings.service.js';
+
+@ApiTags('market')
+@MarketApi()
+@Controller({ path: 'mt/tenant/:tenantId/settings', version: VERSION_NEUTRAL })
+export class MarketSettingsController {
+  constructor(private readonly settings: TenantSettingsService) {}
+
+  @Get()
+  @ApiOperation({ summary: "The tenant's configuration and subscription (seed 003 §3.4)" })
+  @ApiOkResponse({ type: TenantSettingsResponseDto })
+  @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'TENANT_NOT_FOUND' })
+  get(@Param('tenantId', TenantPathPipe) tenantId: string): Promise<TenantSettingsResponseDto> {
+    return this.settings.get(tenantId);
+  }
+
+  @Put()
+  @Audited({ action: 'tenant.settings_updated', resource: 'tenant' })
+  @ApiOperation({
+    summary: 'Change configuration and subscription, validated field by field',
+    description:
+      'The sections sent are merged into what is stored (`features`, `limits` and `branding` key by key; `google_domains` and `model_prices` replaced); `null` clears a value.',
+  })
+  @ApiOkResponse({ type: TenantSettingsResponseDto })
+  @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'TENANT_NOT_FOUND' })
+  @ApiConflictResponse({ type: ErrorEnvelope, description: 'TENANT_GOOGLE_DOMAIN_TAKEN' })
+  update(
+    @Param('tenantId', TenantPathPipe) tenantId: string,
+    @Body() dto: UpdateTenantSettingsDto,
+  ): Promise<TenantSettingsResponseDto> {
+    return this.settings.update(tenantId, dto);
+  }
+}

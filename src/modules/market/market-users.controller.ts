@@ -1,0 +1,121 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Put,
+  Query,
+  VERSION_NEUTRAL,
+} from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Audited } from '../../common/audit/audited.decorator.js';
+import { CurrentPrincipal } from '../../common/auth/current-principal.decorator.js';
+import { MarketApi } from '../../common/auth/market-api.decorator.js';
+import type { Principal } from '../../common/auth/principal.js';
+import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
+import { TenantPathPipe } from '../../common/validation/tenant-id.pipe.js';
+import {
+  CreatedMarketUserDto,
+  CreateMarketUserDto,
+  MarketUserDto,
+  MarketUserPageDto,
+  MarketUsersQueryDto,
+  UpdateMarketUserDto,
+} from './dto/market-user.dto.js';
+import { MarketUsersService } from './market-users.service.js';
+
+const NOT_FOUND = 'TENANT_NOT_FOUND, or USER_NOT_FOUND (not a member of this tenant)';
+
+@ApiTags('market')
+@MarketApi()
+@Controller({ path: 'mt/tenant/:tenantId/users', version: VERSION_NEUTRAL })
+export class MarketUsersController {
+  constructor(private readonly users: MarketUsersService) {}
+
+  @Get()
+  @ApiOperation({ summary: "The tenant's members with their usage (seed 003 §3.2)" })
+  @ApiOkResponse({ type: MarketUserPageDto })
+  @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'TENANT_NOT_FOUND' })
+  list(
+    @CurrentPrincipal() market: Principal,
+    @Param('tenantId', TenantPathPipe) tenantId: string,
+    @Query() query: MarketUsersQueryDto,
+  ): Promise<MarketUserPageDto> {
+    return this.users.list(market, tenantId, query);
+  }
+
+  @Post()
+  @Audited({ action: 'user.created', resource: 'user' })
+  @ApiOperation({
+    summary: 'Add a member: a new account, or an existing one (same email) joins',
+    description:
+      'A given `password` is temporary (changed at the first sign-in). Without one, the welcome mail (`send_welcome_email`, default true) lets the person choose theirs.',
+  })
+  @ApiCreatedResponse({ type: CreatedMarketUserDto })
+  @ApiConflictResponse({
+    type: ErrorEnvelope,
+    description: 'USER_ALREADY_MEMBER, TENANT_USER_LIMIT_REACHED',
+  })
+  create(
+    @CurrentPrincipal() market: Principal,
+    @Param('tenantId', TenantPathPipe) tenantId: string,
+    @Body() dto: CreateMarketUserDto,
+  ): Promise<CreatedMarketUserDto> {
+    return this.users.create(market, tenantId, dto);
+  }
+
+  @Get(':userId')
+  @ApiOperation({ summary: 'One member with their usage' })
+  @ApiOkResponse({ type: MarketUserDto })
+  @ApiNotFoundResponse({ type: ErrorEnvelope, description: NOT_FOUND })
+  get(
+    @CurrentPrincipal() market: Principal,
+    @Param('tenantId', TenantPathPipe) tenantId: string,
+    @Param('userId', new ParseUUIDPipe()) userId: string,
+  ): Promise<MarketUserDto> {
+    return this.users.get(market, tenantId, userId);
+  }
+
+  @Put(':userId')
+  @Audited({ action: 'user.updated', resource: 'user' })
+  @ApiOperation({ summary: "Change a member's name, role or status in this tenant" })
+  @ApiOkResponse({ type: MarketUserDto })
+  @ApiNotFoundResponse({ type: ErrorEnvelope, description: NOT_FOUND })
+  update(
+    @CurrentPrincipal() market: Principal,
+    @Param('tenantId', TenantPathPipe) tenantId: string,
+    @Param('userId', new ParseUUIDPipe()) userId: string,
+    @Body() dto: UpdateMarketUserDto,
+  ): Promise<MarketUserDto> {
+    return this.users.update(market, tenantId, userId, dto);
+  }
+
+  @Delete(':userId')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @Audited({ action: 'user.removed', resource: 'user' })
+  @ApiOperation({
+    summary: 'Take the member out of this tenant (the account goes with its last membership)',
+  })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ type: ErrorEnvelope, description: NOT_FOUND })
+  async remove(
+    @CurrentPrincipal() market: Principal,
+    @Param('tenantId', TenantPathPipe) tenantId: string,
+    @Param('userId', new ParseUUIDPipe()) userId: string,
+  ): Promise<void> {
+    await this.users.remove(market, tenantId, userId);
+  }
+}

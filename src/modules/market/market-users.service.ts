@@ -1,0 +1,130 @@
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '../../common/auth/principal.js';
+import { AppException } from '../../common/errors/app.exception.js';
+import { AuthService } from '../auth/auth.service.js';
+import { TenantsRepository } from '../tenants/tenants.repository.js';
+import type { AdminUserDto } from '../user-admin/dto/admin-user.dto.js';
+import { UserAdminService } from '../user-admin/user-admin.service.js';
+import { UsersService } from '../users/users.service.js';
+import {
+  mapMarketUser,
+  NO_USAGE,
+  tenantRoleOf,
+  type CreatedMarketUserDto,
+  type CreateMarketUserDto,
+  type MarketUserDto,
+  type MarketUserPageDto,
+  type MarketUsersQueryDto,
+  type UpdateMarketUserDto,
+} from './dto/market-user.dto.js';
+import { MarketMemberUsageRepository } from './market-member-usage.repository.js';
+
+/**
+ * The members of one tenant, as the Service Market manages them: the admin routes' logic
+ * (UserAdminService), scoped to the tenant in the path, in seed 003's shapes.
+ */
+@Injectable()
+export class MarketUsersService {
+  constructor(
+    private readonly admin: UserAdminService,
+    private readonly tenants: TenantsRepository,
+    private readonly profiles: UsersService,
+    private readonly auth: AuthService,
+    private readonly usage: MarketMemberUsageRepository,
+  ) {}
+
+  async list(
+    market: Principal,
+    tenantId: string,
+    query: MarketUsersQueryDto,
+  ): Promise<MarketUserPageDto> {
+    await this.tenants.require(tenantId);
+    const page = await this.admin.list(market, {
+      tenant_id: tenantId,
+      role: query.role ? tenantRoleOf(query.role) : undefined,
+      limit: query.limit ?? 20,
+      offset: query.offset ?? 0,
+    });
+    const usage = await this.usage.byUser(
+      tenantId,
+      page.items.map((user) => user.id),
+    );
+    return {
+      tenant_id: tenantId,
+      total: page.total,
+      limit: page.limit,
+      offset: page.offset,
+      users: page.items.map((user) => mapMarketUser(user, usage.get(user.id) ?? NO_USAGE)),
+    };
+  }
+
+  async get(market: Principal, tenantId: string, userId: string): Promise<MarketUserDto> {
+    await this.tenants.require(tenantId);
+    return this.withUsage(tenantId, await this.admin.get(market, userId, tenantId));
+  }
+
+  async create(
+    market: Principal,
+    tenantId: string,
+    dto: CreateMarketUserDto,
+  ): Promise<CreatedMarketUserDto> {
+    const tenant = await this.tenants.require(tenantId);
+    const created = await this.admin.create(market, {
+      email: dto.email,
+      full_name: dto.name,
+      role: tenantRoleOf(dto.role),
+      temporary_password: dto.password,
+      tenant_id: tenantId,
+    });
+    // Without a given password nobody knows the generated one: the welcome mail sets theirs.
+    if (created.account_created && dto.send_welcome_email !== false) {
+      await this.auth.sendWelcome(created.id, tenant.name);
+    }
+    const user = mapMarketUser(created, NO_USAGE);
+    return {
+      user_id: user.user_id,
+      email: user.email,
+      name: user.name,
+      role: user.role,
+      status: user.status,
+      created_at: user.created_at,
+      temporary_password: created.account_created,
+    };
+  }
+
+  async update(
+    market: Principal,
+    tenantId: string,
+    userId: string,
+    dto: UpdateMarketUserDto,
+  ): Promise<MarketUserDto> {
+    await this.tenants.require(tenantId);
+    if (dto.name === undefined && dto.role === undefined && dto.status === undefined) {
+      throw new AppException('COMMON_VALIDATION_FAILED', 'Nothing to change', { fields: [] });
+    }
+    let user = await this.admin.get(market, userId, tenantId);
+    if (dto.role !== undefined || dto.status !== undefined) {
+      user = await this.admin.update(
+        market,
+        userId,
+        { role: dto.role ? tenantRoleOf(dto.role) : undefined, status: dto.status },
+        tenantId,
+      );
+    }
+    if (dto.name !== undefined) {
+      await this.profiles.updateProfile(userId, { full_name: dto.name });
+      user = await this.admin.get(market, userId, tenantId);
+    }
+    return this.withUsage(tenantId, user);
+  }
+
+  async remove(market: Principal, tenantId: string, userId: string): Promise<void> {
+    await this.tenants.require(tenantId);
+    await this.admin.remove(market, userId, tenantId);
+  }
+
+  private async withUsage(tenantId: string, user: AdminUserDto): Promise<MarketUserDto> {
+    const usage = await this.usage.byUser(tenantId, [user.id]);
+    return mapMarketUser(user, usage.get(user.id) ?? NO_USAGE);
+  }
+}
