@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { QueueModule } from '../queue/queue.module.js';
+import { EventSubscribers } from './event-subscribers.js';
 import { EventsProcessor } from './events.processor.js';
 import { OutboxRelay } from './outbox-relay.service.js';
 import { OutboxService } from './outbox.service.js';
@@ -7,7 +8,7 @@ import { OutboxService } from './outbox.service.js';
 @Global()
 @Module({
   imports: [QueueModule],
-  providers: [OutboxService, OutboxRelay, EventsProcessor],
-  exports: [OutboxService, OutboxRelay],
+  providers: [OutboxService, OutboxRelay, EventsProcessor, EventSubscribers],
+  exports: [OutboxService, OutboxRelay, EventSubscribers],
 })
 export class EventsModule {}

@@ -6,8 +6,9 @@ import { QueueHealth } from '../queue/queue-health.service.js';
 import { startWorker } from '../queue/start-worker.js';
 import { EVENTS_QUEUE } from '../queue/queue-names.js';
 import type { DomainEvent } from './domain-event.js';
+import { EventSubscribers } from './event-subscribers.js';
 
-/** The in-process consumer of domain events: for now it logs them (other services subscribe later). */
+/** The in-process consumer of domain events: logs each, then hands it to its subscribers. */
 @Processor(EVENTS_QUEUE, { autorun: false, concurrency: 8 })
 export class EventsProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(EventsProcessor.name);
@@ -15,6 +16,7 @@ export class EventsProcessor extends WorkerHost implements OnApplicationBootstra
   constructor(
     private readonly config: AppConfigService,
     private readonly queueHealth: QueueHealth,
+    private readonly subscribers: EventSubscribers,
   ) {
     super();
   }
@@ -26,7 +28,7 @@ export class EventsProcessor extends WorkerHost implements OnApplicationBootstra
     await startWorker(this.worker, EVENTS_QUEUE, this.logger, this.queueHealth);
   }
 
-  process(job: Job<DomainEvent>): Promise<void> {
+  async process(job: Job<DomainEvent>): Promise<void> {
     const event = job.data;
     this.logger.log(
       {
@@ -39,6 +41,6 @@ export class EventsProcessor extends WorkerHost implements OnApplicationBootstra
       },
       'domain event',
     );
-    return Promise.resolve();
+    await this.subscribers.dispatch(event);
   }
 }

@@ -4,11 +4,13 @@ import type { MailMessage } from '../mail/mail-message.js';
 
 export const MAIL_QUEUE = 'mail';
 export const EVENTS_QUEUE = 'events';
+export const MARKET_CALLBACKS_QUEUE = 'market-callbacks';
 
 /** Job name -> payload, per queue: producers and processors share these types. */
 export interface QueueJobs {
   [MAIL_QUEUE]: { send: MailMessage };
   [EVENTS_QUEUE]: { publish: DomainEvent };
+  [MARKET_CALLBACKS_QUEUE]: { notify: DomainEvent };
 }
 
 export type JobName<Q extends keyof QueueJobs> = keyof QueueJobs[Q] & string;

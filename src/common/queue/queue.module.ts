@@ -3,9 +3,18 @@ import { BullModule } from '@nestjs/bullmq';
 import { AppConfigService } from '../../config/app-config.service.js';
 import { queueConnection } from './queue-connection.js';
 import { QueueHealth } from './queue-health.service.js';
-import { DEFAULT_JOB_OPTIONS, EVENTS_QUEUE, MAIL_QUEUE } from './queue-names.js';
+import {
+  DEFAULT_JOB_OPTIONS,
+  EVENTS_QUEUE,
+  MAIL_QUEUE,
+  MARKET_CALLBACKS_QUEUE,
+} from './queue-names.js';
 
-const queues = BullModule.registerQueue({ name: MAIL_QUEUE }, { name: EVENTS_QUEUE });
+const queues = BullModule.registerQueue(
+  { name: MAIL_QUEUE },
+  { name: EVENTS_QUEUE },
+  { name: MARKET_CALLBACKS_QUEUE },
+);
 
 @Module({
   imports: [

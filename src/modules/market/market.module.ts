@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
+import { QueueModule } from '../../common/queue/queue.module.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { InvitationsModule } from '../invitations/invitations.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { UserAdminModule } from '../user-admin/user-admin.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { MarketCallbackProcessor } from './market-callback.processor.js';
+import { MarketCallbacks } from './market-callbacks.service.js';
 import { MarketHealthController } from './market-health.controller.js';
 import { MarketSettingsController } from './market-settings.controller.js';
 import { MarketTenantsController } from './market-tenants.controller.js';
@@ -14,13 +17,26 @@ import { MarketUsersService } from './market-users.service.js';
 
 /** The Service Market's Standard API (`/mt/...`) and its compatibility paths. */
 @Module({
-  imports: [TenantsModule, UsersModule, AuthModule, InvitationsModule, UserAdminModule],
+  imports: [
+    QueueModule,
+    TenantsModule,
+    UsersModule,
+    AuthModule,
+    InvitationsModule,
+    UserAdminModule,
+  ],
   controllers: [
     MarketHealthController,
     MarketTenantsController,
     MarketSettingsController,
     MarketUsersController,
   ],
-  providers: [MarketTenantsService, MarketUsersService, MarketMemberUsageRepository],
+  providers: [
+    MarketTenantsService,
+    MarketUsersService,
+    MarketMemberUsageRepository,
+    MarketCallbacks,
+    MarketCallbackProcessor,
+  ],
 })
 export class MarketModule {}
