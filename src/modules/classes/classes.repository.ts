@@ -96,7 +96,7 @@ export class ClassesRepository {
     viewerId: string,
     page: { limit: number; offset: number },
   ): Promise<{ rows: ClassRow[]; total: number }> {
-    const params: unknown[] = [viewerId];
+    const params: unknown[] = [];
     const bind = (value: unknown): string => {
       params.push(value);
       return `$${params.length}`;
@@ -120,10 +120,12 @@ export class ClassesRepository {
       `SELECT count(*)::int AS total FROM classes c WHERE ${conditions}`,
       params,
     );
+    // Bound after the count: its query must not carry parameters it does not use.
+    const viewer = bind(viewerId);
     const rows = await queryRows<ClassRow>(
       this.dataSource,
       `SELECT ${CLASS_COLUMNS}, counts.student_count, counts.teacher_count, counts.assistant_count,
-         (SELECT v.role FROM class_members v WHERE v.class_id = c.id AND v.user_id = $1) AS viewer_role
+         (SELECT v.role FROM class_members v WHERE v.class_id = c.id AND v.user_id = ${viewer}) AS viewer_role
        FROM classes c ${MEMBER_COUNTS}
        WHERE ${conditions}
        ORDER BY c.name ASC, c.id ASC
