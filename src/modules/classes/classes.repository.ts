@@ -66,8 +66,10 @@ export interface ClassStatsRow {
   archived: boolean;
   created_by: string | null;
   created_at: Date;
+  /** Every member: students, teachers and assistants */
   participant_count: number;
   student_count: number;
+  /** Teachers and assistants */
   teacher_count: number;
 }
 
