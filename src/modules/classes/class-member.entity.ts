@@ -12,7 +12,8 @@ import {
 import { User } from '../users/user.entity.js';
 import { SchoolClass } from './class.entity.js';
 
-export type ClassRole = 'student' | 'teacher' | 'assistant';
+export const CLASS_ROLES = ['student', 'teacher', 'assistant'] as const;
+export type ClassRole = (typeof CLASS_ROLES)[number];
 
 @Entity({ name: 'class_members' })
 @Unique('uq_class_members_class_user', ['classId', 'userId'])

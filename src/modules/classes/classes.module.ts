@@ -2,10 +2,16 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClassMember } from './class-member.entity.js';
 import { SchoolClass } from './class.entity.js';
+import { ClassesController } from './classes.controller.js';
+import { ClassesRepository } from './classes.repository.js';
+import { ClassesService } from './classes.service.js';
+import { MyClassesController } from './my-classes.controller.js';
 
-/** Classes and their members. The Tenants issue adds the routes; admin checks read them now. */
+/** Classes and their members (/api/v1/classes, /api/v1/users/me/classes). */
 @Module({
   imports: [TypeOrmModule.forFeature([SchoolClass, ClassMember])],
-  exports: [TypeOrmModule],
+  controllers: [ClassesController, MyClassesController],
+  providers: [ClassesRepository, ClassesService],
+  exports: [TypeOrmModule, ClassesRepository],
 })
 export class ClassesModule {}

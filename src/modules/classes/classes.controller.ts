@@ -1,0 +1,194 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Audited } from '../../common/audit/audited.decorator.js';
+import { CurrentUser } from '../../common/auth/current-user.decorator.js';
+import type { UserPrincipal } from '../../common/auth/principal.js';
+import { Roles } from '../../common/auth/roles.decorator.js';
+import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
+import { ClassDto, ClassPageDto } from './dto/class.dto.js';
+import { AddClassMemberDto, ClassMemberDto } from './dto/class-member.dto.js';
+import { CreateClassDto } from './dto/create-class.dto.js';
+import { JoinClassDto } from './dto/join-class.dto.js';
+import { ListClassesQueryDto } from './dto/list-classes.query.dto.js';
+import { UpdateClassDto } from './dto/update-class.dto.js';
+import { ClassesService } from './classes.service.js';
+
+const CLASS_NOT_FOUND = {
+  type: ErrorEnvelope,
+  description: 'CLASS_NOT_FOUND (also for classes of other tenants)',
+};
+
+@ApiTags('classes')
+@ApiBearerAuth('bearer')
+@Roles('teacher', 'admin')
+@Controller('classes')
+export class ClassesController {
+  constructor(private readonly classes: ClassesService) {}
+
+  @Get()
+  @Roles('student', 'teacher', 'admin')
+  @ApiOperation({
+    summary: 'Classes of your school: all for admins, your own for teachers and students',
+    description:
+      'Filters: archived (default false), q (name or subject). Offset pagination with total. Students never see join codes.',
+  })
+  @ApiOkResponse({ type: ClassPageDto })
+  list(
+    @CurrentUser() user: UserPrincipal,
+    @Query() query: ListClassesQueryDto,
+  ): Promise<ClassPageDto> {
+    return this.classes.list(user, query);
+  }
+
+  @Post()
+  @Audited({ action: 'class.created', resource: 'class' })
+  @ApiOperation({
+    summary: 'Make a class (a teacher who makes it teaches it)',
+    description: 'A join code of 8 unambiguous characters is drawn for it.',
+  })
+  @ApiCreatedResponse({ type: ClassDto })
+  create(@CurrentUser() user: UserPrincipal, @Body() dto: CreateClassDto): Promise<ClassDto> {
+    return this.classes.create(user, dto);
+  }
+
+  @Post('join')
+  @Roles('student')
+  @Audited({ action: 'class.joined', resource: 'class' })
+  @ApiOperation({ summary: 'Join a class of your school with its join code (students)' })
+  @ApiCreatedResponse({ type: ClassDto })
+  @ApiNotFoundResponse({
+    type: ErrorEnvelope,
+    description: 'CLASS_JOIN_CODE_INVALID (unknown, another school, or archived)',
+  })
+  @ApiConflictResponse({ type: ErrorEnvelope, description: 'CLASS_MEMBER_EXISTS' })
+  join(@CurrentUser() user: UserPrincipal, @Body() dto: JoinClassDto): Promise<ClassDto> {
+    return this.classes.join(user, dto.code);
+  }
+
+  @Get(':id')
+  @Roles('student', 'teacher', 'admin')
+  @ApiOperation({ summary: 'One class (students: only their own, without the join code)' })
+  @ApiOkResponse({ type: ClassDto })
+  @ApiNotFoundResponse(CLASS_NOT_FOUND)
+  get(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<ClassDto> {
+    return this.classes.get(user, id);
+  }
+
+  @Patch(':id')
+  @Audited({ action: 'class.updated', resource: 'class' })
+  @ApiOperation({
+    summary: 'Rename, describe or archive a class',
+    description: 'Only the fields sent change; null clears subject, grade or term.',
+  })
+  @ApiOkResponse({ type: ClassDto })
+  @ApiNotFoundResponse(CLASS_NOT_FOUND)
+  update(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: UpdateClassDto,
+  ): Promise<ClassDto> {
+    return this.classes.update(user, id, dto);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @Audited({ action: 'class.deleted', resource: 'class' })
+  @ApiOperation({ summary: 'Delete a class and its memberships' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse(CLASS_NOT_FOUND)
+  async remove(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<void> {
+    await this.classes.remove(user, id);
+  }
+
+  @Post(':id/join-code')
+  @HttpCode(HttpStatus.OK)
+  @Audited({ action: 'class.join_code_rotated', resource: 'class' })
+  @ApiOperation({ summary: 'Draw a new join code; the old one stops working' })
+  @ApiOkResponse({ type: ClassDto })
+  @ApiNotFoundResponse(CLASS_NOT_FOUND)
+  rotateJoinCode(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<ClassDto> {
+    return this.classes.rotateJoinCode(user, id);
+  }
+
+  @Get(':id/members')
+  @ApiOperation({ summary: 'Members of a class: teachers, assistants, then students' })
+  @ApiOkResponse({ type: [ClassMemberDto] })
+  @ApiNotFoundResponse(CLASS_NOT_FOUND)
+  members(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<ClassMemberDto[]> {
+    return this.classes.listMembers(user, id);
+  }
+
+  @Post(':id/members')
+  @Audited({ action: 'class.member_added', resource: 'class' })
+  @ApiOperation({
+    summary: 'Assign a member of your school to the class',
+    description:
+      'Teachers and assistants must be teachers or admins of the school (409 CLASS_MEMBER_ROLE_NOT_ALLOWED).',
+  })
+  @ApiCreatedResponse({ type: ClassMemberDto })
+  @ApiNotFoundResponse({
+    type: ErrorEnvelope,
+    description: 'CLASS_NOT_FOUND, CLASS_MEMBER_USER_NOT_FOUND (also for other tenants)',
+  })
+  @ApiConflictResponse({
+    type: ErrorEnvelope,
+    description: 'CLASS_MEMBER_EXISTS, CLASS_MEMBER_ROLE_NOT_ALLOWED',
+  })
+  addMember(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: AddClassMemberDto,
+  ): Promise<ClassMemberDto> {
+    return this.classes.addMember(user, id, dto);
+  }
+
+  @Delete(':id/members/:userId')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @Audited({ action: 'class.member_removed', resource: 'class' })
+  @ApiOperation({ summary: 'Take a member out of the class' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({
+    type: ErrorEnvelope,
+    description: 'CLASS_NOT_FOUND, CLASS_MEMBER_NOT_FOUND',
+  })
+  async removeMember(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('userId', new ParseUUIDPipe()) userId: string,
+  ): Promise<void> {
+    await this.classes.removeMember(user, id, userId);
+  }
+}

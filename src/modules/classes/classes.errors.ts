@@ -1,0 +1,26 @@
+import { HttpStatus } from '@nestjs/common';
+import { registerErrorCodes } from '../../common/errors/error-codes.js';
+
+registerErrorCodes({
+  CLASS_NOT_FOUND: { status: HttpStatus.NOT_FOUND, message: 'Class not found' },
+  CLASS_JOIN_CODE_INVALID: {
+    status: HttpStatus.NOT_FOUND,
+    message: 'No open class of your school has this join code',
+  },
+  CLASS_MEMBER_NOT_FOUND: {
+    status: HttpStatus.NOT_FOUND,
+    message: 'This person is not a member of the class',
+  },
+  CLASS_MEMBER_USER_NOT_FOUND: {
+    status: HttpStatus.NOT_FOUND,
+    message: 'No active member of the school has this id',
+  },
+  CLASS_MEMBER_EXISTS: {
+    status: HttpStatus.CONFLICT,
+    message: 'This person is already a member of the class',
+  },
+  CLASS_MEMBER_ROLE_NOT_ALLOWED: {
+    status: HttpStatus.CONFLICT,
+    message: 'Only teachers and admins of the school can teach or assist a class',
+  },
+});

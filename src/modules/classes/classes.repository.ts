@@ -1,0 +1,335 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { TenantRole } from '../../common/auth/roles.js';
+import {
+  isForeignKeyViolation,
+  isUniqueViolation,
+  queryOne,
+  queryRows,
+} from '../../common/database/sql.js';
+import { AppException } from '../../common/errors/app.exception.js';
+import type { ClassRole } from './class-member.entity.js';
+import './classes.errors.js';
+
+/** A class with its member counts and the role of the person looking at it. */
+export interface ClassRow {
+  id: string;
+  tenant_id: string;
+  name: string;
+  subject: string | null;
+  grade: string | null;
+  term: string | null;
+  join_code: string;
+  archived: boolean;
+  created_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+  student_count: number;
+  teacher_count: number;
+  assistant_count: number;
+  /** The viewer's role in the class; null when they are not a member */
+  viewer_role: ClassRole | null;
+}
+
+export interface ClassListFilter {
+  /** undefined: every tenant (super admins) */
+  tenantId?: string;
+  archived: boolean;
+  q?: string;
+  /** Only the classes this user belongs to (teachers and students see no others) */
+  memberId?: string;
+}
+
+export interface ClassFields {
+  name?: string;
+  subject?: string | null;
+  grade?: string | null;
+  term?: string | null;
+  archived?: boolean;
+}
+
+export interface ClassMemberRow {
+  user_id: string;
+  full_name: string;
+  email: string | null;
+  username: string | null;
+  role: ClassRole;
+  joined_at: Date;
+}
+
+/** A class as reports and the marketplace read it: who made it, when, how many take part. */
+export interface ClassStatsRow {
+  id: string;
+  tenant_id: string;
+  name: string;
+  archived: boolean;
+  created_by: string | null;
+  created_at: Date;
+  /** Every member: students, teachers and assistants */
+  participant_count: number;
+  student_count: number;
+  /** Teachers and assistants */
+  teacher_count: number;
+}
+
+// The columns `update` may set; the keys of ClassFields are the column names.
+const CLASS_FIELD_COLUMNS = ['name', 'subject', 'grade', 'term', 'archived'] as const;
+
+const CLASS_COLUMNS = `c.id, c.tenant_id, c.name, c.subject, c.grade, c.term, c.join_code,
+  c.archived, c.created_by, c.created_at, c.updated_at`;
+
+// One pass over the class's members; teachers and assistants are counted apart.
+const MEMBER_COUNTS = `CROSS JOIN LATERAL (
+  SELECT count(*) FILTER (WHERE cm.role = 'student')::int AS student_count,
+         count(*) FILTER (WHERE cm.role = 'teacher')::int AS teacher_count,
+         count(*) FILTER (WHERE cm.role = 'assistant')::int AS assistant_count,
+         count(*)::int AS participant_count
+  FROM class_members cm WHERE cm.class_id = c.id) counts`;
+
+const likePattern = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+@Injectable()
+export class ClassesRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async list(
+    filter: ClassListFilter,
+    viewerId: string,
+    page: { limit: number; offset: number },
+  ): Promise<{ rows: ClassRow[]; total: number }> {
+    const params: unknown[] = [];
+    const bind = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const where = [`c.archived = ${bind(filter.archived)}`];
+    if (filter.tenantId !== undefined) {
+      where.push(`c.tenant_id = ${bind(filter.tenantId)}`);
+    }
+    if (filter.memberId !== undefined) {
+      where.push(
+        `EXISTS (SELECT 1 FROM class_members m WHERE m.class_id = c.id AND m.user_id = ${bind(filter.memberId)})`,
+      );
+    }
+    if (filter.q) {
+      const pattern = bind(likePattern(filter.q));
+      where.push(`(c.name ILIKE ${pattern} OR c.subject ILIKE ${pattern})`);
+    }
+    const conditions = where.join(' AND ');
+    const totalRow = await queryOne<{ total: number }>(
+      this.dataSource,
+      `SELECT count(*)::int AS total FROM classes c WHERE ${conditions}`,
+      params,
+    );
+    // Bound after the count: its query must not carry parameters it does not use.
+    const viewer = bind(viewerId);
+    const rows = await queryRows<ClassRow>(
+      this.dataSource,
+      `SELECT ${CLASS_COLUMNS}, counts.student_count, counts.teacher_count, counts.assistant_count,
+         (SELECT v.role FROM class_members v WHERE v.class_id = c.id AND v.user_id = ${viewer}) AS viewer_role
+       FROM classes c ${MEMBER_COUNTS}
+       WHERE ${conditions}
+       ORDER BY c.name ASC, c.id ASC
+       LIMIT ${bind(page.limit)} OFFSET ${bind(page.offset)}`,
+      params,
+    );
+    return { rows, total: totalRow?.total ?? 0 };
+  }
+
+  /** The class, when it exists in `tenantId` (any tenant when undefined). */
+  findById(
+    classId: string,
+    tenantId: string | undefined,
+    viewerId: string,
+  ): Promise<ClassRow | undefined> {
+    return queryOne<ClassRow>(
+      this.dataSource,
+      `SELECT ${CLASS_COLUMNS}, counts.student_count, counts.teacher_count, counts.assistant_count,
+         (SELECT v.role FROM class_members v WHERE v.class_id = c.id AND v.user_id = $3) AS viewer_role
+       FROM classes c ${MEMBER_COUNTS}
+       WHERE c.id = $1 AND ($2::varchar IS NULL OR c.tenant_id = $2)`,
+      [classId, tenantId ?? null, viewerId],
+    );
+  }
+
+  async findIdByJoinCode(
+    code: string,
+  ): Promise<{ id: string; tenant_id: string; archived: boolean } | undefined> {
+    return queryOne(
+      this.dataSource,
+      `SELECT id, tenant_id, archived FROM classes WHERE join_code = $1`,
+      [code],
+    );
+  }
+
+  /** The user's classes in one tenant with their role in each. */
+  listForMember(userId: string, tenantId: string, archived: boolean): Promise<ClassRow[]> {
+    return queryRows<ClassRow>(
+      this.dataSource,
+      `SELECT ${CLASS_COLUMNS}, counts.student_count, counts.teacher_count, counts.assistant_count,
+         v.role AS viewer_role
+       FROM class_members v JOIN classes c ON c.id = v.class_id ${MEMBER_COUNTS}
+       WHERE v.user_id = $1 AND c.tenant_id = $2 AND c.archived = $3
+       ORDER BY c.name ASC, c.id ASC`,
+      [userId, tenantId, archived],
+    );
+  }
+
+  /**
+   * A page of a tenant's classes (archived ones too) with who made them and how many take
+   * part, newest first; for reports and the marketplace.
+   */
+  async pageWithStats(
+    tenantId: string,
+    page: { limit: number; offset: number },
+  ): Promise<{ items: ClassStatsRow[]; total: number }> {
+    const totalRow = await queryOne<{ total: number }>(
+      this.dataSource,
+      `SELECT count(*)::int AS total FROM classes WHERE tenant_id = $1`,
+      [tenantId],
+    );
+    const items = await queryRows<ClassStatsRow>(
+      this.dataSource,
+      `SELECT c.id, c.tenant_id, c.name, c.archived, c.created_by, c.created_at,
+         counts.participant_count, counts.student_count,
+         counts.teacher_count + counts.assistant_count AS teacher_count
+       FROM classes c ${MEMBER_COUNTS}
+       WHERE c.tenant_id = $1
+       ORDER BY c.created_at DESC, c.id DESC
+       LIMIT $2 OFFSET $3`,
+      [tenantId, page.limit, page.offset],
+    );
+    return { items, total: totalRow?.total ?? 0 };
+  }
+
+  /** Inserts the class unless the join code is taken (then undefined: draw another code). */
+  async insertUnlessCodeTaken(
+    manager: EntityManager,
+    values: Required<Omit<ClassFields, 'archived'>> & {
+      tenantId: string;
+      joinCode: string;
+      createdBy: string;
+    },
+  ): Promise<string | undefined> {
+    // ON CONFLICT instead of catching the violation: a failed INSERT would abort the transaction.
+    const row = await queryOne<{ id: string }>(
+      manager,
+      `INSERT INTO classes (tenant_id, name, subject, grade, term, join_code, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (join_code) DO NOTHING RETURNING id`,
+      [
+        values.tenantId,
+        values.name,
+        values.subject,
+        values.grade,
+        values.term,
+        values.joinCode,
+        values.createdBy,
+      ],
+    );
+    return row?.id;
+  }
+
+  /** Only the fields given change; null clears an optional one. */
+  async update(classId: string, fields: ClassFields): Promise<void> {
+    const params: unknown[] = [classId];
+    const sets = CLASS_FIELD_COLUMNS.filter((column) => fields[column] !== undefined).map(
+      (column) => {
+        params.push(fields[column]);
+        return `${column} = $${params.length}`;
+      },
+    );
+    await this.dataSource.query(
+      `UPDATE classes SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1`,
+      params,
+    );
+  }
+
+  /** false when the code is taken by another class (draw another one). */
+  async setJoinCode(classId: string, joinCode: string): Promise<boolean> {
+    try {
+      await this.dataSource.query(
+        `UPDATE classes SET join_code = $2, updated_at = now() WHERE id = $1`,
+        [classId, joinCode],
+      );
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error, 'uq_classes_join_code')) {
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  async delete(classId: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM classes WHERE id = $1`, [classId]);
+  }
+
+  listMembers(classId: string): Promise<ClassMemberRow[]> {
+    return queryRows<ClassMemberRow>(
+      this.dataSource,
+      `SELECT cm.user_id, u.full_name, u.email, u.username, cm.role, cm.joined_at
+       FROM class_members cm JOIN users u ON u.id = cm.user_id
+       WHERE cm.class_id = $1
+       ORDER BY CASE cm.role WHEN 'teacher' THEN 0 WHEN 'assistant' THEN 1 ELSE 2 END,
+         u.full_name, cm.user_id`,
+      [classId],
+    );
+  }
+
+  findMember(classId: string, userId: string): Promise<ClassMemberRow | undefined> {
+    return queryOne<ClassMemberRow>(
+      this.dataSource,
+      `SELECT cm.user_id, u.full_name, u.email, u.username, cm.role, cm.joined_at
+       FROM class_members cm JOIN users u ON u.id = cm.user_id
+       WHERE cm.class_id = $1 AND cm.user_id = $2`,
+      [classId, userId],
+    );
+  }
+
+  /** A second membership → 409 CLASS_MEMBER_EXISTS; a class deleted meanwhile → 404. */
+  async insertMember(
+    db: EntityManager | undefined,
+    classId: string,
+    userId: string,
+    role: ClassRole,
+  ): Promise<void> {
+    try {
+      await (db ?? this.dataSource).query(
+        `INSERT INTO class_members (class_id, user_id, role) VALUES ($1, $2, $3)`,
+        [classId, userId, role],
+      );
+    } catch (error) {
+      if (isUniqueViolation(error, 'uq_class_members_class_user')) {
+        throw new AppException('CLASS_MEMBER_EXISTS');
+      }
+      if (isForeignKeyViolation(error)) {
+        throw new AppException('CLASS_NOT_FOUND');
+      }
+      throw error;
+    }
+  }
+
+  /** false when the user was not a member. */
+  async removeMember(classId: string, userId: string): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
+      this.dataSource,
+      `DELETE FROM class_members WHERE class_id = $1 AND user_id = $2 RETURNING id`,
+      [classId, userId],
+    );
+    return rows.length > 0;
+  }
+
+  /** The user's role in the tenant, when they are an active member of it with a usable account. */
+  async activeTenantRole(userId: string, tenantId: string): Promise<TenantRole | undefined> {
+    const row = await queryOne<{ role: TenantRole }>(
+      this.dataSource,
+      `SELECT m.role FROM memberships m JOIN users u ON u.id = m.user_id
+       WHERE m.user_id = $1 AND m.tenant_id = $2 AND m.status = 'active'
+         AND u.is_active AND u.deleted_at IS NULL`,
+      [userId, tenantId],
+    );
+    return row?.role;
+  }
+}

@@ -1,0 +1,227 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { isPlatformWide, type UserPrincipal } from '../../common/auth/principal.js';
+import { resolveTenantScope } from '../../common/auth/tenant-access.js';
+import { AppException } from '../../common/errors/app.exception.js';
+import '../auth/auth.errors.js';
+import { mapClass, type ClassDto, type ClassPageDto } from './dto/class.dto.js';
+import {
+  mapClassMember,
+  type AddClassMemberDto,
+  type ClassMemberDto,
+} from './dto/class-member.dto.js';
+import type { CreateClassDto } from './dto/create-class.dto.js';
+import type { ListClassesQueryDto } from './dto/list-classes.query.dto.js';
+import type { UpdateClassDto } from './dto/update-class.dto.js';
+import { ClassesRepository, type ClassRow } from './classes.repository.js';
+import { generateJoinCode } from './join-code.js';
+import './classes.errors.js';
+
+// 31^8 codes make a collision rare; a handful of draws makes a failure practically impossible.
+const JOIN_CODE_ATTEMPTS = 5;
+
+/**
+ * Classes of a school. Tenant admins (and super admins) manage every class of their tenant;
+ * teachers the classes they teach or assist; students read the classes they belong to. A class
+ * of another tenant is as absent as a missing one (404).
+ */
+@Injectable()
+export class ClassesService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly classes: ClassesRepository,
+  ) {}
+
+  async list(principal: UserPrincipal, query: ListClassesQueryDto): Promise<ClassPageDto> {
+    const limit = query.limit ?? 20;
+    const offset = query.offset ?? 0;
+    const tenantId = resolveTenantScope(principal, query.tenant_id);
+    const { rows, total } = await this.classes.list(
+      {
+        tenantId,
+        archived: query.archived ?? false,
+        q: query.q,
+        memberId: isTenantAdmin(principal) ? undefined : principal.userId,
+      },
+      principal.userId,
+      { limit, offset },
+    );
+    return { items: rows.map((row) => this.view(principal, row)), total, limit, offset };
+  }
+
+  async get(principal: UserPrincipal, classId: string): Promise<ClassDto> {
+    const row = await this.visibleClass(principal, classId);
+    if (!canManage(principal, row) && row.viewer_role === null) {
+      throw new AppException('AUTH_FORBIDDEN', 'You are not a member of this class');
+    }
+    return this.view(principal, row);
+  }
+
+  /** A teacher who makes a class teaches it from the start (same transaction). */
+  async create(principal: UserPrincipal, dto: CreateClassDto): Promise<ClassDto> {
+    const tenantId = resolveTenantScope(principal, dto.tenant_id);
+    if (tenantId === undefined) {
+      throw new AppException('COMMON_VALIDATION_FAILED', undefined, {
+        fields: [{ field: 'tenant_id', errors: ['tenant_id is required for super admins'] }],
+      });
+    }
+    const classId = await this.dataSource.transaction(async (manager) => {
+      for (let attempt = 0; attempt < JOIN_CODE_ATTEMPTS; attempt += 1) {
+        const id = await this.classes.insertUnlessCodeTaken(manager, {
+          tenantId,
+          name: dto.name.trim(),
+          subject: dto.subject ?? null,
+          grade: dto.grade ?? null,
+          term: dto.term ?? null,
+          joinCode: generateJoinCode(),
+          createdBy: principal.userId,
+        });
+        if (id !== undefined) {
+          if (principal.role === 'teacher') {
+            await this.classes.insertMember(manager, id, principal.userId, 'teacher');
+          }
+          return id;
+        }
+      }
+      throw new AppException('COMMON_CONFLICT', 'No free join code found; try again');
+    });
+    return this.get(principal, classId);
+  }
+
+  async update(principal: UserPrincipal, classId: string, dto: UpdateClassDto): Promise<ClassDto> {
+    const fields = {
+      name: dto.name?.trim(),
+      subject: dto.subject,
+      grade: dto.grade,
+      term: dto.term,
+      archived: dto.archived,
+    };
+    if (Object.values(fields).every((value) => value === undefined)) {
+      throw new AppException('COMMON_VALIDATION_FAILED', 'Nothing to change', { fields: [] });
+    }
+    await this.managedClass(principal, classId);
+    await this.classes.update(classId, fields);
+    return this.get(principal, classId);
+  }
+
+  /** The class goes with its memberships. */
+  async remove(principal: UserPrincipal, classId: string): Promise<void> {
+    await this.managedClass(principal, classId);
+    await this.classes.delete(classId);
+  }
+
+  /** A new join code; the old one stops working at once. */
+  async rotateJoinCode(principal: UserPrincipal, classId: string): Promise<ClassDto> {
+    await this.managedClass(principal, classId);
+    for (let attempt = 0; attempt < JOIN_CODE_ATTEMPTS; attempt += 1) {
+      if (await this.classes.setJoinCode(classId, generateJoinCode())) {
+        return this.get(principal, classId);
+      }
+    }
+    throw new AppException('COMMON_CONFLICT', 'No free join code found; try again');
+  }
+
+  async listMembers(principal: UserPrincipal, classId: string): Promise<ClassMemberDto[]> {
+    await this.managedClass(principal, classId);
+    return (await this.classes.listMembers(classId)).map(mapClassMember);
+  }
+
+  /**
+   * Assigns an active member of the class's school. Teaching or assisting needs a teacher or
+   * admin of the school (409 CLASS_MEMBER_ROLE_NOT_ALLOWED): a pupil cannot be made staff here.
+   */
+  async addMember(
+    principal: UserPrincipal,
+    classId: string,
+    dto: AddClassMemberDto,
+  ): Promise<ClassMemberDto> {
+    const klass = await this.managedClass(principal, classId);
+    const tenantRole = await this.classes.activeTenantRole(dto.user_id, klass.tenant_id);
+    if (tenantRole === undefined) {
+      throw new AppException('CLASS_MEMBER_USER_NOT_FOUND');
+    }
+    if (dto.role !== 'student' && tenantRole === 'student') {
+      throw new AppException('CLASS_MEMBER_ROLE_NOT_ALLOWED');
+    }
+    await this.classes.insertMember(undefined, classId, dto.user_id, dto.role);
+    const member = await this.classes.findMember(classId, dto.user_id);
+    if (!member) {
+      throw new AppException('CLASS_MEMBER_NOT_FOUND');
+    }
+    return mapClassMember(member);
+  }
+
+  async removeMember(principal: UserPrincipal, classId: string, userId: string): Promise<void> {
+    await this.managedClass(principal, classId);
+    if (!(await this.classes.removeMember(classId, userId))) {
+      throw new AppException('CLASS_MEMBER_NOT_FOUND');
+    }
+  }
+
+  /**
+   * A student joins an open class of the school they are signed in to. Unknown codes, codes of
+   * other schools and archived classes all answer 404, so codes cannot be probed.
+   */
+  async join(principal: UserPrincipal, code: string): Promise<ClassDto> {
+    if (principal.role !== 'student' || principal.tenantId === null) {
+      throw new AppException('AUTH_FORBIDDEN', 'Students join classes by code');
+    }
+    const target = await this.classes.findIdByJoinCode(code);
+    if (!target || target.tenant_id !== principal.tenantId || target.archived) {
+      throw new AppException('CLASS_JOIN_CODE_INVALID');
+    }
+    await this.classes.insertMember(undefined, target.id, principal.userId, 'student');
+    return this.get(principal, target.id);
+  }
+
+  /** The caller's classes in the tenant they are signed in to, with their role in each. */
+  async listMine(principal: UserPrincipal, archived: boolean): Promise<ClassDto[]> {
+    if (principal.tenantId === null) {
+      throw new AppException('COMMON_FORBIDDEN', 'Sign in to a tenant first (switch-tenant)');
+    }
+    const rows = await this.classes.listForMember(principal.userId, principal.tenantId, archived);
+    return rows.map((row) => this.view(principal, row));
+  }
+
+  /** A class the caller may change: admins of its tenant, its teachers and assistants. */
+  private async managedClass(principal: UserPrincipal, classId: string): Promise<ClassRow> {
+    const row = await this.visibleClass(principal, classId);
+    if (!canManage(principal, row)) {
+      throw new AppException('AUTH_FORBIDDEN', 'Only admins and the teachers of a class manage it');
+    }
+    return row;
+  }
+
+  private async visibleClass(principal: UserPrincipal, classId: string): Promise<ClassRow> {
+    const row = await this.classes.findById(
+      classId,
+      resolveTenantScope(principal, undefined),
+      principal.userId,
+    );
+    if (!row) {
+      throw new AppException('CLASS_NOT_FOUND');
+    }
+    return row;
+  }
+
+  private view(principal: UserPrincipal, row: ClassRow): ClassDto {
+    return mapClass(row, { showJoinCode: canManage(principal, row) });
+  }
+}
+
+function isTenantAdmin(principal: UserPrincipal): boolean {
+  return isPlatformWide(principal) || principal.role === 'admin';
+}
+
+/**
+ * Admins manage every class in scope; teachers those they teach or assist. The tenant role is
+ * checked too, so a teacher demoted to student loses the classes they taught.
+ */
+function canManage(principal: UserPrincipal, row: ClassRow): boolean {
+  return (
+    isTenantAdmin(principal) ||
+    (principal.role === 'teacher' &&
+      (row.viewer_role === 'teacher' || row.viewer_role === 'assistant'))
+  );
+}

@@ -1,0 +1,42 @@
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+
+/** `true`/`false` in a query string; anything else stays a string and fails validation. */
+export const toBoolean = ({ value }: { value: unknown }): unknown =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
+export class ArchivedQueryDto {
+  /** Archived classes instead of current ones (default false) */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'archived must be true or false' })
+  archived?: boolean;
+}
+
+export class ListClassesQueryDto extends ArchivedQueryDto {
+  /** Super admins only: the classes of one school (everyone else: their own). */
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9_-]{1,62}$/, { message: 'tenant_id must be a tenant id' })
+  tenant_id?: string;
+
+  /** Part of the name or subject, case-insensitive */
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  q?: string;
+
+  /** 1–100, default 20 */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  offset?: number;
+}
