@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { market, marketEnv, marketTenantId } from '../factories/market.js';
 import { waitFor } from '../support/http.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startTestApp } from '../support/test-app.js';
 
 interface Delivery {
   headers: http.IncomingHttpHeaders;
