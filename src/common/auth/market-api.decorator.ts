@@ -10,13 +10,18 @@ import { MARKET_API_KEY_SCHEME } from '../swagger/setup-swagger.js';
 
 export const MARKET_API_KEY = 'auth:marketApi';
 
+export interface MarketApiOptions {
+  /** The Service Market's old paths sent the key as `X-API-Key` (seed 003 §1.1): accept it too. */
+  legacyHeader?: boolean;
+}
+
 /**
  * The Service Market's routes (`/mt/...`): callable with `X-Market-API-Key`, or by a super
  * admin's bearer token. Tenant admins, tenant API keys and everyone else are refused.
  */
-export const MarketApi = (): MethodDecorator & ClassDecorator =>
+export const MarketApi = (options: MarketApiOptions = {}): MethodDecorator & ClassDecorator =>
   applyDecorators(
-    SetMetadata(MARKET_API_KEY, true),
+    SetMetadata(MARKET_API_KEY, options),
     ApiSecurity(MARKET_API_KEY_SCHEME),
     ApiBearerAuth('bearer'),
     ApiUnauthorizedResponse({

@@ -1,18 +1,22 @@
 import { Module } from '@nestjs/common';
 import { QueueModule } from '../../common/queue/queue.module.js';
 import { AuthModule } from '../auth/auth.module.js';
+import { ClassesModule } from '../classes/classes.module.js';
 import { InvitationsModule } from '../invitations/invitations.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { UserAdminModule } from '../user-admin/user-admin.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { MarketCallbackProcessor } from './market-callback.processor.js';
 import { MarketCallbacks } from './market-callbacks.service.js';
+import { MarketCompatController } from './market-compat.controller.js';
 import { MarketHealthController } from './market-health.controller.js';
 import { MarketSettingsController } from './market-settings.controller.js';
 import { MarketTenantsController } from './market-tenants.controller.js';
 import { MarketTenantsService } from './market-tenants.service.js';
 import { MarketMemberUsageRepository } from './market-member-usage.repository.js';
 import { MarketUsersController } from './market-users.controller.js';
+import { MarketResourcesController } from './market-resources.controller.js';
+import { MarketResourcesService } from './market-resources.service.js';
 import { MarketUsersService } from './market-users.service.js';
 
 /** The Service Market's Standard API (`/mt/...`) and its compatibility paths. */
@@ -24,12 +28,15 @@ import { MarketUsersService } from './market-users.service.js';
     AuthModule,
     InvitationsModule,
     UserAdminModule,
+    ClassesModule,
   ],
   controllers: [
     MarketHealthController,
     MarketTenantsController,
     MarketSettingsController,
     MarketUsersController,
+    MarketResourcesController,
+    MarketCompatController,
   ],
   providers: [
     MarketTenantsService,
@@ -37,6 +44,7 @@ import { MarketUsersService } from './market-users.service.js';
     MarketMemberUsageRepository,
     MarketCallbacks,
     MarketCallbackProcessor,
+    MarketResourcesService,
   ],
 })
 export class MarketModule {}

@@ -5,7 +5,10 @@ import { API_KEY_SCOPES_KEY, type ApiKeyScope } from '../../../common/auth/api-k
 import type { Principal, UserPrincipal } from '../../../common/auth/principal.js';
 import { ApiKeyAuthenticator } from '../../api-keys/api-key-authenticator.js';
 import { MarketKeyAuthenticator } from '../../market-keys/market-key-authenticator.js';
-import { MARKET_API_KEY } from '../../../common/auth/market-api.decorator.js';
+import {
+  MARKET_API_KEY,
+  type MarketApiOptions,
+} from '../../../common/auth/market-api.decorator.js';
 import { REQUIRED_FEATURE_KEY } from '../../../common/auth/requires-feature.decorator.js';
 import { TenantFeatures } from '../../tenants/tenant-features.service.js';
 import type { TenantFeature } from '../../tenants/tenant-settings.js';
@@ -28,7 +31,7 @@ interface RouteAccess {
   noImpersonation: boolean;
   roles: RequiredRole[];
   apiKeyScopes: ApiKeyScope[];
-  marketApi: boolean;
+  marketApi?: MarketApiOptions;
   feature?: TenantFeature;
 }
 
@@ -67,7 +70,7 @@ export class AccessGuard implements CanActivate {
       return true;
     }
     if (access.marketApi) {
-      request.principal = await this.authenticateMarket(request);
+      request.principal = await this.authenticateMarket(request, access.marketApi);
       return true;
     }
     const apiKey = request.headers['x-api-key'];
@@ -106,8 +109,13 @@ export class AccessGuard implements CanActivate {
   }
 
   /** `/mt/...`: the Service Market's key, or a super admin; nobody else. */
-  private async authenticateMarket(request: FastifyRequest): Promise<Principal> {
-    const marketKey = request.headers['x-market-api-key'];
+  private async authenticateMarket(
+    request: FastifyRequest,
+    options: MarketApiOptions,
+  ): Promise<Principal> {
+    const marketKey =
+      request.headers['x-market-api-key'] ??
+      (options.legacyHeader ? request.headers['x-api-key'] : undefined);
     if (typeof marketKey === 'string') {
       return this.marketKeys.authenticate(marketKey, request.ip);
     }
@@ -177,7 +185,7 @@ export class AccessGuard implements CanActivate {
         roles: this.reflector.getAllAndOverride<RequiredRole[]>(ROLES_KEY, targets) ?? [],
         apiKeyScopes:
           this.reflector.getAllAndOverride<ApiKeyScope[]>(API_KEY_SCOPES_KEY, targets) ?? [],
-        marketApi: this.reflector.getAllAndOverride<boolean>(MARKET_API_KEY, targets) ?? false,
+        marketApi: this.reflector.getAllAndOverride<MarketApiOptions>(MARKET_API_KEY, targets),
         feature: this.reflector.getAllAndOverride<TenantFeature>(REQUIRED_FEATURE_KEY, targets),
       };
       this.routes.set(handler, access);

@@ -1,0 +1,105 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+  VERSION_NEUTRAL,
+} from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Audited } from '../../common/audit/audited.decorator.js';
+import { CurrentPrincipal } from '../../common/auth/current-principal.decorator.js';
+import { MarketApi } from '../../common/auth/market-api.decorator.js';
+import type { Principal } from '../../common/auth/principal.js';
+import { TenantPathPipe } from '../../common/validation/tenant-id.pipe.js';
+import { AutoProvisionDto } from './dto/auto-provision.dto.js';
+import { MarketUserPageDto, MarketUsersQueryDto } from './dto/market-user.dto.js';
+import { ResourcePageDto, ResourcePageQueryDto } from './dto/market-resources.dto.js';
+import { TenantLifecycleDto } from './dto/tenant-lifecycle.dto.js';
+import { MarketResourcesService } from './market-resources.service.js';
+import { MarketTenantsService } from './market-tenants.service.js';
+import { MarketUsersService } from './market-users.service.js';
+
+/** When these paths became aliases (RFC 9745 `Deprecation` is a date). */
+const DEPRECATED_SINCE = `@${Date.UTC(2026, 10, 24) / 1000}`;
+
+/** Answers like the standard route, and says which one that is. */
+function aliasOf(reply: FastifyReply, standardPath: string): void {
+  void reply
+    .header('deprecation', DEPRECATED_SINCE)
+    .header('link', `<${standardPath}>; rel="successor-version"`);
+}
+
+/** Seed 003 §2.2: the Service Market's old paths, kept while it moves to `/mt/...`. */
+@ApiTags('market (deprecated aliases)')
+@MarketApi({ legacyHeader: true })
+@Controller({ path: 'tenant', version: VERSION_NEUTRAL })
+export class MarketCompatController {
+  constructor(
+    private readonly tenants: MarketTenantsService,
+    private readonly members: MarketUsersService,
+    private readonly resources: MarketResourcesService,
+  ) {}
+
+  @Post('webhook/auto-provision')
+  @HttpCode(200)
+  @Audited({ action: 'tenant.activated', resource: 'tenant' })
+  @ApiOperation({ summary: 'Alias of POST /mt/tenant/{id}/activate', deprecated: true })
+  @ApiOkResponse({ type: TenantLifecycleDto })
+  async autoProvision(
+    @Body() dto: AutoProvisionDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TenantLifecycleDto> {
+    const { tenant_id: tenantId, ...activation } = dto;
+    aliasOf(reply, `/mt/tenant/${tenantId}/activate`);
+    const state = await this.tenants.activate(tenantId, activation);
+    if (state.result === 'created') {
+      void reply.status(201);
+    }
+    return state;
+  }
+
+  @Get('users/:tenantId')
+  @ApiOperation({ summary: 'Alias of GET /mt/tenant/{id}/users', deprecated: true })
+  @ApiOkResponse({ type: MarketUserPageDto })
+  users(
+    @CurrentPrincipal() market: Principal,
+    @Param('tenantId', TenantPathPipe) tenantId: string,
+    @Query() query: MarketUsersQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<MarketUserPageDto> {
+    aliasOf(reply, `/mt/tenant/${tenantId}/users`);
+    return this.members.list(market, tenantId, query);
+  }
+
+  @Get('courses/:tenantId')
+  @ApiOperation({ summary: 'Alias of GET /mt/tenant/{id}/resources?type=course', deprecated: true })
+  @ApiOkResponse({ type: ResourcePageDto })
+  courses(
+    @Param('tenantId', TenantPathPipe) tenantId: string,
+    @Query() query: ResourcePageQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ResourcePageDto> {
+    aliasOf(reply, `/mt/tenant/${tenantId}/resources?type=course`);
+    return this.resources.list(tenantId, { ...query, type: 'course' });
+  }
+
+  @Get('discussions/:tenantId')
+  @ApiOperation({
+    summary: 'Alias of GET /mt/tenant/{id}/resources?type=discussion',
+    deprecated: true,
+  })
+  @ApiOkResponse({ type: ResourcePageDto })
+  discussions(
+    @Param('tenantId', TenantPathPipe) tenantId: string,
+    @Query() query: ResourcePageQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ResourcePageDto> {
+    aliasOf(reply, `/mt/tenant/${tenantId}/resources?type=discussion`);
+    return this.resources.list(tenantId, { ...query, type: 'discussion' });
+  }
+}
