@@ -28,7 +28,7 @@ function isPrice(value: unknown): value is ModelPrice {
 /** The price of a model: the tenant's entry, the platform's, the tenant's default, the platform's. */
 export function priceFor(model: string, overrides: Record<string, unknown>): ModelPrice {
   const candidates = [overrides[model], PLATFORM_MODEL_PRICES[model], overrides.default];
-  return candidates.find(isPrice) ?? (PLATFORM_MODEL_PRICES.default);
+  return candidates.find(isPrice) ?? PLATFORM_MODEL_PRICES.default;
 }
 
 /** The cost in USD with 6 decimals (numeric(14,6)), rounded half up to the micro-dollar. */
