@@ -396,6 +396,8 @@ describe('Usage ingestion and the /mt stats', () => {
         request_id: expect.any(String),
       });
     }
+    const negative = await ingest(tenant, [good(), usageEvent({ input_tokens: -1 })]);
+    expect(JSON.stringify(negative.body.details)).toContain('events.1.input_tokens');
     const notAnArray = await requestJson(`${t.baseUrl}/mt/tenant/${tenant}/usage-events`, {
       method: 'POST',
       headers: KEY,

@@ -1,78 +1,41 @@
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsInt,
-  IsISO8601,
-  IsString,
-  IsUUID,
-  Length,
-  Matches,
-  Max,
-  Min,
-  ValidateIf,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray } from 'class-validator';
+import { AreUsageEvents } from '../usage-event-check.js';
 
 export const MAX_BATCH_EVENTS = 1000;
-const MAX_TOKENS = 10_000_000;
 
-/** One AI call, as the platform's AI services report it. */
+/** One AI call, as the platform's AI services report it (checked by usage-event-check.ts). */
 export class UsageEventDto {
-  /** Unique per tenant and call: a resent event is counted once. @example chat-7f3a91c2-0001 */
-  @IsString()
-  @Length(1, 128)
+  /** Unique per tenant and call, 1–128 characters: a resent event is counted once. @example chat-7f3a91c2-0001 */
   event_id!: string;
 
-  /** The member who made the call; null for calls made by the service itself */
-  @ValidateIf((_dto, value) => value !== null)
-  @IsUUID()
+  /** The member who made the call (UUID); null for calls made by the service itself */
   user_id!: string | null;
 
-  /** The conversation the call belongs to; null when there is none. @example sess-2026-11-24-42 */
-  @ValidateIf((_dto, value) => value !== null)
-  @IsString()
-  @Length(1, 128)
+  /** The conversation the call belongs to (≤ 128 characters); null when there is none. @example sess-2026-11-24-42 */
   session_id!: string | null;
 
-  /** What the call was for. @example chat */
-  @IsString()
-  @Length(1, 32)
+  /** What the call was for, 1–32 characters. @example chat */
   kind!: string;
 
-  /** @example gpt-4o-mini */
-  @IsString()
-  @Length(1, 64)
+  /** 1–64 characters, priced by name (unknown models: the default price). @example gpt-4o-mini */
   model!: string;
 
-  /** @example 1200 */
-  @IsInt()
-  @Min(0)
-  @Max(MAX_TOKENS)
+  /** Integer, 0–10,000,000 @example 1200 */
   input_tokens!: number;
 
-  /** @example 350 */
-  @IsInt()
-  @Min(0)
-  @Max(MAX_TOKENS)
+  /** Integer, 0–10,000,000 @example 350 */
   output_tokens!: number;
 
-  /** When the call happened: at most 5 minutes ahead, at most 400 days ago. @example 2026-11-24T09:58:12Z */
-  @IsISO8601({ strict: true })
-  @Matches(/^\d{4}-\d{2}-\d{2}T.+(Z|[+-]\d{2}:?\d{2})$/i, {
-    message: 'occurred_at must be an ISO 8601 timestamp with a time zone',
-  })
+  /** ISO 8601 with a time zone; at most 5 minutes ahead, at most 400 days ago. @example 2026-11-24T09:58:12Z */
   occurred_at!: string;
 }
 
 export class IngestUsageDto {
-  /** 1 to 1,000 events */
+  /** 1 to 1,000 events with distinct event ids */
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_BATCH_EVENTS)
-  @ValidateNested({ each: true })
-  @Type(() => UsageEventDto)
+  @AreUsageEvents()
   events!: UsageEventDto[];
 }
 
