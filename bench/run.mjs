@@ -6,6 +6,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { runUsageBench } from './usage.mjs';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -155,6 +156,7 @@ const env = {
   JWT_PRIVATE_KEY_FILE: path.join(keyDir, 'signing-key.pem'),
 };
 const results = {};
+let usageLines;
 try {
   const body = JSON.stringify({ name: 'notebook', quantity: 3 });
   const post = { method: 'POST', headers: { 'content-type': 'application/json' }, body };
@@ -186,6 +188,7 @@ try {
     }
   }
   results['argon2id verify, raw (same process type)'] = await argon2Raw(env);
+  usageLines = await runUsageBench(db.url);
 } finally {
   await db.stop();
   await rm(keyDir, { recursive: true, force: true });
@@ -431,3 +434,4 @@ GET /api/v1/audit-logs p95 on 100k rows, plain / filtered: ${results['app GET /a
 GET /api/v1/users p95 on 100k members, plain / at 100 req/s / filtered: ${results['app GET /api/v1/users (100k members)'].p95} ms / ${results['app GET /api/v1/users (100k members) at 100 req/s'].p95} ms / ${results['app GET /api/v1/users?role&q&sort=email (100k members)'].p95} ms
 ${['small', 'full'].map((size) => `CSV export: ${auditExport[size].rows} rows, ${auditExport[size].mb.toFixed(1)} MB in ${auditExport[size].seconds.toFixed(1)} s; server RSS ${auditExport[size].rssBeforeMb.toFixed(0)} MB before, ${auditExport[size].rssPeakMb.toFixed(0)} MB peak`).join('\n')}
 login p95, saturated / at 50 req/s:                  ${loginRun.p95} ms / ${results['app POST /api/v1/auth/login at 50 req/s'].p95} ms (seed: < 200 ms)`);
+console.log(`\n${usageLines.join('\n')}`);

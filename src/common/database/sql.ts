@@ -47,3 +47,9 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
 export function isForeignKeyViolation(error: unknown): boolean {
   return pgErrorOf(error)?.code === '23503';
 }
+
+/** A deadlock or serialization failure: the whole statement may simply be tried again. */
+export function isRetryableConflict(error: unknown): boolean {
+  const code = pgErrorOf(error)?.code;
+  return code === '40P01' || code === '40001';
+}

@@ -16,6 +16,9 @@ import { CurrentPrincipal } from '../../common/auth/current-principal.decorator.
 import { MarketApi } from '../../common/auth/market-api.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { TenantPathPipe } from '../../common/validation/tenant-id.pipe.js';
+import { StatsQueryDto } from '../usage/dto/stats-query.dto.js';
+import { TenantStatsDto } from '../usage/dto/usage-stats.dto.js';
+import { UsageStatsService } from '../usage/usage-stats.service.js';
 import { AutoProvisionDto } from './dto/auto-provision.dto.js';
 import { MarketUserPageDto, MarketUsersQueryDto } from './dto/market-user.dto.js';
 import { ResourcePageDto, ResourcePageQueryDto } from './dto/market-resources.dto.js';
@@ -43,6 +46,7 @@ export class MarketCompatController {
     private readonly tenants: MarketTenantsService,
     private readonly members: MarketUsersService,
     private readonly resources: MarketResourcesService,
+    private readonly usageStats: UsageStatsService,
   ) {}
 
   @Post('webhook/auto-provision')
@@ -61,6 +65,18 @@ export class MarketCompatController {
       void reply.status(201);
     }
     return state;
+  }
+
+  @Get('stats/:tenantId')
+  @ApiOperation({ summary: 'Alias of GET /mt/tenant/{id}/stats', deprecated: true })
+  @ApiOkResponse({ type: TenantStatsDto })
+  stats(
+    @Param('tenantId', TenantPathPipe) tenantId: string,
+    @Query() query: StatsQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TenantStatsDto> {
+    aliasOf(reply, `/mt/tenant/${tenantId}/stats`);
+    return this.usageStats.summary(tenantId, query);
   }
 
   @Get('users/:tenantId')

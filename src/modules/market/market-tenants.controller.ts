@@ -18,12 +18,17 @@ import {
 } from './dto/tenant-lifecycle.dto.js';
 import { TenantStatusDto } from './dto/tenant-status.dto.js';
 import { MarketTenantsService } from './market-tenants.service.js';
+import { MarketUsageService } from './market-usage.service.js';
+import { TenantLimitsDto, TenantUsageDto } from './dto/tenant-usage.dto.js';
 
 @ApiTags('market')
 @MarketApi()
 @Controller({ path: 'mt/tenant/:tenantId', version: VERSION_NEUTRAL })
 export class MarketTenantsController {
-  constructor(private readonly tenants: MarketTenantsService) {}
+  constructor(
+    private readonly tenants: MarketTenantsService,
+    private readonly consumption: MarketUsageService,
+  ) {}
 
   @Post('activate')
   @HttpCode(200)
@@ -60,6 +65,22 @@ export class MarketTenantsController {
     @Body() dto: DeactivateTenantDto,
   ): Promise<TenantLifecycleDto> {
     return this.tenants.deactivate(tenantId, dto);
+  }
+
+  @Get('usage')
+  @ApiOperation({ summary: 'Members now, tokens today and this month, against the limits' })
+  @ApiOkResponse({ type: TenantUsageDto })
+  @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'TENANT_NOT_FOUND' })
+  usage(@Param('tenantId', TenantPathPipe) tenantId: string): Promise<TenantUsageDto> {
+    return this.consumption.usageOf(tenantId);
+  }
+
+  @Get('limits')
+  @ApiOperation({ summary: "The plan's limits, what is used of them, and which are reached" })
+  @ApiOkResponse({ type: TenantLimitsDto })
+  @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'TENANT_NOT_FOUND' })
+  limits(@Param('tenantId', TenantPathPipe) tenantId: string): Promise<TenantLimitsDto> {
+    return this.consumption.limitsOf(tenantId);
   }
 
   @Get('status')

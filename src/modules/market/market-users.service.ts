@@ -17,7 +17,7 @@ import {
   type MarketUsersQueryDto,
   type UpdateMarketUserDto,
 } from './dto/market-user.dto.js';
-import { MarketMemberUsageRepository } from './market-member-usage.repository.js';
+import { UsageStatsService } from '../usage/usage-stats.service.js';
 
 /**
  * The members of one tenant, as the Service Market manages them: the admin routes' logic
@@ -30,7 +30,7 @@ export class MarketUsersService {
     private readonly tenants: TenantsRepository,
     private readonly profiles: UsersService,
     private readonly auth: AuthService,
-    private readonly usage: MarketMemberUsageRepository,
+    private readonly usage: UsageStatsService,
   ) {}
 
   async list(
@@ -45,7 +45,7 @@ export class MarketUsersService {
       limit: query.limit ?? 20,
       offset: query.offset ?? 0,
     });
-    const usage = await this.usage.byUser(
+    const usage = await this.usage.usageByUser(
       tenantId,
       page.items.map((user) => user.id),
     );
@@ -124,7 +124,7 @@ export class MarketUsersService {
   }
 
   private async withUsage(tenantId: string, user: AdminUserDto): Promise<MarketUserDto> {
-    const usage = await this.usage.byUser(tenantId, [user.id]);
+    const usage = await this.usage.usageByUser(tenantId, [user.id]);
     return mapMarketUser(user, usage.get(user.id) ?? NO_USAGE);
   }
 }

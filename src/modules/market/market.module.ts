@@ -4,6 +4,7 @@ import { AuthModule } from '../auth/auth.module.js';
 import { ClassesModule } from '../classes/classes.module.js';
 import { InvitationsModule } from '../invitations/invitations.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
+import { UsageModule } from '../usage/usage.module.js';
 import { UserAdminModule } from '../user-admin/user-admin.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { MarketCallbackProcessor } from './market-callback.processor.js';
@@ -13,7 +14,7 @@ import { MarketHealthController } from './market-health.controller.js';
 import { MarketSettingsController } from './market-settings.controller.js';
 import { MarketTenantsController } from './market-tenants.controller.js';
 import { MarketTenantsService } from './market-tenants.service.js';
-import { MarketMemberUsageRepository } from './market-member-usage.repository.js';
+import { MarketUsageService } from './market-usage.service.js';
 import { MarketUsersController } from './market-users.controller.js';
 import { MarketResourcesController } from './market-resources.controller.js';
 import { MarketResourcesService } from './market-resources.service.js';
@@ -29,6 +30,7 @@ import { MarketUsersService } from './market-users.service.js';
     InvitationsModule,
     UserAdminModule,
     ClassesModule,
+    UsageModule,
   ],
   controllers: [
     MarketHealthController,
@@ -41,10 +43,10 @@ import { MarketUsersService } from './market-users.service.js';
   providers: [
     MarketTenantsService,
     MarketUsersService,
-    MarketMemberUsageRepository,
     MarketCallbacks,
     MarketCallbackProcessor,
     MarketResourcesService,
+    MarketUsageService,
   ],
 })
 export class MarketModule {}

@@ -128,6 +128,30 @@ export class MembershipsRepository {
     }
   }
 
+  /** Of these user ids, the members of the tenant (any membership status). */
+  async membersAmong(tenantId: string, userIds: string[]): Promise<Set<string>> {
+    if (userIds.length === 0) {
+      return new Set();
+    }
+    const rows = await queryRows<{ user_id: string }>(
+      this.dataSource,
+      `SELECT user_id FROM memberships WHERE tenant_id = $1 AND user_id = ANY($2::uuid[])`,
+      [tenantId, userIds],
+    );
+    return new Set(rows.map((row) => row.user_id));
+  }
+
+  /** Memberships of the tenant that began in [from, to). */
+  async countJoinedBetween(tenantId: string, from: Date, to: Date): Promise<number> {
+    const rows = await queryRows<{ count: string }>(
+      this.dataSource,
+      `SELECT count(*) AS count FROM memberships
+       WHERE tenant_id = $1 AND joined_at >= $2 AND joined_at < $3`,
+      [tenantId, from, to],
+    );
+    return Number(rows[0]?.count ?? 0);
+  }
+
   /** The teacher (or assistant) teaches the student in a class of this tenant. */
   async teaches(teacherId: string, studentId: string, tenantId: string): Promise<boolean> {
     const rows = await queryRows<{ one: number }>(

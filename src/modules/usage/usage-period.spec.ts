@@ -1,0 +1,35 @@
+import { describe, expect, it } from '@jest/globals';
+import { AppException } from '../../common/errors/app.exception.js';
+import '../../common/errors/error-codes.js';
+import { daysNewestFirst, resolvePeriod } from './usage-period.js';
+
+const now = new Date('2026-11-24T10:00:00Z');
+
+describe('usage periods', () => {
+  it('should count the last N UTC days including today, 30d by default', () => {
+    expect(resolvePeriod({}, now)).toEqual({ label: '30d', from: '2026-10-26', to: '2026-11-24' });
+    expect(resolvePeriod({ period: '7d' }, now)).toMatchObject({ from: '2026-11-18' });
+    const days = daysNewestFirst(resolvePeriod({ period: '7d' }, now));
+    expect(days).toHaveLength(7);
+    expect(days[0]).toBe('2026-11-24');
+  });
+
+  it('should accept explicit dates', () => {
+    expect(resolvePeriod({ from: '2026-01-01', to: '2026-01-31' }, now)).toEqual({
+      label: '2026-01-01/2026-01-31',
+      from: '2026-01-01',
+      to: '2026-01-31',
+    });
+  });
+
+  it.each([
+    [{ period: '14d' }],
+    [{ period: '7d', from: '2026-01-01', to: '2026-01-02' }],
+    [{ from: '2026-01-01' }],
+    [{ from: '2026-02-30', to: '2026-03-01' }],
+    [{ from: '2026-03-02', to: '2026-03-01' }],
+    [{ from: '2025-01-01', to: '2026-01-02' }],
+  ])('should refuse %j', (query) => {
+    expect(() => resolvePeriod(query, now)).toThrow(AppException);
+  });
+});

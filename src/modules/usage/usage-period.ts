@@ -1,0 +1,82 @@
+import { AppException } from '../../common/errors/app.exception.js';
+
+export const PERIODS = { '7d': 7, '30d': 30, '90d': 90 } as const;
+export type PeriodName = keyof typeof PERIODS;
+export const DEFAULT_PERIOD: PeriodName = '30d';
+export const MAX_SPAN_DAYS = 366;
+
+/** A range of whole UTC days, both ends included. */
+export interface UsagePeriod {
+  /** `30d`, or `2026-01-01/2026-01-31` for explicit dates */
+  label: string;
+  /** YYYY-MM-DD */
+  from: string;
+  to: string;
+}
+
+export interface PeriodQuery {
+  period?: string;
+  from?: string;
+  to?: string;
+}
+
+const DAY_MS = 86_400_000;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export const utcDay = (date: Date): string => date.toISOString().slice(0, 10);
+
+export const addDays = (day: string, days: number): string =>
+  utcDay(new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS));
+
+function invalid(field: string, error: string): AppException {
+  return new AppException('COMMON_VALIDATION_FAILED', undefined, {
+    fields: [{ field, errors: [error] }],
+  });
+}
+
+function parseDay(field: string, value: string): string {
+  const parsed = DATE.test(value) ? new Date(`${value}T00:00:00Z`) : undefined;
+  // Date rolls 2026-02-30 over to March: a round trip catches impossible dates.
+  if (!parsed || Number.isNaN(parsed.getTime()) || utcDay(parsed) !== value) {
+    throw invalid(field, `${field} must be a date (YYYY-MM-DD)`);
+  }
+  return value;
+}
+
+/** `period` (7d, 30d, 90d; the last N UTC days up to today) or `from` and `to`; else 400. */
+export function resolvePeriod(query: PeriodQuery, now: Date): UsagePeriod {
+  const explicit = query.from !== undefined || query.to !== undefined;
+  if (explicit) {
+    if (query.period !== undefined) {
+      throw invalid('period', 'give either period or from/to, not both');
+    }
+    if (query.from === undefined || query.to === undefined) {
+      throw invalid(query.from === undefined ? 'from' : 'to', 'from and to go together');
+    }
+    const from = parseDay('from', query.from);
+    const to = parseDay('to', query.to);
+    if (from > to) {
+      throw invalid('from', 'from must not be after to');
+    }
+    if (daysBetween(from, to) + 1 > MAX_SPAN_DAYS) {
+      throw invalid('to', `a period spans at most ${MAX_SPAN_DAYS} days`);
+    }
+    return { label: `${from}/${to}`, from, to };
+  }
+  const name = query.period ?? DEFAULT_PERIOD;
+  if (!Object.hasOwn(PERIODS, name)) {
+    throw invalid('period', `period must be one of ${Object.keys(PERIODS).join(', ')}`);
+  }
+  const to = utcDay(now);
+  return { label: name, from: addDays(to, 1 - PERIODS[name as PeriodName]), to };
+}
+
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+}
+
+/** Every day of the period, newest first (the seed's trend order). */
+export function daysNewestFirst(period: UsagePeriod): string[] {
+  const count = daysBetween(period.from, period.to) + 1;
+  return Array.from({ length: count }, (_, index) => addDays(period.to, -index));
+}
