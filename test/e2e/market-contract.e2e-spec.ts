@@ -105,6 +105,90 @@ describe('Service Market contract', () => {
     expect(response.body).toMatchObject({ name: 'Shin Gyu-ri', role: 'teacher' });
   });
 
+  it('should read stats with summary.total_users matching the members', async () => {
+    const response = await market<{ summary: Record<string, number> }>(
+      t,
+      'GET',
+      `/mt/tenant/${tenantId}/stats?period=30d`,
+    );
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({
+      tenant_id: tenantId,
+      period: '30d',
+      summary: {
+        total_users: 1,
+        active_users: 0,
+        total_sessions: 0,
+        total_messages: 0,
+        total_tokens: 0,
+        estimated_cost_usd: 0,
+      },
+      health: { status: 'healthy' },
+    });
+  });
+
+  it('should ingest usage events once, and move stats, costs and top users by exactly that', async () => {
+    const now = Date.now();
+    const events = [
+      { model: 'gpt-4', input_tokens: 1000, output_tokens: 500, session_id: 'chat-1' },
+      { model: 'gpt-4', input_tokens: 2000, output_tokens: 1000, session_id: 'chat-1' },
+      { model: 'gpt-4o-mini', input_tokens: 10000, output_tokens: 2000, session_id: 'chat-2' },
+    ].map((event, index) => ({
+      event_id: `contract-${tenantId}-${index}`,
+      user_id: userId,
+      kind: 'chat',
+      occurred_at: new Date(now - (index + 1) * 60_000).toISOString(),
+      ...event,
+    }));
+    const first = await market(t, 'POST', `/mt/tenant/${tenantId}/usage-events`, { events });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ received: 3, accepted: 3, duplicates: 0, rejected: [] });
+    const again = await market(t, 'POST', `/mt/tenant/${tenantId}/usage-events`, { events });
+    expect(again.body).toMatchObject({ received: 3, accepted: 0, duplicates: 3 });
+
+    // gpt-4: 3,000 in × 0.03 + 1,500 out × 0.06 per 1k = 0.18; gpt-4o-mini: 0.0015 + 0.0012.
+    const gpt4 = 0.18;
+    const mini = 0.0027;
+    const stats = await market<{ summary: Record<string, number> }>(
+      t,
+      'GET',
+      `/mt/tenant/${tenantId}/stats?period=7d`,
+    );
+    expect(stats.body.summary).toMatchObject({
+      total_users: 1,
+      active_users: 1,
+      total_sessions: 2,
+      total_messages: 3,
+      total_tokens: 16500,
+      estimated_cost_usd: Math.round((gpt4 + mini) * 100) / 100,
+    });
+    const costs = await market<{
+      by_model: Array<Record<string, unknown>>;
+      by_user_top10: Array<Record<string, unknown>>;
+    }>(t, 'GET', `/mt/tenant/${tenantId}/stats/costs?period=7d`);
+    expect(costs.body.by_model).toEqual(
+      expect.arrayContaining([
+        { model: 'gpt-4', input_tokens: 3000, output_tokens: 1500, cost_usd: gpt4 },
+        { model: 'gpt-4o-mini', input_tokens: 10000, output_tokens: 2000, cost_usd: 0 },
+      ]),
+    );
+    expect(costs.body.by_user_top10).toEqual([
+      expect.objectContaining({ user_id: userId, name: 'Shin Gyu-ri', tokens: 16500 }),
+    ]);
+    const top = await market<{ users: Array<Record<string, unknown>> }>(
+      t,
+      'GET',
+      `/mt/tenant/${tenantId}/stats/top-users?period=7d`,
+    );
+    expect(top.body.users).toEqual([
+      expect.objectContaining({ user_id: userId, messages: 3, tokens: 16500 }),
+    ]);
+    const member = await market(t, 'GET', `/mt/tenant/${tenantId}/users/${userId}`);
+    expect(member.body).toMatchObject({ usage: { sessions: 2, messages: 3, tokens: 16500 } });
+    const usage = await market(t, 'GET', `/mt/tenant/${tenantId}/usage`);
+    expect(usage.body).toMatchObject({ users: { current: 1, max: 100 } });
+  });
+
   it('should deactivate: the member loses access on the next request; reactivate', async () => {
     // The member changes the temporary password, then works normally.
     const signIn = await requestJson<Tokens>(`${t.baseUrl}/api/v1/auth/login`, {
