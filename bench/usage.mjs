@@ -191,11 +191,17 @@ export async function runUsageBench(databaseUrl) {
     const tenants = await seedTenants(client);
     const ingestion = await ingestAll(app.base, tenants);
     // What autovacuum does soon after a bulk load: statistics and the visibility map.
-    for (const table of ['usage_events', 'usage_daily', 'usage_hourly', 'usage_sessions']) {
+    for (const table of [
+      'usage_events',
+      'usage_model_daily',
+      'usage_user_days',
+      'usage_hourly',
+      'usage_sessions',
+    ]) {
       await client.query(`VACUUM ANALYZE ${table}`);
     }
     const { rows: sizes } = await client.query(
-      `SELECT (SELECT count(*) FROM usage_daily WHERE tenant_id = $1) AS daily,
+      `SELECT (SELECT count(*) FROM usage_user_days WHERE tenant_id = $1) AS daily,
               (SELECT count(*) FROM usage_sessions WHERE tenant_id = $1) AS sessions,
               (SELECT count(*) FROM usage_events WHERE tenant_id = $1) AS events`,
       [tenants[0].id],
@@ -211,7 +217,7 @@ export async function runUsageBench(databaseUrl) {
     ];
     const lines = [
       `usage: ${ingestion.accepted} events in ${ingestion.seconds.toFixed(1)} s = ${ingestion.rate.toFixed(0)} events/s (1,000-event batches of ${ingestion.batchKb.toFixed(0)} kB, ${IN_FLIGHT} in flight; target >= 20,000)`,
-      `largest tenant: ${sizes[0].events} events, ${sizes[0].daily} usage_daily rows, ${sizes[0].sessions} sessions; autocannon -c ${CONNECTIONS} -d ${DURATION}s (target p95 < 300 ms)`,
+      `largest tenant: ${sizes[0].events} events, ${sizes[0].daily} usage_user_days rows, ${sizes[0].sessions} sessions; autocannon -c ${CONNECTIONS} -d ${DURATION}s (target p95 < 300 ms)`,
     ];
     for (const route of routes) {
       const r = await load(`${largest}/${route}`);

@@ -8,6 +8,7 @@ import { CreateInvitations1795555217966 } from './1795555217966-CreateInvitation
 import { ClassesAndPupilUsernames1795555344806 } from './1795555344806-ClassesAndPupilUsernames.js';
 import { LinkedIdentities1795558685049 } from './1795558685049-LinkedIdentities.js';
 import { MarketplaceAndUsage1795559634639 } from './1795559634639-MarketplaceAndUsage.js';
+import { UsageRollupsByModelAndUserDay1795561141986 } from './1795561141986-UsageRollupsByModelAndUserDay.js';
 
 /** Every migration, in order. A unit test checks that each file in this folder is listed. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   ClassesAndPupilUsernames1795555344806,
   LinkedIdentities1795558685049,
   MarketplaceAndUsage1795559634639,
+  UsageRollupsByModelAndUserDay1795561141986,
 ];

@@ -34,19 +34,32 @@ inserted AS (
   ON CONFLICT (tenant_id, event_id) DO NOTHING
   RETURNING user_id, session_id, model, input_tokens, output_tokens, cost_usd, occurred_at
 ),
-daily AS (
-  INSERT INTO usage_daily AS d (tenant_id, day, user_key, model, messages, input_tokens,
-                                output_tokens, cost_usd)
-  SELECT $1, (occurred_at AT TIME ZONE 'UTC')::date, coalesce(user_id::text, ''), model,
+model_daily AS (
+  INSERT INTO usage_model_daily AS d (tenant_id, day, model, messages, input_tokens,
+                                      output_tokens, cost_usd)
+  SELECT $1, (occurred_at AT TIME ZONE 'UTC')::date, model,
          count(*), sum(input_tokens), sum(output_tokens), sum(cost_usd)
   FROM inserted
-  GROUP BY 2, 3, 4
-  ORDER BY 2, 3, 4
-  ON CONFLICT (tenant_id, day, user_key, model) DO UPDATE SET
+  GROUP BY 2, 3
+  ORDER BY 2, 3
+  ON CONFLICT (tenant_id, day, model) DO UPDATE SET
     messages = d.messages + EXCLUDED.messages,
     input_tokens = d.input_tokens + EXCLUDED.input_tokens,
     output_tokens = d.output_tokens + EXCLUDED.output_tokens,
     cost_usd = d.cost_usd + EXCLUDED.cost_usd
+),
+user_days AS (
+  INSERT INTO usage_user_days AS u (tenant_id, day, user_id, messages, tokens, cost_usd)
+  SELECT $1, (occurred_at AT TIME ZONE 'UTC')::date, user_id,
+         count(*), sum(input_tokens::bigint + output_tokens), sum(cost_usd)
+  FROM inserted
+  WHERE user_id IS NOT NULL
+  GROUP BY 2, 3
+  ORDER BY 2, 3
+  ON CONFLICT (tenant_id, day, user_id) DO UPDATE SET
+    messages = u.messages + EXCLUDED.messages,
+    tokens = u.tokens + EXCLUDED.tokens,
+    cost_usd = u.cost_usd + EXCLUDED.cost_usd
 ),
 hourly AS (
   INSERT INTO usage_hourly AS h (tenant_id, hour, messages, tokens)

@@ -3,18 +3,14 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 // Rollups are written in the same statement as the events they count, and only for events
 // that were new: stats read these, never the raw events (see usage-ingestion.repository.ts).
 
-/** Per tenant, UTC day, user and model. `user_key` is the user id, or '' for no user. */
-@Entity({ name: 'usage_daily' })
-@Index('idx_usage_daily_tenant_user', ['tenantId', 'userKey', 'day'])
-export class UsageDaily {
+/** Per tenant, UTC day and model: the totals, costs by model and daily trends. */
+@Entity({ name: 'usage_model_daily' })
+export class UsageModelDaily {
   @PrimaryColumn({ type: 'varchar', length: 64 })
   tenantId!: string;
 
   @PrimaryColumn({ type: 'date' })
   day!: string;
-
-  @PrimaryColumn({ type: 'varchar', length: 36 })
-  userKey!: string;
 
   @PrimaryColumn({ type: 'varchar', length: 64 })
   model!: string;
@@ -27,6 +23,29 @@ export class UsageDaily {
 
   @Column({ type: 'bigint' })
   outputTokens!: string;
+
+  @Column({ type: 'numeric', precision: 16, scale: 6 })
+  costUsd!: string;
+}
+
+/** Per tenant, UTC day and user (events with a user): active users, top users, member usage. */
+@Entity({ name: 'usage_user_days' })
+@Index('idx_usage_user_days_tenant_user', ['tenantId', 'userId', 'day'])
+export class UsageUserDay {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  tenantId!: string;
+
+  @PrimaryColumn({ type: 'date' })
+  day!: string;
+
+  @PrimaryColumn({ type: 'uuid' })
+  userId!: string;
+
+  @Column({ type: 'integer' })
+  messages!: number;
+
+  @Column({ type: 'bigint' })
+  tokens!: string;
 
   @Column({ type: 'numeric', precision: 16, scale: 6 })
   costUsd!: string;

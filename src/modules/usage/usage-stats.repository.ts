@@ -66,15 +66,29 @@ export class UsageStatsRepository {
     await this.dataSource.query('SELECT 1');
   }
 
-  /** Per day, and one row (day null) for the whole period: distinct users are not additive. */
+  /**
+   * Per day, and one row (day null) for the whole period. Totals come from the per-model rollup
+   * (a few rows a day); users from the per-user one, counted again over the whole period since
+   * distinct users do not add up across days.
+   */
   dayTotals(tenantId: string, range: DayRange): Promise<DayTotalsRow[]> {
     return queryRows<DayTotalsRow>(
       this.dataSource,
-      `SELECT day::text AS day, count(DISTINCT user_key) FILTER (WHERE user_key <> '')::int AS users,
-              sum(messages) AS messages, sum(input_tokens + output_tokens) AS tokens,
-              round(sum(cost_usd), 2) AS cost_usd
-       FROM usage_daily WHERE ${PERIOD}
-       GROUP BY GROUPING SETS ((day), ())`,
+      `WITH days AS (
+         SELECT day, sum(messages) AS messages, sum(input_tokens + output_tokens) AS tokens,
+                round(sum(cost_usd), 2) AS cost_usd
+         FROM usage_model_daily WHERE ${PERIOD}
+         GROUP BY GROUPING SETS ((day), ())
+       ),
+       users AS (
+         SELECT day, count(*)::int AS users FROM usage_user_days WHERE ${PERIOD} GROUP BY day
+       )
+       SELECT d.day::text AS day, d.messages, d.tokens, d.cost_usd,
+              CASE WHEN d.day IS NULL
+                   THEN (SELECT count(*)::int FROM (
+                           SELECT DISTINCT user_id FROM usage_user_days WHERE ${PERIOD}) active)
+                   ELSE coalesce(u.users, 0) END AS users
+       FROM days d LEFT JOIN users u ON u.day = d.day`,
       [tenantId, range.fromDay, range.toDay],
     );
   }
@@ -94,7 +108,7 @@ export class UsageStatsRepository {
       this.dataSource,
       `SELECT model, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
               round(sum(cost_usd), 2) AS cost_usd
-       FROM usage_daily WHERE ${PERIOD}
+       FROM usage_model_daily WHERE ${PERIOD}
        GROUP BY model ORDER BY sum(cost_usd) DESC, model`,
       [tenantId, range.fromDay, range.toDay],
     );
@@ -108,7 +122,7 @@ export class UsageStatsRepository {
     return queryRows(
       this.dataSource,
       `SELECT day::text AS day, round(sum(cost_usd), 2) AS cost_usd
-       FROM usage_daily WHERE ${PERIOD}
+       FROM usage_model_daily WHERE ${PERIOD}
        GROUP BY GROUPING SETS ((day), ())`,
       [tenantId, range.fromDay, range.toDay],
     );
@@ -124,16 +138,16 @@ export class UsageStatsRepository {
     const sort = order === 'cost' ? 'raw_cost DESC, tokens DESC' : 'tokens DESC, raw_cost DESC';
     return queryRows<UserTotalsRow>(
       this.dataSource,
-      `SELECT t.user_key AS user_id, u.full_name AS name, u.email, t.messages, t.tokens,
+      `SELECT t.user_id, u.full_name AS name, u.email, t.messages, t.tokens,
               round(t.raw_cost, 2) AS cost_usd
        FROM (
-         SELECT user_key, sum(messages) AS messages, sum(input_tokens + output_tokens) AS tokens,
+         SELECT user_id, sum(messages) AS messages, sum(tokens) AS tokens,
                 sum(cost_usd) AS raw_cost
-         FROM usage_daily WHERE ${PERIOD} AND user_key <> ''
-         GROUP BY user_key ORDER BY ${sort}, user_key LIMIT $4
+         FROM usage_user_days WHERE ${PERIOD}
+         GROUP BY user_id ORDER BY ${sort}, user_id LIMIT $4
        ) t
-       LEFT JOIN users u ON u.id = t.user_key::uuid AND u.deleted_at IS NULL
-       ORDER BY ${sort}, t.user_key`,
+       LEFT JOIN users u ON u.id = t.user_id AND u.deleted_at IS NULL
+       ORDER BY ${sort}, t.user_id`,
       [tenantId, range.fromDay, range.toDay, limit],
     );
   }
@@ -171,10 +185,9 @@ export class UsageStatsRepository {
   usageOfUsers(tenantId: string, userIds: string[]): Promise<UserUsageRow[]> {
     return queryRows<UserUsageRow>(
       this.dataSource,
-      `SELECT user_key AS user_id, sum(messages) AS messages,
-              sum(input_tokens + output_tokens) AS tokens
-       FROM usage_daily WHERE tenant_id = $1 AND user_key = ANY($2::text[])
-       GROUP BY user_key`,
+      `SELECT user_id, sum(messages) AS messages, sum(tokens) AS tokens
+       FROM usage_user_days WHERE tenant_id = $1 AND user_id = ANY($2::uuid[])
+       GROUP BY user_id`,
       [tenantId, userIds],
     );
   }

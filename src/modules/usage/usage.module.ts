@@ -6,7 +6,12 @@ import { UsageEvent } from './usage-event.entity.js';
 import { UsageIngestionController } from './usage-ingestion.controller.js';
 import { UsageIngestionRepository } from './usage-ingestion.repository.js';
 import { UsageIngestionService } from './usage-ingestion.service.js';
-import { UsageDaily, UsageHourly, UsageSession } from './usage-rollups.entity.js';
+import {
+  UsageHourly,
+  UsageModelDaily,
+  UsageSession,
+  UsageUserDay,
+} from './usage-rollups.entity.js';
 import { UsageStatsController } from './usage-stats.controller.js';
 import { UsageStatsRepository } from './usage-stats.repository.js';
 import { UsageStatsService } from './usage-stats.service.js';
@@ -14,7 +19,13 @@ import { UsageStatsService } from './usage-stats.service.js';
 /** Usage events from the AI services, their rollups, and the stats computed from them. */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([UsageEvent, UsageDaily, UsageHourly, UsageSession]),
+    TypeOrmModule.forFeature([
+      UsageEvent,
+      UsageModelDaily,
+      UsageUserDay,
+      UsageHourly,
+      UsageSession,
+    ]),
     TenantsModule,
     UsersModule,
   ],
