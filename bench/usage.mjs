@@ -128,7 +128,8 @@ function makeBatch(tenant, now) {
         model,
         input_tokens: int(50, 3000),
         output_tokens: int(20, 1200),
-        occurred_at: new Date(at).toISOString(),
+        // Later calls of a conversation that started just before `now` stay in the past.
+        occurred_at: new Date(Math.min(at, now)).toISOString(),
       });
       at += int(10_000, 120_000);
     }

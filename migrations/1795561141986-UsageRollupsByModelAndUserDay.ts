@@ -46,9 +46,16 @@ export class UsageRollupsByModelAndUserDay1795561141986 implements MigrationInte
     await queryRunner.query(`
             DROP TABLE "usage_daily"
         `);
+    await queryRunner.query(`
+            CREATE INDEX "idx_outbox_events_limit_reached" ON "outbox_events" ("aggregate_id")
+            WHERE "type" = 'tenant.limit_reached'
+        `);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+            DROP INDEX "public"."idx_outbox_events_limit_reached"
+        `);
     await queryRunner.query(`
             CREATE TABLE "usage_daily" (
                 "tenant_id" character varying(64) NOT NULL,

@@ -6,6 +6,10 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
  */
 @Entity({ name: 'outbox_events' })
 @Index('idx_outbox_events_pending', ['occurredAt'], { where: '"published_at" IS NULL' })
+// Limit events are written once per tenant, limit and period: found by their aggregate id.
+@Index('idx_outbox_events_limit_reached', ['aggregateId'], {
+  where: `"type" = 'tenant.limit_reached'`,
+})
 export class OutboxEvent {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
