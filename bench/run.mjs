@@ -2,10 +2,11 @@
 // Each server runs in its own process; autocannon runs in this one.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { benchDatabase } from './database.mjs';
 import { runUsageBench } from './usage.mjs';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -71,29 +72,6 @@ function row(name, r) {
   return `${name.padEnd(46)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p95 ${String(r.p95).padStart(6)} ms   p99 ${String(r.p99).padStart(4)} ms`;
 }
 
-async function database() {
-  if (process.env.DATABASE_URL) {
-    return { url: process.env.DATABASE_URL, stop: async () => undefined };
-  }
-  const { startEmbeddedPostgres } =
-    await import('../dist/src/common/database/embedded-postgres.js');
-  const root = await mkdtemp(path.join(tmpdir(), 'dreamseed-bench-'));
-  await chmod(root, 0o755);
-  const server = await startEmbeddedPostgres({
-    dataDir: path.join(root, 'pg'),
-    port: 54400 + Math.floor(Math.random() * 500),
-    database: 'dreamseed_bench',
-    persistent: false,
-  });
-  return {
-    url: server.url,
-    stop: async () => {
-      await server.stop();
-      await rm(root, { recursive: true, force: true });
-    },
-  };
-}
-
 const ACCOUNTS = 50;
 const AUDIT_ROWS = 100_000;
 let auditExport;
@@ -149,7 +127,7 @@ function argon2Raw(env) {
   });
 }
 
-const db = await database();
+const db = await benchDatabase('dreamseed-bench');
 const keyDir = await mkdtemp(path.join(tmpdir(), 'dreamseed-bench-key-'));
 const env = {
   BENCH_DATABASE_URL: db.url,

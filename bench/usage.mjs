@@ -5,12 +5,13 @@
 // (DATABASE_URL: an empty database on your server; otherwise an embedded one).
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import { benchDatabase } from './database.mjs';
 
 const EVENTS = Number(process.env.BENCH_USAGE_EVENTS ?? 1_000_000);
 const TENANTS = Number(process.env.BENCH_USAGE_TENANTS ?? 50);
@@ -234,31 +235,8 @@ export async function runUsageBench(databaseUrl) {
   }
 }
 
-async function standaloneDatabase() {
-  if (process.env.DATABASE_URL) {
-    return { url: process.env.DATABASE_URL, stop: async () => undefined };
-  }
-  const { startEmbeddedPostgres } =
-    await import('../dist/src/common/database/embedded-postgres.js');
-  const root = await mkdtemp(path.join(tmpdir(), 'dreamseed-usage-'));
-  await chmod(root, 0o755);
-  const server = await startEmbeddedPostgres({
-    dataDir: path.join(root, 'pg'),
-    port: 54900 + Math.floor(Math.random() * 90),
-    database: 'dreamseed_usage_bench',
-    persistent: false,
-  });
-  return {
-    url: server.url,
-    stop: async () => {
-      await server.stop();
-      await rm(root, { recursive: true, force: true });
-    },
-  };
-}
-
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const db = await standaloneDatabase();
+  const db = await benchDatabase('dreamseed-usage-bench');
   try {
     console.log((await runUsageBench(db.url)).join('\n'));
   } finally {
