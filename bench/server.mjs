@@ -69,6 +69,7 @@ async function startApp(withAudit) {
     // The throttler guard still runs on every request; the budget is just out of reach.
     RATE_LIMIT_ANONYMOUS_LIMIT: '1000000000',
     RATE_LIMIT_AUTHENTICATED_LIMIT: '1000000000',
+    RATE_LIMIT_MARKET_LIMIT: '1000000000',
     RATE_LIMIT_LOGIN_LIMIT: '1000000000',
     RATE_LIMIT_REGISTER_LIMIT: '1000000000',
     QUEUE_WORKERS_ENABLED: 'false',

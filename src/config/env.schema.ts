@@ -122,6 +122,17 @@ export class EnvVars {
   @Min(1)
   RATE_LIMIT_AUTHENTICATED_TTL_SECONDS = 3600;
 
+  /** Requests per window for each Service Market key (usage reports arrive in bulk). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_MARKET_LIMIT = 200_000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_MARKET_TTL_SECONDS = 3600;
+
   @Transform(toBoolean)
   @IsBoolean()
   RATE_LIMIT_ENABLED = true;

@@ -123,3 +123,36 @@ describe('Service Market keys and /mt authentication', () => {
     expect(last).toBe(429);
   });
 });
+
+describe("the Service Market's own rate limit", () => {
+  let t: TestApp;
+  const key = 'market-budget-test-key-0123456789';
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      env: {
+        MARKET_API_KEYS: key,
+        RATE_LIMIT_MARKET_LIMIT: '5',
+        // A budget the market would exhaust at once if it shared the signed-in users' one.
+        RATE_LIMIT_AUTHENTICATED_LIMIT: '2',
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('should count market requests in their own budget, then answer 429 with Retry-After', async () => {
+    const statuses: number[] = [];
+    let last: Awaited<ReturnType<typeof requestJson>> | undefined;
+    for (let attempt = 0; attempt < 6; attempt += 1) {
+      last = await requestJson(`${t.baseUrl}/mt/tenant/no_such_school/status`, {
+        headers: { 'x-market-api-key': key },
+      });
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([404, 404, 404, 404, 404, 429]);
+    expect(Number(last?.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});

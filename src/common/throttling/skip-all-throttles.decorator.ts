@@ -2,6 +2,7 @@ import { SkipThrottle } from '@nestjs/throttler';
 import {
   ANONYMOUS_THROTTLER,
   AUTHENTICATED_THROTTLER,
+  MARKET_THROTTLER,
   ROUTE_THROTTLER,
 } from './throttler-names.js';
 
@@ -10,5 +11,6 @@ export const SkipAllThrottles = (): MethodDecorator & ClassDecorator =>
   SkipThrottle({
     [ANONYMOUS_THROTTLER]: true,
     [AUTHENTICATED_THROTTLER]: true,
+    [MARKET_THROTTLER]: true,
     [ROUTE_THROTTLER]: true,
   });

@@ -1,6 +1,10 @@
-/** Global budgets: one per anonymous client IP, one per authenticated caller. */
+/**
+ * Global budgets: one per anonymous client IP, one per authenticated caller, and the Service
+ * Market's own (its key carries a whole platform's usage reports and dashboards).
+ */
 export const ANONYMOUS_THROTTLER = 'anonymous';
 export const AUTHENTICATED_THROTTLER = 'authenticated';
+export const MARKET_THROTTLER = 'market';
 /** Per-route limits declared with `@Throttle({ route: { limit, ttl } })`, keyed per route. */
 export const ROUTE_THROTTLER = 'route';
 /** Budgets for sensitive anonymous routes, keyed by client IP + the account named in the body. */

@@ -14,12 +14,16 @@ import {
   ANONYMOUS_THROTTLER,
   AUTHENTICATED_THROTTLER,
   LOGIN_THROTTLER,
+  MARKET_THROTTLER,
   REGISTER_THROTTLER,
   ROUTE_THROTTLER,
 } from './throttler-names.js';
 
+const principalKind = (context: ExecutionContext): string | undefined =>
+  context.switchToHttp().getRequest<FastifyRequest>().principal?.kind;
 const isAuthenticated = (context: ExecutionContext): boolean =>
-  context.switchToHttp().getRequest<FastifyRequest>().principal !== undefined;
+  principalKind(context) !== undefined;
+const isMarket = (context: ExecutionContext): boolean => principalKind(context) === 'market';
 
 function throttlerOptions(config: AppConfigService, redis: Redis | null): ThrottlerModuleOptions {
   return {
@@ -39,7 +43,14 @@ function throttlerOptions(config: AppConfigService, redis: Redis | null): Thrott
         name: AUTHENTICATED_THROTTLER,
         limit: config.get('RATE_LIMIT_AUTHENTICATED_LIMIT'),
         ttl: config.get('RATE_LIMIT_AUTHENTICATED_TTL_SECONDS') * 1000,
-        skipIf: (context) => !isAuthenticated(context),
+        skipIf: (context) => !isAuthenticated(context) || isMarket(context),
+        generateKey: (_context, tracker, name) => `${name}:${tracker}`,
+      },
+      {
+        name: MARKET_THROTTLER,
+        limit: config.get('RATE_LIMIT_MARKET_LIMIT'),
+        ttl: config.get('RATE_LIMIT_MARKET_TTL_SECONDS') * 1000,
+        skipIf: (context) => !isMarket(context),
         generateKey: (_context, tracker, name) => `${name}:${tracker}`,
       },
       {
