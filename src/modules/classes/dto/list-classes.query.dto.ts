@@ -1,5 +1,7 @@
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IntersectionType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { PageQueryDto } from '../../../common/validation/page-query.dto.js';
 
 /** `true`/`false` in a query string; anything else stays a string and fails validation. */
 export const toBoolean = ({ value }: { value: unknown }): unknown =>
@@ -13,7 +15,7 @@ export class ArchivedQueryDto {
   archived?: boolean;
 }
 
-export class ListClassesQueryDto extends ArchivedQueryDto {
+export class ListClassesQueryDto extends IntersectionType(ArchivedQueryDto, PageQueryDto) {
   /** Super admins only: the classes of one school (everyone else: their own). */
   @IsOptional()
   @Matches(/^[a-z0-9][a-z0-9_-]{1,62}$/, { message: 'tenant_id must be a tenant id' })
@@ -24,19 +26,4 @@ export class ListClassesQueryDto extends ArchivedQueryDto {
   @IsString()
   @Length(1, 100)
   q?: string;
-
-  /** 1–100, default 20 */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000)
-  offset?: number;
 }

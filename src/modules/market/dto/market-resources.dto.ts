@@ -1,30 +1,16 @@
 import { OmitType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import type { ClassStatsRow } from '../../classes/classes.repository.js';
+import { PageQueryDto } from '../../../common/validation/page-query.dto.js';
 
 export const RESOURCE_TYPES = ['course', 'discussion', 'document'] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
-export class MarketResourcesQueryDto {
+export class MarketResourcesQueryDto extends PageQueryDto {
   /** Classes are the `course` resources; @example course */
   @IsOptional()
   @IsIn(RESOURCE_TYPES)
   type?: ResourceType;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000)
-  offset?: number;
 }
 
 /** The resource aliases fix the type: only paging is left to the caller. */

@@ -1,19 +1,8 @@
-import { Type } from 'class-transformer';
-import {
-  IsBoolean,
-  IsEmail,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Length,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import type { TenantRole } from '../../../common/auth/roles.js';
 import type { AdminUserDto } from '../../user-admin/dto/admin-user.dto.js';
 import { IsStrongPassword } from '../../users/password-policy.js';
+import { PageQueryDto } from '../../../common/validation/page-query.dto.js';
 
 /** The Service Market's roles: ours, plus `user` (seed 003), which is a student here. */
 export const MARKET_ROLES = ['student', 'teacher', 'admin', 'user'] as const;
@@ -23,24 +12,10 @@ export function tenantRoleOf(role: MarketRole): TenantRole {
   return role === 'user' ? 'student' : role;
 }
 
-export class MarketUsersQueryDto {
+export class MarketUsersQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(MARKET_ROLES)
   role?: MarketRole;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000)
-  offset?: number;
 }
 
 export class CreateMarketUserDto {

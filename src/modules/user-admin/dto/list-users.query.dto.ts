@@ -1,20 +1,10 @@
-import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  Max,
-  Min,
-} from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { TENANT_ROLES, type TenantRole } from '../../../common/auth/roles.js';
+import { PageQueryDto } from '../../../common/validation/page-query.dto.js';
 
 export const USER_SORTS = ['created_at', 'last_login_at', 'email'] as const;
 
-export class ListUsersQueryDto {
+export class ListUsersQueryDto extends PageQueryDto {
   /** Super admins only: members of one tenant (tenant admins always see their own). */
   @IsOptional()
   @Matches(/^[a-z0-9][a-z0-9_-]{1,62}$/, { message: 'tenant_id must be a tenant id' })
@@ -47,19 +37,4 @@ export class ListUsersQueryDto {
   @IsOptional()
   @IsIn(['asc', 'desc'])
   order?: 'asc' | 'desc';
-
-  /** 1–100, default 20 */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000)
-  offset?: number;
 }
