@@ -304,6 +304,13 @@ describe('Sign in with Google (against oauth2-mock-server)', () => {
     ['a protocol-relative URL', '//evil.test'],
     ['a backslash trick', '/\\evil.test'],
     ['a script URL', 'javascript:alert(1)'],
+    ['a dot segment before a double slash', '/.//evil.example/'],
+    ['a parent segment before a double slash', '/..//x'],
+    ['a parent segment inside the path', '/x/..//x'],
+    ['an encoded dot segment', '/%2e//x'],
+    ['an encoded backslash', '/%5c/evil.example'],
+    ['two encoded backslashes', '/%5C%5Cevil.example'],
+    ['encoded slashes', '/%2F%2Fevil.example'],
   ])('should refuse to redirect to %s', async (_case, redirect) => {
     const response = await requestJson(
       `${t.baseUrl}/api/v1/auth/google?redirect=${encodeURIComponent(redirect)}`,
@@ -314,6 +321,20 @@ describe('Sign in with Google (against oauth2-mock-server)', () => {
     expect(response.headers.get('location')).toBeNull();
     expect(response.headers.get('set-cookie')).toBeNull();
   });
+
+  it.each([['/.//evil.example/'], ['/..//x'], ['/x/..//x'], ['/%2e//x'], ['/%5c%5cx']])(
+    'should refuse to link with the redirect %s',
+    async (redirect) => {
+      const tokens = await login(t, await createUser(t));
+      const response = await requestJson(
+        `${t.baseUrl}/api/v1/auth/google/link?redirect=${encodeURIComponent(redirect)}`,
+        { headers: bearer(tokens.access_token) },
+      );
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ error_code: 'AUTH_REDIRECT_NOT_ALLOWED' });
+      expect(response.headers.get('set-cookie')).toBeNull();
+    },
+  );
 
   it('should apply lockout, deactivation and school status as a password sign-in does', async () => {
     const locked = await createUser(t);

@@ -22,6 +22,17 @@ describe('frontendPath', () => {
     '/a\u0000b',
     '',
     `/${'a'.repeat(600)}`,
+    '/.//evil.example/',
+    '/..//evil.example/',
+    '/x/..//evil.example/',
+    '/%2e//evil.example/',
+    '/%2E%2E//evil.example/',
+    '/%5c/evil.example/',
+    '/%5C%5Cevil.example/',
+    '/%2f/evil.example/',
+    '/%2F%2Fevil.example/',
+    '/x/%2e%2e//evil.example/',
+    '/%zz',
   ])('should refuse %j', (redirect) => {
     expect(frontendPath(redirect, frontend)).toBeUndefined();
   });
@@ -30,6 +41,12 @@ describe('frontendPath', () => {
     expect(frontendPath('/app/home', 'https://school.test/app')).toBe('/app/home');
     expect(frontendPath('/admin', 'https://school.test/app')).toBeUndefined();
     expect(frontendPath('/app/../admin', 'https://school.test/app')).toBeUndefined();
+    expect(frontendPath('/app/.//evil.test', 'https://school.test/app')).toBe('/app//evil.test');
+  });
+
+  it('should hand the web app the normalised path', () => {
+    expect(frontendPath('/a/./b/../c?x=1', frontend)).toBe('/a/c?x=1');
+    expect(frontendPath('/', frontend)).toBe('/');
   });
 });
 
