@@ -18,28 +18,32 @@ export const AUDIT_CSV_COLUMNS: Array<keyof AuditRecord> = [
   'metadata',
 ];
 
+// A formula character (= + - @) at the start of the field, or at the start of a cell a
+// spreadsheet may split it into (after , ; tab or a line break), spaces before it allowed.
+const FORMULA_START = /(^|[,;\t\r\n])(?=[ ]*[=+\-@])/g;
+
 /**
- * One RFC 4180 field. Text a spreadsheet would run as a formula (leading = + - @, tab, CR)
- * gets a leading apostrophe: an export opened in Excel must not execute what a user typed.
+ * One RFC 4180 field, always quoted. Text a spreadsheet would run as a formula gets an
+ * apostrophe before the formula character, wherever a cell could start: an export opened in
+ * Excel or LibreOffice, whatever separator it splits on, must not execute what a user typed.
  */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) {
-    return '';
+    return '""';
   }
-  let text =
+  const text =
     typeof value === 'string'
       ? value
       : typeof value === 'number' || typeof value === 'boolean'
         ? String(value)
         : JSON.stringify(value);
-  if (/^[=+\-@\t\r]/.test(text)) {
-    text = `'${text}`;
-  }
-  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
+  // A leading tab or carriage return also starts a formula in some spreadsheets.
+  const defused = text.replace(FORMULA_START, "$1'").replace(/^[\t\r]/, "'$&");
+  return `"${defused.replace(/"/g, '""')}"`;
 }
 
 export function csvRow(record: AuditRecord): string {
   return `${AUDIT_CSV_COLUMNS.map((column) => csvField(record[column])).join(',')}\r\n`;
 }
 
-export const AUDIT_CSV_HEADER = `${AUDIT_CSV_COLUMNS.join(',')}\r\n`;
+export const AUDIT_CSV_HEADER = `${AUDIT_CSV_COLUMNS.map(csvField).join(',')}\r\n`;
