@@ -185,9 +185,18 @@ function toRow(entry: AuditEntry): NewAuditLog {
   };
 }
 
+// JSON.stringify writes NUL and lone surrogates (never valid pairs) as these escapes.
+const UNSTORABLE_IN_JSON = /\\u(?:0000|d[89a-f])/;
+
 function boundedMetadata(metadata: Record<string, unknown>): Record<string, unknown> {
-  const clean = storableJson(redactSecrets(metadata)) as Record<string, unknown>;
-  if (JSON.stringify(clean).length <= MAX_METADATA_CHARS) {
+  let clean = redactSecrets(metadata) as Record<string, unknown>;
+  let json = serialized(clean);
+  // The walk only when needed: most metadata is already storable, and this is every request.
+  if (json === undefined || UNSTORABLE_IN_JSON.test(json)) {
+    clean = storableJson(clean) as Record<string, unknown>;
+    json = JSON.stringify(clean);
+  }
+  if (json.length <= MAX_METADATA_CHARS) {
     return clean;
   }
   return {
@@ -196,4 +205,13 @@ function boundedMetadata(metadata: Record<string, unknown>): Record<string, unkn
       .slice(0, 50)
       .map((key) => storableText(key, 64)),
   };
+}
+
+function serialized(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    // A bigint, say: storableJson makes it text.
+    return undefined;
+  }
 }

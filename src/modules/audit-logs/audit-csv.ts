@@ -19,7 +19,9 @@ export const AUDIT_CSV_COLUMNS: Array<keyof AuditRecord> = [
 ];
 
 // A formula character (= + - @) at the start of the field, or at the start of a cell a
-// spreadsheet may split it into (after , ; tab or a line break), spaces before it allowed.
+// spreadsheet may split it into (after , ; tab or a line break), spaces before it allowed;
+// a leading tab or carriage return starts a formula in some spreadsheets too.
+const FORMULA = /(?:^|[,;\t\r\n])[ ]*[=+\-@]|^[\t\r]/;
 const FORMULA_START = /(^|[,;\t\r\n])(?=[ ]*[=+\-@])/g;
 
 /**
@@ -31,15 +33,17 @@ export function csvField(value: unknown): string {
   if (value === null || value === undefined) {
     return '""';
   }
-  const text =
+  let text =
     typeof value === 'string'
       ? value
       : typeof value === 'number' || typeof value === 'boolean'
         ? String(value)
         : JSON.stringify(value);
-  // A leading tab or carriage return also starts a formula in some spreadsheets.
-  const defused = text.replace(FORMULA_START, "$1'").replace(/^[\t\r]/, "'$&");
-  return `"${defused.replace(/"/g, '""')}"`;
+  // Tested first: most fields hold nothing to defuse, and the test allocates nothing.
+  if (FORMULA.test(text)) {
+    text = text.replace(FORMULA_START, "$1'").replace(/^[\t\r]/, "'$&");
+  }
+  return `"${text.includes('"') ? text.replace(/"/g, '""') : text}"`;
 }
 
 export function csvRow(record: AuditRecord): string {
