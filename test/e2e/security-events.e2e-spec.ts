@@ -214,4 +214,37 @@ describe('security events in the audit trail', () => {
     // The change itself is gone too: the old password still signs in.
     expect((await login(t, student)).access_token).toEqual(expect.any(String));
   });
+
+  it('should fail and undo a change whose security record cannot be written', async () => {
+    const student = await createUser(t, { tenant: await createTenant(t), role: 'student' });
+    const tokens = await login(t, student);
+    await query(
+      t.databaseUrl,
+      `CREATE OR REPLACE FUNCTION test_refuse_audit() RETURNS trigger LANGUAGE plpgsql AS
+         $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$`,
+    );
+    await query(
+      t.databaseUrl,
+      `CREATE TRIGGER test_refuse_audit BEFORE INSERT ON audit_logs FOR EACH ROW
+         WHEN (NEW.action = 'auth.password_changed' AND NEW.resource_id = '${student.id}')
+         EXECUTE FUNCTION test_refuse_audit()`,
+    );
+    try {
+      const changed = await requestJson(`${t.baseUrl}/api/v1/users/me/password`, {
+        method: 'POST',
+        json: { current_password: student.password, new_password: 'Brand-New-Pass-9' },
+        headers: bearer(tokens.access_token),
+      });
+      expect(changed.status).toBe(500);
+    } finally {
+      await query(t.databaseUrl, 'DROP TRIGGER test_refuse_audit ON audit_logs');
+    }
+    // No unaudited change: the old password still signs in, the new one does not.
+    expect((await login(t, student)).access_token).toEqual(expect.any(String));
+    const withNew = await requestJson(`${t.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      json: { email: student.email, password: 'Brand-New-Pass-9' },
+    });
+    expect(withNew.status).toBe(401);
+  });
 });

@@ -79,7 +79,12 @@ export class AuditService implements BeforeApplicationShutdown {
   async recordNow(entry: AuditEntry, manager?: EntityManager): Promise<void> {
     const row = toRow(entry);
     if (manager) {
-      await this.repository.insertMany([row], manager);
+      try {
+        await this.repository.insertMany([row], manager);
+      } catch (error) {
+        // The change's error handler logs what it catches: not the record the driver put on it.
+        throw new AuditWriteError(failureReason(error));
+      }
       this.written.inc({ result: 'written' });
       return;
     }
@@ -144,6 +149,14 @@ export class AuditService implements BeforeApplicationShutdown {
       { count, reason: failureReason(error) },
       'audit records could not be written',
     );
+  }
+}
+
+/** A security event that could not be written inside its change's transaction (which fails). */
+export class AuditWriteError extends Error {
+  constructor(readonly reason: string) {
+    super(`audit record could not be written (${reason})`);
+    this.name = 'AuditWriteError';
   }
 }
 
