@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { auditEntryFor, isMutating } from '../common/audit/audit-context.js';
 import type { AuditService } from '../common/audit/audit.service.js';
 import type { MetricsService } from '../common/metrics/metrics.service.js';
-import { requestContext } from '../common/observability/request-context.js';
+import { requestContext, type RequestClient } from '../common/observability/request-context.js';
 import { redactUrl } from '../common/observability/log-redaction.js';
 import { REQUEST_ID_HEADER } from '../common/observability/request-id.js';
 
@@ -31,7 +31,7 @@ export function registerHttpHooks(fastify: FastifyInstance, services: HookServic
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(services.securityHeaders).header(REQUEST_ID_HEADER, request.id);
     // Everything this request logs, from any Nest logger, carries its request_id.
-    requestContext.run({ requestId: String(request.id) }, done);
+    requestContext.run({ requestId: String(request.id), client: () => clientOf(request) }, done);
   });
 
   fastify.addHook('onResponse', (request, reply, done) => {
@@ -46,6 +46,11 @@ export function registerHttpHooks(fastify: FastifyInstance, services: HookServic
     }
     done();
   });
+}
+
+function clientOf(request: FastifyRequest): RequestClient {
+  const userAgent = request.headers['user-agent'];
+  return { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : null };
 }
 
 function logCompleted(

@@ -34,9 +34,10 @@ describe('audit trail API', () => {
     await query(
       t.databaseUrl,
       `INSERT INTO audit_logs (actor_type, actor_id, tenant_id, action, resource_type, outcome,
-                               status_code, metadata, created_at)
+                               status_code, user_agent, metadata, created_at)
        SELECT 'user', 'seed', t.id, 'seed.action', 'thing',
               CASE WHEN g % 3 = 0 THEN 'failure' ELSE 'success' END, 200,
+              'Mozilla/5.0 (X11);=cmd|'' /C calc''!A0',
               jsonb_build_object('n', g, 'note', '=HYPERLINK("x")'),
               now() - g * interval '1 second'
        FROM generate_series(1, 120) g CROSS JOIN (VALUES ($1), ($2)) AS t(id)`,
@@ -154,11 +155,22 @@ describe('audit trail API', () => {
     expect(response.headers.get('content-disposition')).toContain(`audit-logs-${south}-`);
     const lines = (await response.text()).trim().split('\r\n');
     expect(lines[0]).toBe(
-      'id,created_at,tenant_id,actor_type,actor_id,on_behalf_of,action,resource_type,resource_id,outcome,status_code,ip,user_agent,request_id,metadata',
+      '"id","created_at","tenant_id","actor_type","actor_id","on_behalf_of","action","resource_type","resource_id","outcome","status_code","ip","user_agent","request_id","metadata"',
     );
     expect(lines).toHaveLength(121);
-    expect(lines.slice(1).every((line) => line.includes(`,${south},`))).toBe(true);
-    // A formula typed into a field reaches the spreadsheet as text.
-    expect(lines[1]).not.toContain(',=');
+    expect(lines.slice(1).every((line) => line.includes(`,"${south}",`))).toBe(true);
+  });
+
+  it('should export a formula inside a field as text, whatever the spreadsheet splits on', async () => {
+    const response = await fetch(`${t.baseUrl}/api/v1/audit-logs?format=csv&action=seed.action`, {
+      headers: bearer(southAdmin.access_token),
+    });
+    const lines = (await response.text()).trim().split('\r\n').slice(1);
+    expect(lines.every((line) => line.includes(`"Mozilla/5.0 (X11);'=cmd|' /C calc'!A0"`))).toBe(
+      true,
+    );
+    // Split on any separator a spreadsheet may use: no cell starts with a formula character.
+    const cells = lines.flatMap((line) => line.split(/[,;\t]/));
+    expect(cells.filter((cell) => /^"?[ ]*[=+\-@]/.test(cell))).toEqual([]);
   });
 });

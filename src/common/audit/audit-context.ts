@@ -62,7 +62,8 @@ export function auditEntryFor(request: FastifyRequest, reply: FastifyReply): Aud
   };
 }
 
-function actorOf(
+/** The audit actor of a principal (an impersonated call names the real person in `onBehalfOf`). */
+export function actorOf(
   principal: FastifyRequest['principal'],
 ): Pick<AuditEntry, 'actorType' | 'actorId' | 'onBehalfOf' | 'tenantId'> {
   switch (principal?.kind) {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditLog } from './audit-log.entity.js';
 
 export type NewAuditLog = Omit<AuditLog, 'id' | 'createdAt'> & { createdAt: Date };
@@ -35,7 +35,8 @@ const INSERT_BATCH = `INSERT INTO audit_logs (${names})
 export class AuditRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async insertMany(rows: NewAuditLog[]): Promise<void> {
+  /** Inserts the rows in one statement, inside `manager`'s transaction when one is given. */
+  async insertMany(rows: NewAuditLog[], manager?: EntityManager): Promise<void> {
     const batch = rows.map((row) => ({
       actor_type: row.actorType,
       actor_id: row.actorId,
@@ -52,6 +53,6 @@ export class AuditRepository {
       metadata: row.metadata,
       created_at: row.createdAt.toISOString(),
     }));
-    await this.dataSource.query(INSERT_BATCH, [JSON.stringify(batch)]);
+    await (manager ?? this.dataSource).query(INSERT_BATCH, [JSON.stringify(batch)]);
   }
 }

@@ -2,6 +2,13 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 export interface RequestContext {
   requestId: string;
+  /** The caller's IP and user agent, computed when asked (audit records of service calls). */
+  client?: () => RequestClient;
+}
+
+export interface RequestClient {
+  ip: string | null;
+  userAgent: string | null;
 }
 
 /** The request being served, wherever its code runs (logs read the request id from here). */
@@ -9,4 +16,8 @@ export const requestContext = new AsyncLocalStorage<RequestContext>();
 
 export function currentRequestId(): string | undefined {
   return requestContext.getStore()?.requestId;
+}
+
+export function currentClient(): RequestClient | undefined {
+  return requestContext.getStore()?.client?.();
 }

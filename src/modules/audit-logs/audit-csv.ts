@@ -18,13 +18,20 @@ export const AUDIT_CSV_COLUMNS: Array<keyof AuditRecord> = [
   'metadata',
 ];
 
+// A formula character (= + - @) at the start of the field, or at the start of a cell a
+// spreadsheet may split it into (after , ; tab or a line break), spaces before it allowed;
+// a leading tab or carriage return starts a formula in some spreadsheets too.
+const FORMULA = /(?:^|[,;\t\r\n])[ ]*[=+\-@]|^[\t\r]/;
+const FORMULA_START = /(^|[,;\t\r\n])(?=[ ]*[=+\-@])/g;
+
 /**
- * One RFC 4180 field. Text a spreadsheet would run as a formula (leading = + - @, tab, CR)
- * gets a leading apostrophe: an export opened in Excel must not execute what a user typed.
+ * One RFC 4180 field, always quoted. Text a spreadsheet would run as a formula gets an
+ * apostrophe before the formula character, wherever a cell could start: an export opened in
+ * Excel or LibreOffice, whatever separator it splits on, must not execute what a user typed.
  */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) {
-    return '';
+    return '""';
   }
   let text =
     typeof value === 'string'
@@ -32,14 +39,15 @@ export function csvField(value: unknown): string {
       : typeof value === 'number' || typeof value === 'boolean'
         ? String(value)
         : JSON.stringify(value);
-  if (/^[=+\-@\t\r]/.test(text)) {
-    text = `'${text}`;
+  // Tested first: most fields hold nothing to defuse, and the test allocates nothing.
+  if (FORMULA.test(text)) {
+    text = text.replace(FORMULA_START, "$1'").replace(/^[\t\r]/, "'$&");
   }
-  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
+  return `"${text.includes('"') ? text.replace(/"/g, '""') : text}"`;
 }
 
 export function csvRow(record: AuditRecord): string {
   return `${AUDIT_CSV_COLUMNS.map((column) => csvField(record[column])).join(',')}\r\n`;
 }
 
-export const AUDIT_CSV_HEADER = `${AUDIT_CSV_COLUMNS.join(',')}\r\n`;
+export const AUDIT_CSV_HEADER = `${AUDIT_CSV_COLUMNS.map(csvField).join(',')}\r\n`;

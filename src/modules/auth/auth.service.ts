@@ -127,19 +127,12 @@ export class AuthService {
   }
 
   async refresh(refreshToken: string, device: DeviceInfo): Promise<TokenResponseDto> {
-    const result = await this.sessions.rotate(refreshToken);
+    const result = await this.sessions.rotate(refreshToken, device);
     if (result.kind === 'invalid') {
       throw new AppException('AUTH_REFRESH_TOKEN_INVALID');
     }
     if (result.kind === 'reused') {
       this.metrics.suspiciousActivity.inc({ type: 'refresh_token_reused' });
-      this.security.record(
-        'auth.refresh_token_reused',
-        { userId: result.session.userId, tenantId: result.session.tenantId },
-        device,
-        'denied',
-        { session_id: result.session.id },
-      );
       throw new AppException('AUTH_REFRESH_TOKEN_REUSED');
     }
     const user = await this.users.findById(result.session.userId);
@@ -177,13 +170,15 @@ export class AuthService {
         aggregateId: principal.userId,
         payload: { user_id: principal.userId, session_ids: ended, scope: 'all' },
       });
+      await this.security.record(
+        'auth.logout_all',
+        { userId: principal.userId, tenantId: principal.tenantId },
+        device,
+        'success',
+        {},
+        manager,
+      );
     });
-    this.security.record(
-      'auth.logout_all',
-      { userId: principal.userId, tenantId: principal.tenantId },
-      device,
-      'success',
-    );
   }
 
   async switchTenant(principal: UserPrincipal, tenantId: string): Promise<TokenResponseDto> {
@@ -255,11 +250,18 @@ export class AuthService {
       await this.users.markEmailVerified(manager, user.id, now);
       await this.sessions.revoke({ userId: user.id }, 'password_reset', manager);
       await this.outbox.add(manager, passwordChangedEvent(user.id, 'reset'));
+      await this.security.record(
+        'auth.password_reset',
+        { userId: user.id },
+        device,
+        'success',
+        {},
+        manager,
+      );
       return user.id;
     });
     this.profiles.forget(userId);
     this.metrics.passwordResets.inc();
-    this.security.record('auth.password_reset', { userId }, device, 'success');
   }
 
   async changePassword(
@@ -288,16 +290,18 @@ export class AuthService {
         manager,
       );
       await this.outbox.add(manager, passwordChangedEvent(user.id, 'change'));
+      await this.security.record(
+        'auth.password_changed',
+        { userId: user.id, tenantId: principal.tenantId },
+        device,
+        'success',
+        {},
+        manager,
+      );
     });
     // A pending temporary-password change is over for this session too.
     this.sessionState.forget(principal.sessionId ? [principal.sessionId] : []);
     this.profiles.forget(user.id);
-    this.security.record(
-      'auth.password_changed',
-      { userId: user.id, tenantId: principal.tenantId },
-      device,
-      'success',
-    );
   }
 
   private async attemptLogin(dto: LoginDto, device: DeviceInfo): Promise<TokenResponseDto> {
@@ -324,6 +328,13 @@ export class AuthService {
         failureReason: reason,
         at: this.clock.now(),
       });
+      await this.security.record(
+        'auth.login_failed',
+        { userId: knownUser?.id ?? null },
+        device,
+        'denied',
+        { reason, identifier: tried },
+      );
       throw error;
     };
 
@@ -349,7 +360,7 @@ export class AuthService {
       );
       if (result.justLocked && result.lockedUntil) {
         this.metrics.lockouts.inc();
-        this.security.record('auth.account_locked', { userId: user.id }, device, 'denied', {
+        await this.security.record('auth.account_locked', { userId: user.id }, device, 'denied', {
           locked_until: result.lockedUntil.toISOString(),
           failed_attempts: result.failedLoginCount,
         });
@@ -406,6 +417,10 @@ export class AuthService {
         failureReason: failureReasonOf(tenant),
         provider,
         at: now,
+      });
+      await this.security.record('auth.login_failed', { userId: user.id }, device, 'denied', {
+        reason: failureReasonOf(tenant),
+        provider,
       });
       throw tenant;
     }

@@ -66,8 +66,8 @@ export class ImpersonationService {
     }
     const now = this.clock.now();
     const unusable = issueRefreshToken();
-    const sessionId = await this.dataSource.transaction((manager) =>
-      this.sessions.insertImpersonation(manager, {
+    const sessionId = await this.dataSource.transaction(async (manager) => {
+      const id = await this.sessions.insertImpersonation(manager, {
         userId: target.id,
         tenantId: membership?.tenantId ?? null,
         refreshFamily: unusable.family,
@@ -78,15 +78,17 @@ export class ImpersonationService {
         now,
         expiresAt: new Date(now.getTime() + IMPERSONATION_TTL_SECONDS * 1000),
         impersonatorId: actor.userId,
-      }),
-    );
-    this.security.record(
-      'auth.impersonation_started',
-      { userId: actor.userId, tenantId: membership?.tenantId ?? actor.tenantId },
-      device,
-      'success',
-      { impersonated_user_id: target.id, session_id: sessionId, reason: dto.reason },
-    );
+      });
+      await this.security.record(
+        'auth.impersonation_started',
+        { userId: actor.userId, tenantId: membership?.tenantId ?? actor.tenantId },
+        device,
+        'success',
+        { impersonated_user_id: target.id, session_id: id, reason: dto.reason },
+        manager,
+      );
+      return id;
+    });
     return {
       access_token: this.accessTokens.sign({
         userId: target.id,

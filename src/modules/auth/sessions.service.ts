@@ -5,6 +5,7 @@ import { Clock } from '../../common/clock/clock.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import { AppConfigService } from '../../config/app-config.service.js';
 import type { Session, SessionRevokeReason } from './session.entity.js';
+import { SecurityEvents } from './security-events.js';
 import { SessionState } from './session-state.service.js';
 import { SessionsRepository, type LockedSession } from './sessions.repository.js';
 import { SigningKeys } from './tokens/signing-keys.service.js';
@@ -46,6 +47,7 @@ export class SessionsService {
     private readonly config: AppConfigService,
     private readonly clock: Clock,
     keys: SigningKeys,
+    private readonly security: SecurityEvents,
   ) {
     this.successorKey = keys.deriveSecret('refresh-successor');
   }
@@ -83,9 +85,9 @@ export class SessionsService {
   /**
    * Rotates a refresh token under a row lock, so two concurrent refreshes cannot both mint a
    * successor. The previous token within the grace window gets the same successor; any other
-   * token of the family is reuse and ends the session.
+   * token of the family is reuse and ends the session (audited in the same transaction).
    */
-  async rotate(token: string): Promise<RotationResult> {
+  async rotate(token: string, device: DeviceInfo): Promise<RotationResult> {
     const family = refreshTokenFamily(token);
     if (!family) {
       return { kind: 'invalid' };
@@ -117,6 +119,14 @@ export class SessionsService {
         return { kind: 'rotated', session, refreshToken: successor.token };
       }
       await this.sessions.revoke(manager, { ids: [session.id] }, 'refresh_token_reused', now);
+      await this.security.record(
+        'auth.refresh_token_reused',
+        { userId: session.userId, tenantId: session.tenantId },
+        device,
+        'denied',
+        { session_id: session.id },
+        manager,
+      );
       return { kind: 'reused', session };
     });
     if (result.kind === 'reused') {

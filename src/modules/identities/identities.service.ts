@@ -38,13 +38,14 @@ export class IdentitiesService {
         throw new AppException('AUTH_LAST_SIGN_IN_METHOD');
       }
       await this.identities.unlink(manager, user.userId, provider);
+      await this.security.record(
+        'auth.identity_unlinked',
+        { userId: user.userId, tenantId: user.tenantId },
+        device,
+        'success',
+        { provider },
+        manager,
+      );
     });
-    this.security.record(
-      'auth.identity_unlinked',
-      { userId: user.userId, tenantId: user.tenantId },
-      device,
-      'success',
-      { provider },
-    );
   }
 }

@@ -13,6 +13,7 @@ import { Clock } from '../../common/clock/clock.js';
 import { isoOrNull } from '../../common/time/iso.js';
 import { OutboxService } from '../../common/events/outbox.service.js';
 import { AppException } from '../../common/errors/app.exception.js';
+import { SecurityEvents } from '../auth/security-events.js';
 import { SessionState } from '../auth/session-state.service.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { UsersService } from '../users/users.service.js';
@@ -48,6 +49,7 @@ export class UserAdminService {
     private readonly memberships: MembershipsRepository,
     private readonly hasher: PasswordHasher,
     private readonly invitations: InvitationsService,
+    private readonly security: SecurityEvents,
   ) {}
 
   async list(principal: Principal, query: ListUsersQueryDto): Promise<AdminUserPageDto> {
@@ -121,6 +123,28 @@ export class UserAdminService {
       }
       if (dto.is_active === false) {
         await this.sessions.revoke({ userId }, 'account_disabled', manager);
+      }
+      if (touchesMembership || dto.is_active !== undefined || dto.platform_role !== undefined) {
+        await this.security.recordAdminAction(
+          'user.access_changed',
+          principal,
+          { userId, tenantId: target.tenant_id },
+          {
+            before: {
+              role: target.role,
+              status: target.membership_status,
+              is_active: target.is_active,
+              platform_role: target.platform_role,
+            },
+            after: {
+              role: dto.role,
+              status: dto.status,
+              is_active: dto.is_active,
+              platform_role: dto.platform_role,
+            },
+          },
+          manager,
+        );
       }
       await this.outbox.add(manager, {
         type: 'user.updated',
@@ -293,6 +317,13 @@ export class UserAdminService {
         aggregateId: userId,
         payload: { user_id: userId, via: 'admin_reset', by: principal.userId },
       });
+      await this.security.recordAdminAction(
+        'auth.password_reset_by_admin',
+        principal,
+        { userId, tenantId: target.tenant_id },
+        {},
+        manager,
+      );
     });
     await this.forgetEverywhere(userId);
     return { temporary_password: password };

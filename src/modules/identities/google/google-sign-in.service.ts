@@ -76,15 +76,20 @@ export class GoogleSignIn {
     if (existing) {
       throw new AppException('AUTH_IDENTITY_IN_USE');
     }
-    await this.dataSource.transaction((manager) =>
-      this.identities.link(
+    await this.dataSource.transaction(async (manager) => {
+      await this.identities.link(
         manager,
         { userId: link.userId, provider: 'google', subject: profile.subject, email: profile.email },
         now,
-      ),
-    );
-    this.security.record('auth.identity_linked', { userId: link.userId }, device, 'success', {
-      provider: 'google',
+      );
+      await this.security.record(
+        'auth.identity_linked',
+        { userId: link.userId },
+        device,
+        'success',
+        { provider: 'google' },
+        manager,
+      );
     });
   }
 
