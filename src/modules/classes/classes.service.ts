@@ -79,7 +79,10 @@ export class ClassesService {
         });
         if (id !== undefined) {
           if (principal.role === 'teacher') {
-            await this.classes.insertMember(manager, id, principal.userId, 'teacher');
+            await this.classes.insertMember(manager, id, principal.userId, 'teacher', {
+              userId: principal.userId,
+              role: 'teacher',
+            });
           }
           return id;
         }
@@ -144,7 +147,11 @@ export class ClassesService {
     if (dto.role !== 'student' && tenantRole === 'student') {
       throw new AppException('CLASS_MEMBER_ROLE_NOT_ALLOWED');
     }
-    await this.classes.insertMember(undefined, classId, dto.user_id, dto.role);
+    // Who put a pupil here decides when their teacher may reset their password.
+    await this.classes.insertMember(undefined, classId, dto.user_id, dto.role, {
+      userId: principal.userId,
+      role: isTenantAdmin(principal) ? 'admin' : 'teacher',
+    });
     const member = await this.classes.findMember(classId, dto.user_id);
     if (!member) {
       throw new AppException('CLASS_MEMBER_NOT_FOUND');
@@ -171,7 +178,10 @@ export class ClassesService {
     if (!target || target.tenant_id !== principal.tenantId || target.archived) {
       throw new AppException('CLASS_JOIN_CODE_INVALID');
     }
-    await this.classes.insertMember(undefined, target.id, principal.userId, 'student');
+    await this.classes.insertMember(undefined, target.id, principal.userId, 'student', {
+      userId: principal.userId,
+      role: 'self',
+    });
     return this.get(principal, target.id);
   }
 

@@ -125,6 +125,8 @@ export class InvitationsService {
           throw new AppException('INVITATION_EMAIL_MISMATCH');
         }
         userId = caller.userId;
+        // Accepted with an existing account: its owner manages it from now on.
+        await this.users.markSelfManaged(manager, userId);
       } else {
         if (await this.users.findByEmail(invitation.email)) {
           throw new AppException('INVITATION_SIGN_IN_REQUIRED');

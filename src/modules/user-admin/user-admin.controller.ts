@@ -18,6 +18,7 @@ import {
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -72,15 +73,16 @@ export class UserAdminController {
   @Roles('admin', 'teacher')
   @Audited({ action: 'user.created_by_admin', resource: 'user' })
   @ApiOperation({
-    summary: 'Add a member: a new account with a temporary password, or an existing one joins',
+    summary:
+      'Add a member: a new school-managed account with a temporary password, or an invitation',
     description:
-      'Teachers may add students with a username and no email (young pupils). The new account must change its password at the first sign-in. Without temporary_password one is generated and returned once. An email that already has an account gets a membership instead of a second identity.',
+      'Teachers may add students with a username and no email (young pupils). The new account is managed by the school and must change its password at the first sign-in. Without temporary_password one is generated and returned once. An email that already has an account is sent an invitation instead (202, as with invite: true): the person joins only by accepting it, and nothing about their account is shown.',
   })
   @ApiCreatedResponse({ type: CreatedUserDto })
   @ApiConflictResponse({ type: ErrorEnvelope, description: 'USER_ALREADY_MEMBER' })
   @ApiAcceptedResponse({
     type: InvitationDto,
-    description: 'invite: true — the invitation was sent',
+    description: 'invite: true, or the email already has an account — the invitation was sent',
   })
   async create(
     @CurrentUser() user: UserPrincipal,
@@ -91,7 +93,12 @@ export class UserAdminController {
       void reply.status(HttpStatus.ACCEPTED);
       return this.admin.invite(user, dto);
     }
-    return this.admin.create(user, dto);
+    const added = await this.admin.create(user, dto);
+    if (added.kind === 'invited') {
+      void reply.status(HttpStatus.ACCEPTED);
+      return added.invitation;
+    }
+    return added.member;
   }
 
   @Get(':id')
@@ -152,6 +159,12 @@ export class UserAdminController {
   @Audited({ action: 'user.password_reset_by_admin', resource: 'user' })
   @ApiOperation({
     summary: 'Give a member a temporary password (shown once); their sessions end',
+    description:
+      'Only for accounts the school manages (made by it, member of no other school). Teachers: only students of their classes that an admin put there or that have been there for 24 hours, with no staff role anywhere.',
+  })
+  @ApiForbiddenResponse({
+    type: ErrorEnvelope,
+    description: 'USER_ACCOUNT_SELF_MANAGED, USER_ACCOUNT_MANAGED_ELSEWHERE, USER_NOT_YOUR_PUPIL',
   })
   @ApiQuery(TENANT_QUERY)
   @ApiOkResponse({ type: TemporaryPasswordDto })
@@ -166,7 +179,14 @@ export class UserAdminController {
   @Post(':id/unlock')
   @HttpCode(HttpStatus.NO_CONTENT)
   @Audited({ action: 'user.unlocked', resource: 'user' })
-  @ApiOperation({ summary: 'Clear a sign-in lockout' })
+  @ApiOperation({
+    summary: 'Clear a sign-in lockout',
+    description: 'Only for accounts the school manages; their owners lift it with a reset mail.',
+  })
+  @ApiForbiddenResponse({
+    type: ErrorEnvelope,
+    description: 'USER_ACCOUNT_SELF_MANAGED, USER_ACCOUNT_MANAGED_ELSEWHERE',
+  })
   @ApiQuery(TENANT_QUERY)
   @ApiNoContentResponse()
   async unlock(

@@ -76,13 +76,15 @@ export class GoogleSignIn {
     if (existing) {
       throw new AppException('AUTH_IDENTITY_IN_USE');
     }
-    await this.dataSource.transaction((manager) =>
-      this.identities.link(
+    await this.dataSource.transaction(async (manager) => {
+      await this.identities.link(
         manager,
         { userId: link.userId, provider: 'google', subject: profile.subject, email: profile.email },
         now,
-      ),
-    );
+      );
+      // Signing in with a provider is the owner's: no school manages the account since.
+      await this.users.markSelfManaged(manager, link.userId);
+    });
     this.security.record('auth.identity_linked', { userId: link.userId }, device, 'success', {
       provider: 'google',
     });
@@ -128,6 +130,7 @@ export class GoogleSignIn {
         { userId: user.id, provider: 'google', subject: profile.subject, email: profile.email },
         now,
       );
+      await this.users.markSelfManaged(manager, user.id);
       if (!user.emailVerifiedAt) {
         // Whoever registered the address before it was verified may not be its owner: their
         // password must not come with the account Google now proves is this person's.

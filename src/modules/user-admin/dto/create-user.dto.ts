@@ -50,7 +50,7 @@ export class CreateUserDto {
 }
 
 export class CreatedUserDto extends AdminUserDto {
-  /** false: the person already had an account, which is now also a member here */
+  /** Always true (an existing account is invited instead, answered with 202) */
   account_created!: boolean;
   /** The generated temporary password, shown this once (absent when none was generated) */
   temporary_password?: string;
