@@ -123,7 +123,8 @@ export class MembershipsRepository {
   /**
    * Refuses a new member beyond the tenant's `max_users` (409 TENANT_USER_LIMIT_REACHED). The
    * tenant row stays locked until the caller's transaction ends, so concurrent additions count
-   * in turn and never overshoot.
+   * in turn and never overshoot. NO KEY: a new user row naming the tenant (its FK's key-share
+   * lock, taken before this) must not deadlock with it.
    */
   private async reserveSeat(manager: EntityManager, tenantId: string, userId: string) {
     const [tenant] = await queryRows<{ max_users: string | null; already: boolean }>(
@@ -131,7 +132,7 @@ export class MembershipsRepository {
       `SELECT CASE WHEN jsonb_typeof(settings -> 'max_users') = 'number'
                    THEN settings ->> 'max_users' END AS max_users,
               EXISTS (SELECT 1 FROM memberships WHERE tenant_id = $1 AND user_id = $2) AS already
-       FROM tenants WHERE id = $1 FOR UPDATE`,
+       FROM tenants WHERE id = $1 FOR NO KEY UPDATE`,
       [tenantId, userId],
     );
     if (!tenant?.max_users || tenant.already) {
