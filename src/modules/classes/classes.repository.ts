@@ -294,13 +294,13 @@ export class ClassesRepository {
     classId: string,
     userId: string,
     role: ClassRole,
-    addedBy: { userId: string; role: ClassMemberAddedBy },
+    addedBy: { userId: string; role: ClassMemberAddedBy; at: Date },
   ): Promise<void> {
     try {
       await (db ?? this.dataSource).query(
-        `INSERT INTO class_members (class_id, user_id, role, added_by, added_by_role)
-         VALUES ($1, $2, $3, $4, $5)`,
-        [classId, userId, role, addedBy.userId, addedBy.role],
+        `INSERT INTO class_members (class_id, user_id, role, added_by, added_by_role, joined_at)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [classId, userId, role, addedBy.userId, addedBy.role, addedBy.at],
       );
     } catch (error) {
       if (isUniqueViolation(error, 'uq_class_members_class_user')) {

@@ -16,6 +16,7 @@ import type { ListClassesQueryDto } from './dto/list-classes.query.dto.js';
 import type { UpdateClassDto } from './dto/update-class.dto.js';
 import { ClassesRepository, type ClassRow } from './classes.repository.js';
 import { generateJoinCode } from './join-code.js';
+import { Clock } from '../../common/clock/clock.js';
 import './classes.errors.js';
 
 // 31^8 codes make a collision rare; a handful of draws makes a failure practically impossible.
@@ -31,6 +32,7 @@ export class ClassesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly classes: ClassesRepository,
+    private readonly clock: Clock,
   ) {}
 
   async list(principal: UserPrincipal, query: ListClassesQueryDto): Promise<ClassPageDto> {
@@ -82,6 +84,7 @@ export class ClassesService {
             await this.classes.insertMember(manager, id, principal.userId, 'teacher', {
               userId: principal.userId,
               role: 'teacher',
+              at: this.clock.now(),
             });
           }
           return id;
@@ -151,6 +154,7 @@ export class ClassesService {
     await this.classes.insertMember(undefined, classId, dto.user_id, dto.role, {
       userId: principal.userId,
       role: isTenantAdmin(principal) ? 'admin' : 'teacher',
+      at: this.clock.now(),
     });
     const member = await this.classes.findMember(classId, dto.user_id);
     if (!member) {
@@ -181,6 +185,7 @@ export class ClassesService {
     await this.classes.insertMember(undefined, target.id, principal.userId, 'student', {
       userId: principal.userId,
       role: 'self',
+      at: this.clock.now(),
     });
     return this.get(principal, target.id);
   }
