@@ -193,6 +193,25 @@ describe('account ownership: a school manages only the accounts it made', () => 
     await login(t, { email, password });
   });
 
+  it.each(['student', 'teacher', 'admin'])(
+    'should invite, not attach, an existing account whatever the role asked (%s)',
+    async (role) => {
+      const someone = await createUser(t, { tenant: schoolB, role: 'teacher' });
+      const added = await call('POST', adminA.access_token, '/users', {
+        email: someone.email.toUpperCase(),
+        role,
+        full_name: 'Xavier',
+        temporary_password: 'Chosen-By-A-2026!',
+      });
+      expect(added.status).toBe(202);
+      expect(added.body).toMatchObject({ role, status: 'pending' });
+      expect(await membershipsOf(someone.id)).toEqual([schoolB]);
+      await login(t, someone);
+      const reset = await call('POST', adminA.access_token, `/users/${someone.id}/reset-password`);
+      expect(reset.status).toBe(404);
+    },
+  );
+
   it('should answer a super admin adding an existing email with an invitation too', async () => {
     const superAdmin = await login(t, await createUser(t, { superAdmin: true }));
     const someone = await createUser(t);
