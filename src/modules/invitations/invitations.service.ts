@@ -53,14 +53,9 @@ export class InvitationsService {
     name?: string,
   ): Promise<InvitationDto> {
     const email = normalizeEmail(dto.email);
-    const existing = await this.users.findByEmail(email);
-    if (existing) {
-      const member = (await this.memberships.listForUser(existing.id)).some(
-        (m) => m.tenantId === tenantId,
-      );
-      if (member) {
-        throw new AppException('USER_ALREADY_MEMBER');
-      }
+    // The same steps whether or not the address has an account (POST /users relies on it).
+    if (await this.memberships.hasMemberWithEmail(tenantId, email)) {
+      throw new AppException('USER_ALREADY_MEMBER');
     }
     const token = randomBytes(32).toString('base64url');
     const now = this.clock.now();
@@ -151,6 +146,8 @@ export class InvitationsService {
           fullName: dto.full_name,
           // The mailed link proves the address.
           emailVerifiedAt: now,
+          // The school brought the account into being and it has this one membership.
+          managedByTenantId: invitation.tenant_id,
         });
         userId = user.id;
         created = true;

@@ -15,6 +15,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import {
   ApiAcceptedResponse,
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -74,25 +75,37 @@ export class UserAdminController {
   @Audited({ action: 'user.created_by_admin', resource: 'user' })
   @ApiOperation({
     summary:
-      'Add a member: a new school-managed account with a temporary password, or an invitation',
+      'Add a member: an invitation for an email, or a school-managed pupil account with a username',
     description:
-      'Teachers may add students with a username and no email (young pupils). The new account is managed by the school and must change its password at the first sign-in. Without temporary_password one is generated and returned once. An email that already has an account is sent an invitation instead (202, as with invite: true): the person joins only by accepting it, and nothing about their account is shown.',
+      'School admins add a member with an email by invitation (202), whether or not the address has an account: the answer, the mail and the work done are the same either way, so nothing says whether the address is known. Accepting makes the account (school-managed) or, for an existing account, the membership. temporary_password (and username) with an email is refused (400): the person sets their own password. invite: true is accepted and optional (deprecated; email members are always invited). Teachers (and admins) add pupils with a username and no email (201): a school-managed account with a temporary password to change at the first sign-in, generated and returned once without temporary_password. Super admins (tenant_id required) make an account for a new email (201) and invite an existing one (202).',
   })
-  @ApiCreatedResponse({ type: CreatedUserDto })
-  @ApiConflictResponse({ type: ErrorEnvelope, description: 'USER_ALREADY_MEMBER' })
   @ApiAcceptedResponse({
     type: InvitationDto,
-    description: 'invite: true, or the email already has an account — the invitation was sent',
+    description:
+      'A member with an email (school admins: always; super admins: an address that has an account, or invite: true): the invitation was mailed',
+  })
+  @ApiCreatedResponse({
+    type: CreatedUserDto,
+    description: 'A pupil with a username, or a super admin adding a new email: the account',
+  })
+  @ApiBadRequestResponse({
+    type: ErrorEnvelope,
+    description:
+      'COMMON_VALIDATION_FAILED (also temporary_password or username sent with an email by a school)',
+  })
+  @ApiForbiddenResponse({
+    type: ErrorEnvelope,
+    description: 'AUTH_FORBIDDEN: teachers add students with a username only',
+  })
+  @ApiConflictResponse({
+    type: ErrorEnvelope,
+    description: 'USER_ALREADY_MEMBER, USER_USERNAME_TAKEN, TENANT_USER_LIMIT_REACHED',
   })
   async create(
     @CurrentUser() user: UserPrincipal,
     @Body() dto: CreateUserDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CreatedUserDto | InvitationDto> {
-    if (dto.invite) {
-      void reply.status(HttpStatus.ACCEPTED);
-      return this.admin.invite(user, dto);
-    }
     const added = await this.admin.create(user, dto);
     if (added.kind === 'invited') {
       void reply.status(HttpStatus.ACCEPTED);

@@ -190,12 +190,16 @@ export class UserAdminService {
   }
 
   /**
-   * A new member: an account made by the school, with a temporary password the user must
-   * change at the first sign-in. An address that already has an account gets an invitation
-   * instead: a person joins a school only by accepting it, and the answer (the invitation, as
-   * `invite: true` gives) says nothing about their account.
+   * A new member. A school (its admins) adds an email by invitation, whether or not the
+   * address has an account: the same steps and the same answer either way, so neither says
+   * whether the address is known. Pupils with a username get an account made by the school,
+   * with a temporary password to change at the first sign-in. Platform-level callers (super
+   * admins, the Service Market) make accounts for new emails too, and invite existing ones.
    */
   async create(principal: Principal, dto: CreateUserDto): Promise<AddedMember> {
+    if (dto.invite && principal.kind === 'user' && isPlatformWide(principal)) {
+      return { kind: 'invited', invitation: await this.invite(principal, dto) };
+    }
     const tenantId = resolveTenantScope(principal, dto.tenant_id);
     if (tenantId === undefined) {
       throw new AppException('COMMON_VALIDATION_FAILED', undefined, {
@@ -208,8 +212,18 @@ export class UserAdminService {
     if (!isAdmin && (dto.role !== 'student' || dto.email !== undefined || !dto.username)) {
       throw new AppException('AUTH_FORBIDDEN', 'Teachers add students with a username only');
     }
-    if (dto.email && (await this.users.findByEmail(dto.email))) {
-      return this.inviteExisting(principal, tenantId, dto.email, dto.role);
+    if (!isPlatformWide(principal)) {
+      if (dto.email !== undefined) {
+        refuseWithInvitation(dto);
+        return this.inviteByEmail(principal, tenantId, dto.email, dto.role);
+      }
+      if (dto.invite) {
+        throw new AppException('COMMON_VALIDATION_FAILED', 'An invitation needs an email', {
+          fields: [{ field: 'email', errors: ['email is required with invite'] }],
+        });
+      }
+    } else if (dto.email && (await this.users.findByEmail(dto.email))) {
+      return this.inviteByEmail(principal, tenantId, dto.email, dto.role);
     }
     const generated = dto.temporary_password === undefined ? temporaryPassword() : undefined;
     const passwordHash = await this.hasher.hash(dto.temporary_password ?? generated ?? '');
@@ -244,7 +258,7 @@ export class UserAdminService {
         error instanceof AppException &&
         error.code === 'USER_EMAIL_ALREADY_EXISTS'
       ) {
-        return this.inviteExisting(principal, tenantId, dto.email, dto.role);
+        return this.inviteByEmail(principal, tenantId, dto.email, dto.role);
       }
       throw error;
     }
@@ -258,7 +272,7 @@ export class UserAdminService {
     };
   }
 
-  private async inviteExisting(
+  private async inviteByEmail(
     principal: Principal,
     tenantId: string,
     email: string,
@@ -272,8 +286,8 @@ export class UserAdminService {
     return { kind: 'invited', invitation };
   }
 
-  /** `POST /users` with `invite: true`: the person gets an invitation mail instead. */
-  async invite(principal: UserPrincipal, dto: CreateUserDto): Promise<InvitationDto> {
+  /** A super admin's `POST /users` with `invite: true`: an invitation to their current tenant. */
+  private async invite(principal: UserPrincipal, dto: CreateUserDto): Promise<InvitationDto> {
     if (!dto.email || dto.username || dto.temporary_password || dto.tenant_id) {
       throw new AppException(
         'COMMON_VALIDATION_FAILED',
@@ -437,9 +451,37 @@ export class UserAdminService {
 /** How long a pupil a teacher (or the pupil, by code) put in a class waits for resets by it. */
 export const PUPIL_RESET_HOLD_MS = 24 * 3600 * 1000;
 
-/** What `POST /users` did: made the account (201), or invited an existing one (202). */
+/** What `POST /users` did: made the account (201), or sent an invitation (202). */
 export type AddedMember =
   { kind: 'created'; member: CreatedUserDto } | { kind: 'invited'; invitation: InvitationDto };
+
+/**
+ * A school's email member is invited and chooses their own password, so a temporary password
+ * (or a username, which invitations do not carry) cannot come with the email. Refused before
+ * any lookup: the answer is the same whether or not the address has an account.
+ */
+function refuseWithInvitation(dto: CreateUserDto): void {
+  const fields = [
+    ...(dto.temporary_password === undefined
+      ? []
+      : [
+          {
+            field: 'temporary_password',
+            errors: ['members with an email are invited and set their own password'],
+          },
+        ]),
+    ...(dto.username === undefined
+      ? []
+      : [{ field: 'username', errors: ['a username is for pupils without an email'] }]),
+  ];
+  if (fields.length > 0) {
+    throw new AppException(
+      'COMMON_VALIDATION_FAILED',
+      'Members with an email are invited and set their own password',
+      { fields },
+    );
+  }
+}
 
 /** Platform staff, not bound by a school's limits on accounts it does not manage. */
 function isPlatformStaff(principal: Principal): boolean {

@@ -31,6 +31,20 @@ interface MembershipRow {
 export class MembershipsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /**
+   * Whether the address already belongs to a member of the tenant: one query whether or not
+   * the address has an account, so an invitation's timing says nothing about it.
+   */
+  async hasMemberWithEmail(tenantId: string, email: string): Promise<boolean> {
+    const rows = await queryRows<{ found: number }>(
+      this.dataSource,
+      `SELECT 1 AS found FROM memberships m JOIN users u ON u.id = m.user_id
+       WHERE u.email = $1 AND u.deleted_at IS NULL AND m.tenant_id = $2`,
+      [email, tenantId],
+    );
+    return rows.length > 0;
+  }
+
   /** The user's memberships with their tenants, oldest first. */
   async listForUser(userId: string, manager?: EntityManager): Promise<MembershipView[]> {
     const rows = await queryRows<MembershipRow>(
