@@ -1,3 +1,5 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ACCOUNT_OWNERSHIP_BACKFILL } from '../../migrations/1795570000000-AccountOwnership.js';
 import {
@@ -139,26 +141,31 @@ describe('account ownership: a school manages only the accounts it made', () => 
   });
 
   it('should end a school’s management for good when the pupil joins a second school', async () => {
+    // School B adds the address: an invitation; accepting it makes an account B manages.
     const email = uniqueEmail('pupil');
-    const created = await call('POST', adminB.access_token, '/users', {
+    const invitedByB = await call('POST', adminB.access_token, '/users', {
       email,
       role: 'student',
       full_name: 'Made By B',
     });
-    expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ account_created: true, school_managed: true });
-    const pupilId = created.body.id as string;
-    expect(await managedBy(pupilId)).toBe(schoolB);
+    expect(invitedByB.status).toBe(202);
     const password = 'Owner-Chosen-2026!';
-    const first = await login(t, { email, password: created.body.temporary_password as string });
-    expect(
-      (
-        await call('POST', first.access_token, '/users/me/password', {
-          current_password: created.body.temporary_password,
-          new_password: password,
-        })
-      ).status,
-    ).toBe(204);
+    const madeByB = await requestJson<Body>(api('/invitations/accept'), {
+      method: 'POST',
+      json: {
+        token: tokenFromMail(await mailTo(t, email, 'You are invited to School B')),
+        password,
+        full_name: 'Made By B',
+      },
+    });
+    expect(madeByB.status).toBe(201);
+    expect(madeByB.body).toMatchObject({ account_created: true, tenant_id: schoolB });
+    const pupilId = madeByB.body.user_id as string;
+    expect(await managedBy(pupilId)).toBe(schoolB);
+    expect((await call('GET', adminB.access_token, `/users/${pupilId}`)).body).toMatchObject({
+      school_managed: true,
+      must_change_password: false,
+    });
 
     // School A adds the same address: an invitation, answered like any other.
     const invited = await call('POST', adminA.access_token, '/users', {
@@ -201,7 +208,6 @@ describe('account ownership: a school manages only the accounts it made', () => 
         email: someone.email.toUpperCase(),
         role,
         full_name: 'Xavier',
-        temporary_password: 'Chosen-By-A-2026!',
       });
       expect(added.status).toBe(202);
       expect(added.body).toMatchObject({ role, status: 'pending' });
@@ -211,6 +217,68 @@ describe('account ownership: a school manages only the accounts it made', () => 
       expect(reset.status).toBe(404);
     },
   );
+
+  it('should answer a school adding a known and a fresh address alike: status, shape, one mail, no membership, timing', async () => {
+    const invitationMails = async (email: string) => {
+      let count = 0;
+      for (const file of await readdir(t.outboxDir)) {
+        const raw = await readFile(path.join(t.outboxDir, file), 'utf8');
+        if (raw.includes(email) && raw.includes('You are invited to School A')) {
+          count += 1;
+        }
+      }
+      return count;
+    };
+    const add = (email: string) =>
+      call('POST', adminA.access_token, '/users', { email, role: 'student', full_name: 'Xavier' });
+    const known = await createUser(t, { tenant: schoolB, role: 'student' });
+    const fresh = uniqueEmail('fresh');
+    const a = await add(known.email);
+    const b = await add(fresh);
+    expect(a.status).toBe(202);
+    expect(b.status).toBe(a.status);
+    expect(Object.keys(a.body).sort()).toEqual(INVITATION_KEYS);
+    expect(Object.keys(b.body).sort()).toEqual(INVITATION_KEYS);
+    const strip = (body: Body) => ({
+      ...body,
+      id: undefined,
+      email: undefined,
+      created_at: undefined,
+      expires_at: undefined,
+    });
+    expect(strip(a.body)).toEqual(strip(b.body));
+    expect(a.body).toMatchObject({ email: known.email, tenant_id: schoolA, status: 'pending' });
+    expect(b.body).toMatchObject({ email: fresh, tenant_id: schoolA, status: 'pending' });
+
+    // One invitation mail each, and no membership (nor account) until accepted.
+    await mailTo(t, known.email, 'You are invited to School A');
+    await mailTo(t, fresh, 'You are invited to School A');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await invitationMails(known.email)).toBe(1);
+    expect(await invitationMails(fresh)).toBe(1);
+    expect(await membershipsOf(known.id)).toEqual([schoolB]);
+    expect(await query(t.databaseUrl, `SELECT 1 FROM users WHERE email = $1`, [fresh])).toEqual([]);
+
+    // The same work either way: alternate the kinds so drift in machine load hits both alike.
+    const median = (values: number[]) =>
+      [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)] ?? 0;
+    const knownAccounts: TestUser[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      knownAccounts.push(await createUser(t, { tenant: schoolB, role: 'student' }));
+    }
+    const times = { known: [] as number[], fresh: [] as number[] };
+    for (const account of knownAccounts) {
+      for (const kind of ['known', 'fresh'] as const) {
+        const started = process.hrtime.bigint();
+        const response = await add(kind === 'known' ? account.email : uniqueEmail('fresh'));
+        times[kind].push(Number(process.hrtime.bigint() - started) / 1e6);
+        expect(response.status).toBe(202);
+      }
+    }
+    const ratio = median(times.known) / median(times.fresh);
+    expect(ratio).toBeGreaterThan(0.6);
+    expect(ratio).toBeLessThan(1.67);
+  });
 
   it('should answer a super admin adding an existing email with an invitation too', async () => {
     const superAdmin = await login(t, await createUser(t, { superAdmin: true }));

@@ -7,6 +7,9 @@ import {
   createUser,
   DEFAULT_PASSWORD,
   login,
+  mailTo,
+  tokenFromMail,
+  uniqueEmail,
   type TestUser,
   type Tokens,
 } from '../factories/accounts.js';
@@ -293,14 +296,14 @@ describe('user management', () => {
     );
   });
 
-  it('should add a member with a temporary password that must be changed at the first sign-in', async () => {
+  it('should let a super admin add an email member with a temporary password that must be changed at the first sign-in', async () => {
     const email = `new-${Date.now()}@school.test`;
     const created = await requestJson<
       Member & { temporary_password: string; account_created: boolean }
     >(api('/users'), {
       method: 'POST',
-      headers: bearer(admin.access_token),
-      json: { email, full_name: 'New Pupil', role: 'student' },
+      headers: bearer(superAdmin.access_token),
+      json: { email, full_name: 'New Pupil', role: 'student', tenant_id: north },
     });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
@@ -368,6 +371,77 @@ describe('user management', () => {
     expect(twice.status).toBe(409);
     expect(twice.body.error_code).toBe('USER_ALREADY_MEMBER');
   });
+
+  it('should invite a new email a school admin adds; accepting makes a school-managed account', async () => {
+    const email = uniqueEmail('fresh');
+    const invited = await requestJson<Record<string, unknown>>(api('/users'), {
+      method: 'POST',
+      headers: bearer(admin.access_token),
+      json: { email, full_name: 'Fresh Pupil', role: 'student' },
+    });
+    expect(invited.status).toBe(202);
+    expect(invited.body).toMatchObject({
+      email,
+      role: 'student',
+      tenant_id: north,
+      status: 'pending',
+    });
+    expect(invited.body).not.toHaveProperty('account_created');
+    expect(invited.body).not.toHaveProperty('temporary_password');
+    expect(await query(t.databaseUrl, `SELECT 1 FROM users WHERE email = $1`, [email])).toEqual([]);
+
+    const token = tokenFromMail(await mailTo(t, email, 'You are invited to'));
+    const accepted = await requestJson<{ user_id: string; account_created: boolean }>(
+      api('/invitations/accept'),
+      { method: 'POST', json: { token, password: 'Own-Choice-2026!', full_name: 'Fresh Pupil' } },
+    );
+    expect(accepted.status).toBe(201);
+    expect(accepted.body.account_created).toBe(true);
+    const member = await get<Member & { school_managed: boolean; must_change_password: boolean }>(
+      admin.access_token,
+      `/users/${accepted.body.user_id}`,
+    );
+    expect(member.body).toMatchObject({
+      role: 'student',
+      school_managed: true,
+      must_change_password: false,
+    });
+    // School-managed: the school's support tools work on it.
+    const reset = await requestJson(api(`/users/${accepted.body.user_id}/reset-password`), {
+      method: 'POST',
+      headers: bearer(admin.access_token),
+    });
+    expect(reset.status).toBe(200);
+  });
+
+  it.each([
+    ['a new address', () => uniqueEmail('fresh')],
+    ['an address with an account', () => southStudent.email],
+  ])(
+    'should refuse a temporary_password sent by a school with %s (400, field named)',
+    async (_kind, email) => {
+      const response = await requestJson<{
+        error_code: string;
+        message: string;
+        details: { fields: Array<{ field: string; errors: string[] }> };
+      }>(api('/users'), {
+        method: 'POST',
+        headers: bearer(admin.access_token),
+        json: {
+          email: email(),
+          full_name: 'With Password',
+          role: 'student',
+          temporary_password: 'Chosen-By-School-2026!',
+        },
+      });
+      expect(response.status).toBe(400);
+      expect(response.body.error_code).toBe('COMMON_VALIDATION_FAILED');
+      expect(response.body.message).toMatch(/invited and set their own password/);
+      expect(response.body.details.fields).toEqual([
+        { field: 'temporary_password', errors: [expect.stringMatching(/invited/)] },
+      ]);
+    },
+  );
 
   it("should let an admin reset a member's password: sessions end, the temporary one works once changed", async () => {
     const target = await createUser(t, { tenant: north, role: 'student', schoolManaged: true });
