@@ -176,6 +176,19 @@ describe('Sign in with Google (against oauth2-mock-server)', () => {
     expect((await login(t, existing)).user.id).toBe(existing.id);
   });
 
+  it('should make a school-managed account self-managed once its owner signs in with Google', async () => {
+    const school = await createTenant(t);
+    const pupil = await createUser(t, { tenant: school, role: 'student', schoolManaged: true });
+    const tokens = await signIn(googleUser({ email: pupil.email }));
+    expect(tokens.user.id).toBe(pupil.id);
+    const [row] = await query<{ managed_by_tenant_id: string | null }>(
+      t.databaseUrl,
+      `SELECT managed_by_tenant_id FROM users WHERE id = $1`,
+      [pupil.id],
+    );
+    expect(row?.managed_by_tenant_id).toBeNull();
+  });
+
   it('should refuse to link by an email Google has not verified, and say how to link', async () => {
     const existing = await createUser(t);
     const { landing } = await googleFlow(

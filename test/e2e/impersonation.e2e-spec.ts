@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
+  addMembership,
   bearer,
   createTenant,
   createUser,
@@ -47,7 +48,7 @@ describe('impersonation for support', () => {
     const adminUser = await createUser(t, { tenant: north, role: 'admin' });
     adminId = adminUser.id;
     admin = await login(t, adminUser);
-    student = await createUser(t, { tenant: north, role: 'student' });
+    student = await createUser(t, { tenant: north, role: 'student', schoolManaged: true });
     otherAdmin = await createUser(t, { tenant: north, role: 'admin' });
     southStudent = await createUser(t, { tenant: south, role: 'student' });
     teacher = await login(t, await createUser(t, { tenant: north, role: 'teacher' }));
@@ -157,6 +158,42 @@ describe('impersonation for support', () => {
       reason: 'platform support',
     });
     expect(superOnAdmin.status).toBe(200);
+  });
+
+  it('should refuse a tenant admin an account their school does not manage (403, a clear code), and let a super admin act as it', async () => {
+    const own = await createUser(t, { tenant: north, role: 'student' });
+    const selfManaged = await impersonate(admin.access_token, {
+      user_id: own.id,
+      reason: 'test case',
+    });
+    expect(selfManaged.status).toBe(403);
+    expect(selfManaged.body.error_code).toBe('USER_ACCOUNT_SELF_MANAGED');
+    // Made by north, but a member of south too: north no longer speaks for the account.
+    const shared = await createUser(t, { tenant: north, role: 'teacher', schoolManaged: true });
+    await addMembership(t, shared.id, south, 'admin');
+    const elsewhere = await impersonate(admin.access_token, {
+      user_id: shared.id,
+      reason: 'test case',
+    });
+    expect(elsewhere.status).toBe(403);
+    expect(elsewhere.body.error_code).toBe('USER_ACCOUNT_MANAGED_ELSEWHERE');
+    const southAdmin = await login(t, await createUser(t, { tenant: south, role: 'admin' }));
+    const fromSouth = await impersonate(southAdmin.access_token, {
+      user_id: shared.id,
+      reason: 'test case',
+    });
+    expect(fromSouth.status).toBe(403);
+    const bySuper = await impersonate(superAdmin.access_token, {
+      user_id: own.id,
+      reason: 'platform support',
+    });
+    expect(bySuper.status).toBe(200);
+    const sessions = await query(
+      t.databaseUrl,
+      `SELECT 1 FROM sessions WHERE user_id = ANY($1::uuid[]) AND impersonator_id = $2`,
+      [[own.id, shared.id], adminId],
+    );
+    expect(sessions).toHaveLength(0);
   });
 
   it.each([

@@ -42,7 +42,7 @@ describe('Service Market Standard API', () => {
       const viaAdmin = await requestJson(`${t.baseUrl}/api/v1/users`, {
         method: 'POST',
         headers: bearer(adminTokens.access_token),
-        json: { email: uniqueEmail(), full_name: 'Also Too Many', role: 'student' },
+        json: { username: `also.${Date.now()}`, full_name: 'Also Too Many', role: 'student' },
       });
       expect(viaAdmin.status).toBe(409);
       const [count] = await query<{ n: string }>(

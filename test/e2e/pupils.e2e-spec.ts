@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
+  addMembership,
   bearer,
   createTenant,
   createUser,
@@ -9,6 +10,7 @@ import {
 } from '../factories/accounts.js';
 import { query } from '../support/database-client.js';
 import { requestJson } from '../support/http.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('pupils without an email, managed by their teachers', () => {
@@ -87,9 +89,11 @@ describe('pupils without an email, managed by their teachers', () => {
       `INSERT INTO classes (tenant_id, name, join_code) VALUES ($1, '3-B Science', 'JOIN3B') RETURNING id`,
       [north],
     );
+    // In the class since before today (a pupil added just now is a different story, below).
     await query(
       t.databaseUrl,
-      `INSERT INTO class_members (class_id, user_id, role) VALUES ($1, $2, 'teacher'), ($1, $3, 'student')`,
+      `INSERT INTO class_members (class_id, user_id, role, joined_at)
+       VALUES ($1, $2, 'teacher', now() - interval '2 days'), ($1, $3, 'student', now() - interval '2 days')`,
       [klass?.id, teacherUser.id, pupilId],
     );
     const reset = await requestJson<{ temporary_password: string }>(
@@ -163,5 +167,170 @@ describe('pupils without an email, managed by their teachers', () => {
     expect((await signIn({ username: 'minho', password: 'Garden-Path-42!' })).status).toBe(400);
     expect((await signIn({ password: 'Garden-Path-42!' })).status).toBe(400);
     expect((await signIn({ tenant_id: north, username: 'a', password: 'x' })).status).toBe(400);
+  });
+});
+
+describe('password resets by teachers', () => {
+  const clock = new ManualClock();
+  const DAY_MS = 24 * 3600 * 1000;
+  let t: TestApp;
+  let north: string;
+  let south: string;
+  let admin: Tokens;
+  let teacherUser: TestUser;
+  let teacher: Tokens;
+  const api = (path: string) => `${t.baseUrl}/api/v1${path}`;
+  const post = <T = { id: string }>(token: string, path: string, json?: unknown) =>
+    requestJson<T & { error_code?: string; details?: { reason?: string } }>(api(path), {
+      method: 'POST',
+      headers: bearer(token),
+      json,
+    });
+  const reset = (token: string, userId: string) =>
+    post<{ temporary_password: string }>(token, `/users/${userId}/reset-password`);
+  let pupilCount = 0;
+  const newPupil = async (by: Tokens): Promise<string> => {
+    pupilCount += 1;
+    const created = await post(by.access_token, '/users', {
+      username: `pupil${pupilCount}.${Date.now()}`,
+      full_name: `Pupil ${pupilCount}`,
+      role: 'student',
+    });
+    expect(created.status).toBe(201);
+    return created.body.id;
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp({ clock });
+    north = await createTenant(t);
+    south = await createTenant(t);
+    admin = await login(t, await createUser(t, { tenant: north, role: 'admin' }));
+    teacherUser = await createUser(t, { tenant: north, role: 'teacher' });
+    teacher = await login(t, teacherUser);
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('should refuse a teacher who puts a pupil of another class in their own class and resets them in one sitting', async () => {
+    const pupil = await newPupil(admin);
+    const own = await post(teacher.access_token, '/classes', { name: 'My own class' });
+    expect(own.status).toBe(201);
+    const added = await post(teacher.access_token, `/classes/${own.body.id}/members`, {
+      user_id: pupil,
+      role: 'student',
+    });
+    expect(added.status).toBe(201);
+    const refused = await reset(teacher.access_token, pupil);
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({
+      error_code: 'USER_NOT_YOUR_PUPIL',
+      details: { reason: 'added_too_recently' },
+    });
+    const record = await query<{ added_by: string; added_by_role: string }>(
+      t.databaseUrl,
+      `SELECT added_by, added_by_role FROM class_members WHERE class_id = $1 AND user_id = $2`,
+      [own.body.id, pupil],
+    );
+    expect(record).toEqual([{ added_by: teacherUser.id, added_by_role: 'teacher' }]);
+    const untaught = await newPupil(admin);
+    const outside = await reset(teacher.access_token, untaught);
+    expect(outside.status).toBe(403);
+    expect(outside.body.details?.reason).toBe('not_in_your_classes');
+
+    // A day later the pupil has been in the class since before today.
+    clock.advance(DAY_MS + 60_000);
+    teacher = await login(t, teacherUser);
+    const later = await reset(teacher.access_token, pupil);
+    expect(later.status).toBe(200);
+    expect(later.body.temporary_password).toEqual(expect.any(String));
+  });
+
+  it('should let a teacher reset at once a pupil an admin put in their class', async () => {
+    const pupil = await newPupil(teacher);
+    const klass = await post(admin.access_token, '/classes', { name: 'Admin-made class' });
+    expect(klass.status).toBe(201);
+    for (const member of [
+      { user_id: teacherUser.id, role: 'teacher' },
+      { user_id: pupil, role: 'student' },
+    ]) {
+      expect(
+        (await post(admin.access_token, `/classes/${klass.body.id}/members`, member)).status,
+      ).toBe(201);
+    }
+    expect((await reset(teacher.access_token, pupil)).status).toBe(200);
+  });
+
+  it('should refuse a teacher staff accounts, accounts with a staff role anywhere, and self-managed ones, whatever the class', async () => {
+    const klass = await post(admin.access_token, '/classes', { name: 'Mixed class' });
+    const colleague = await createUser(t, { tenant: north, role: 'teacher', schoolManaged: true });
+    const twoHats = await createUser(t, { tenant: north, role: 'student', schoolManaged: true });
+    await addMembership(t, twoHats.id, south, 'teacher');
+    const registered = await createUser(t, { tenant: north, role: 'student' });
+    for (const userId of [teacherUser.id, colleague.id, twoHats.id, registered.id]) {
+      const role = userId === teacherUser.id ? 'teacher' : 'student';
+      expect(
+        (
+          await post(admin.access_token, `/classes/${klass.body.id}/members`, {
+            user_id: userId,
+            role,
+          })
+        ).status,
+      ).toBe(201);
+    }
+    const onColleague = await reset(teacher.access_token, colleague.id);
+    expect(onColleague.status).toBe(403);
+    expect(onColleague.body).toMatchObject({
+      error_code: 'USER_NOT_YOUR_PUPIL',
+      details: { reason: 'not_a_student' },
+    });
+    const onTwoHats = await reset(teacher.access_token, twoHats.id);
+    expect(onTwoHats.status).toBe(403);
+    expect(onTwoHats.body).toMatchObject({
+      error_code: 'USER_NOT_YOUR_PUPIL',
+      details: { reason: 'staff_account' },
+    });
+    const onRegistered = await reset(teacher.access_token, registered.id);
+    expect(onRegistered.status).toBe(403);
+    expect(onRegistered.body.error_code).toBe('USER_ACCOUNT_SELF_MANAGED');
+    await login(t, registered);
+  });
+
+  it('should hold a pupil who joined by code like one a teacher added', async () => {
+    const pupil = await post<{ id: string; temporary_password: string }>(
+      admin.access_token,
+      '/users',
+      { username: `joiner.${Date.now()}`, full_name: 'Joins By Code', role: 'student' },
+    );
+    const klass = await post<{ id: string; join_code: string }>(teacher.access_token, '/classes', {
+      name: 'Open class',
+    });
+    const [row] = await query<{ username: string }>(
+      t.databaseUrl,
+      `SELECT username FROM memberships WHERE user_id = $1`,
+      [pupil.body.id],
+    );
+    const first = await requestJson<{ access_token: string }>(api('/auth/login'), {
+      method: 'POST',
+      json: { tenant_id: north, username: row?.username, password: pupil.body.temporary_password },
+    });
+    expect(first.status).toBe(200);
+    const changed = await post(first.body.access_token, '/users/me/password', {
+      current_password: pupil.body.temporary_password,
+      new_password: 'Sunny-Field-77!',
+    });
+    expect(changed.status).toBe(204);
+    const pupilTokens = await requestJson<{ access_token: string }>(api('/auth/login'), {
+      method: 'POST',
+      json: { tenant_id: north, username: row?.username, password: 'Sunny-Field-77!' },
+    });
+    const joined = await post(pupilTokens.body.access_token, '/classes/join', {
+      code: klass.body.join_code,
+    });
+    expect(joined.status).toBe(201);
+    const refused = await reset(teacher.access_token, pupil.body.id);
+    expect(refused.status).toBe(403);
+    expect(refused.body.details?.reason).toBe('added_too_recently');
   });
 });

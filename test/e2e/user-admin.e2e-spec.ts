@@ -7,6 +7,9 @@ import {
   createUser,
   DEFAULT_PASSWORD,
   login,
+  mailTo,
+  tokenFromMail,
+  uniqueEmail,
   type TestUser,
   type Tokens,
 } from '../factories/accounts.js';
@@ -220,7 +223,17 @@ describe('user management', () => {
     expect((await get(southAdmin.access_token, `/users/${both.id}`)).status).toBe(200);
     await login(t, both);
 
-    const only = students[3];
+    // A self-managed account (registered itself) only leaves the school, even its last one.
+    const own = await createUser(t, { tenant: north, role: 'student' });
+    const left = await requestJson(api(`/users/${own.id}`), {
+      method: 'DELETE',
+      headers: bearer(admin.access_token),
+    });
+    expect(left.status).toBe(204);
+    expect((await get(admin.access_token, `/users/${own.id}`)).status).toBe(404);
+    await login(t, own);
+
+    const only = await createUser(t, { tenant: north, role: 'student', schoolManaged: true });
     const deleted = await requestJson(api(`/users/${only.id}`), {
       method: 'DELETE',
       headers: bearer(admin.access_token),
@@ -244,14 +257,17 @@ describe('user management', () => {
     expect(events).toHaveLength(1);
   });
 
-  it('should clear a lockout', async () => {
-    const target = students[4];
-    for (let i = 0; i < 5; i += 1) {
-      await requestJson(api('/auth/login'), {
-        method: 'POST',
-        json: { email: target.email, password: 'Wrong-password-1' },
-      });
-    }
+  it('should clear the lockout of an account the school manages, and refuse it for one its owner manages', async () => {
+    const lockOut = async (target: TestUser) => {
+      for (let i = 0; i < 5; i += 1) {
+        await requestJson(api('/auth/login'), {
+          method: 'POST',
+          json: { email: target.email, password: 'Wrong-password-1' },
+        });
+      }
+    };
+    const target = await createUser(t, { tenant: north, role: 'student', schoolManaged: true });
+    await lockOut(target);
     expect(
       (await get<Member>(admin.access_token, `/users/${target.id}`)).body.locked_until,
     ).not.toBeNull();
@@ -261,16 +277,33 @@ describe('user management', () => {
     });
     expect(unlocked.status).toBe(204);
     await login(t, target);
+
+    const owned = students[4];
+    await lockOut(owned);
+    const refused = await requestJson(api(`/users/${owned.id}/unlock`), {
+      method: 'POST',
+      headers: bearer(admin.access_token),
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error_code).toBe('USER_ACCOUNT_SELF_MANAGED');
+    expect(
+      (await get<Member>(admin.access_token, `/users/${owned.id}`)).body.locked_until,
+    ).not.toBeNull();
+    await query(
+      t.databaseUrl,
+      `UPDATE users SET locked_until = NULL, failed_login_count = 0 WHERE id = $1`,
+      [owned.id],
+    );
   });
 
-  it('should add a member with a temporary password that must be changed at the first sign-in', async () => {
+  it('should let a super admin add an email member with a temporary password that must be changed at the first sign-in', async () => {
     const email = `new-${Date.now()}@school.test`;
     const created = await requestJson<
       Member & { temporary_password: string; account_created: boolean }
     >(api('/users'), {
       method: 'POST',
-      headers: bearer(admin.access_token),
-      json: { email, full_name: 'New Pupil', role: 'student' },
+      headers: bearer(superAdmin.access_token),
+      json: { email, full_name: 'New Pupil', role: 'student', tenant_id: north },
     });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
@@ -297,34 +330,121 @@ describe('user management', () => {
         .status,
     ).toBe(200);
 
-    // The same person in a second school: one identity, two memberships.
-    const joined = await requestJson<
-      Member & { account_created: boolean; temporary_password?: string }
-    >(api('/users'), {
+    // The same person in a second school: an invitation, nothing said about the account.
+    const joined = await requestJson<Record<string, unknown>>(api('/users'), {
       method: 'POST',
       headers: bearer(southAdmin.access_token),
       json: { email, full_name: 'Ignored', role: 'teacher' },
     });
-    expect(joined.status).toBe(201);
+    expect(joined.status).toBe(202);
+    expect(Object.keys(joined.body).sort()).toEqual(
+      [
+        'accepted_at',
+        'created_at',
+        'email',
+        'expires_at',
+        'id',
+        'role',
+        'status',
+        'tenant_id',
+      ].sort(),
+    );
     expect(joined.body).toMatchObject({
-      account_created: false,
+      email,
       role: 'teacher',
       tenant_id: south,
+      status: 'pending',
     });
-    expect(joined.body.temporary_password).toBeUndefined();
+    const memberships = await query(
+      t.databaseUrl,
+      `SELECT m.tenant_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = $1`,
+      [email],
+    );
+    expect(memberships).toEqual([{ tenant_id: north }]);
+    const accounts = await query(t.databaseUrl, `SELECT 1 FROM users WHERE email = $1`, [email]);
+    expect(accounts).toHaveLength(1);
     const twice = await requestJson(api('/users'), {
       method: 'POST',
-      headers: bearer(southAdmin.access_token),
+      headers: bearer(admin.access_token),
       json: { email, full_name: 'Ignored', role: 'teacher' },
     });
     expect(twice.status).toBe(409);
     expect(twice.body.error_code).toBe('USER_ALREADY_MEMBER');
-    const accounts = await query(t.databaseUrl, `SELECT 1 FROM users WHERE email = $1`, [email]);
-    expect(accounts).toHaveLength(1);
   });
 
+  it('should invite a new email a school admin adds; accepting makes a school-managed account', async () => {
+    const email = uniqueEmail('fresh');
+    const invited = await requestJson<Record<string, unknown>>(api('/users'), {
+      method: 'POST',
+      headers: bearer(admin.access_token),
+      json: { email, full_name: 'Fresh Pupil', role: 'student' },
+    });
+    expect(invited.status).toBe(202);
+    expect(invited.body).toMatchObject({
+      email,
+      role: 'student',
+      tenant_id: north,
+      status: 'pending',
+    });
+    expect(invited.body).not.toHaveProperty('account_created');
+    expect(invited.body).not.toHaveProperty('temporary_password');
+    expect(await query(t.databaseUrl, `SELECT 1 FROM users WHERE email = $1`, [email])).toEqual([]);
+
+    const token = tokenFromMail(await mailTo(t, email, 'You are invited to'));
+    const accepted = await requestJson<{ user_id: string; account_created: boolean }>(
+      api('/invitations/accept'),
+      { method: 'POST', json: { token, password: 'Own-Choice-2026!', full_name: 'Fresh Pupil' } },
+    );
+    expect(accepted.status).toBe(201);
+    expect(accepted.body.account_created).toBe(true);
+    const member = await get<Member & { school_managed: boolean; must_change_password: boolean }>(
+      admin.access_token,
+      `/users/${accepted.body.user_id}`,
+    );
+    expect(member.body).toMatchObject({
+      role: 'student',
+      school_managed: true,
+      must_change_password: false,
+    });
+    // School-managed: the school's support tools work on it.
+    const reset = await requestJson(api(`/users/${accepted.body.user_id}/reset-password`), {
+      method: 'POST',
+      headers: bearer(admin.access_token),
+    });
+    expect(reset.status).toBe(200);
+  });
+
+  it.each([
+    ['a new address', () => uniqueEmail('fresh')],
+    ['an address with an account', () => southStudent.email],
+  ])(
+    'should refuse a temporary_password sent by a school with %s (400, field named)',
+    async (_kind, email) => {
+      const response = await requestJson<{
+        error_code: string;
+        message: string;
+        details: { fields: Array<{ field: string; errors: string[] }> };
+      }>(api('/users'), {
+        method: 'POST',
+        headers: bearer(admin.access_token),
+        json: {
+          email: email(),
+          full_name: 'With Password',
+          role: 'student',
+          temporary_password: 'Chosen-By-School-2026!',
+        },
+      });
+      expect(response.status).toBe(400);
+      expect(response.body.error_code).toBe('COMMON_VALIDATION_FAILED');
+      expect(response.body.message).toMatch(/invited and set their own password/);
+      expect(response.body.details.fields).toEqual([
+        { field: 'temporary_password', errors: [expect.stringMatching(/invited/)] },
+      ]);
+    },
+  );
+
   it("should let an admin reset a member's password: sessions end, the temporary one works once changed", async () => {
-    const target = await createUser(t, { tenant: north, role: 'student' });
+    const target = await createUser(t, { tenant: north, role: 'student', schoolManaged: true });
     const old = await login(t, target);
     const reset = await requestJson<{ temporary_password: string }>(
       api(`/users/${target.id}/reset-password`),
@@ -352,6 +472,24 @@ describe('user management', () => {
       headers: bearer(admin.access_token),
     });
     expect(elsewhere.status).toBe(404);
+  });
+
+  it('should refuse to reset an account its owner manages, or that another school made or shares (403, clear codes)', async () => {
+    const resetBy = (token: string, id: string) =>
+      requestJson(api(`/users/${id}/reset-password`), { method: 'POST', headers: bearer(token) });
+    const own = await createUser(t, { tenant: north, role: 'teacher' });
+    const selfManaged = await resetBy(admin.access_token, own.id);
+    expect(selfManaged.status).toBe(403);
+    expect(selfManaged.body.error_code).toBe('USER_ACCOUNT_SELF_MANAGED');
+    const shared = await createUser(t, { tenant: south, role: 'student', schoolManaged: true });
+    await addMembership(t, shared.id, north, 'student');
+    for (const token of [admin.access_token, southAdmin.access_token]) {
+      const refused = await resetBy(token, shared.id);
+      expect(refused.status).toBe(403);
+      expect(refused.body.error_code).toBe('USER_ACCOUNT_MANAGED_ELSEWHERE');
+    }
+    // Platform staff are not bound by a school's limits.
+    expect((await resetBy(superAdmin.access_token, own.id)).status).toBe(200);
   });
 
   it.each([

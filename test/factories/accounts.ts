@@ -65,6 +65,8 @@ export async function createUser(
     role?: 'student' | 'teacher' | 'admin';
     superAdmin?: boolean;
     verified?: boolean;
+    /** The account is managed by `tenant`, as one the school made (registered ones are not) */
+    schoolManaged?: boolean;
   } = {},
 ): Promise<TestUser> {
   const email = options.email ?? uniqueEmail();
@@ -88,6 +90,12 @@ export async function createUser(
   }
   if (options.tenant) {
     await addMembership(t, id, options.tenant, options.role ?? 'student');
+    if (options.schoolManaged) {
+      await query(t.databaseUrl, `UPDATE users SET managed_by_tenant_id = $2 WHERE id = $1`, [
+        id,
+        options.tenant,
+      ]);
+    }
   }
   return { id, email, password };
 }

@@ -19,7 +19,8 @@ export const IMPERSONATION_TTL_SECONDS = 30 * 60;
 
 /**
  * Support staff acting as a user: a super admin as anyone but another super admin, a tenant
- * admin as a student or teacher of their own tenant. The token lives 30 minutes at most,
+ * admin as a student or teacher whose account their own tenant manages (made by it, in no
+ * other school). The token lives 30 minutes at most,
  * carries the real actor (`act`), cannot renew itself, and every call it makes is audited
  * with the real actor beside the user.
  */
@@ -63,6 +64,13 @@ export class ImpersonationService {
       (!superAdmin && membership?.role === 'admin')
     ) {
       throw new AppException('AUTH_CANNOT_IMPERSONATE');
+    }
+    // A school acts only as an account it made and that belongs to no other school.
+    if (!superAdmin && target.managedByTenantId === null) {
+      throw new AppException('USER_ACCOUNT_SELF_MANAGED');
+    }
+    if (!superAdmin && (target.managedByTenantId !== tenantId || memberships.length !== 1)) {
+      throw new AppException('USER_ACCOUNT_MANAGED_ELSEWHERE');
     }
     const now = this.clock.now();
     const unusable = issueRefreshToken();

@@ -9,7 +9,7 @@ import {
   queryRows,
 } from '../../common/database/sql.js';
 import { AppException } from '../../common/errors/app.exception.js';
-import type { ClassRole } from './class-member.entity.js';
+import type { ClassMemberAddedBy, ClassRole } from './class-member.entity.js';
 import './classes.errors.js';
 
 /** A class with its member counts and the role of the person looking at it. */
@@ -294,11 +294,13 @@ export class ClassesRepository {
     classId: string,
     userId: string,
     role: ClassRole,
+    addedBy: { userId: string; role: ClassMemberAddedBy; at: Date },
   ): Promise<void> {
     try {
       await (db ?? this.dataSource).query(
-        `INSERT INTO class_members (class_id, user_id, role) VALUES ($1, $2, $3)`,
-        [classId, userId, role],
+        `INSERT INTO class_members (class_id, user_id, role, added_by, added_by_role, joined_at)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [classId, userId, role, addedBy.userId, addedBy.role, addedBy.at],
       );
     } catch (error) {
       if (isUniqueViolation(error, 'uq_class_members_class_user')) {

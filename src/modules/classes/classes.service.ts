@@ -16,6 +16,7 @@ import type { ListClassesQueryDto } from './dto/list-classes.query.dto.js';
 import type { UpdateClassDto } from './dto/update-class.dto.js';
 import { ClassesRepository, type ClassRow } from './classes.repository.js';
 import { generateJoinCode } from './join-code.js';
+import { Clock } from '../../common/clock/clock.js';
 import './classes.errors.js';
 
 // 31^8 codes make a collision rare; a handful of draws makes a failure practically impossible.
@@ -31,6 +32,7 @@ export class ClassesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly classes: ClassesRepository,
+    private readonly clock: Clock,
   ) {}
 
   async list(principal: UserPrincipal, query: ListClassesQueryDto): Promise<ClassPageDto> {
@@ -79,7 +81,11 @@ export class ClassesService {
         });
         if (id !== undefined) {
           if (principal.role === 'teacher') {
-            await this.classes.insertMember(manager, id, principal.userId, 'teacher');
+            await this.classes.insertMember(manager, id, principal.userId, 'teacher', {
+              userId: principal.userId,
+              role: 'teacher',
+              at: this.clock.now(),
+            });
           }
           return id;
         }
@@ -144,7 +150,12 @@ export class ClassesService {
     if (dto.role !== 'student' && tenantRole === 'student') {
       throw new AppException('CLASS_MEMBER_ROLE_NOT_ALLOWED');
     }
-    await this.classes.insertMember(undefined, classId, dto.user_id, dto.role);
+    // Who put a pupil here decides when their teacher may reset their password.
+    await this.classes.insertMember(undefined, classId, dto.user_id, dto.role, {
+      userId: principal.userId,
+      role: isTenantAdmin(principal) ? 'admin' : 'teacher',
+      at: this.clock.now(),
+    });
     const member = await this.classes.findMember(classId, dto.user_id);
     if (!member) {
       throw new AppException('CLASS_MEMBER_NOT_FOUND');
@@ -171,7 +182,11 @@ export class ClassesService {
     if (!target || target.tenant_id !== principal.tenantId || target.archived) {
       throw new AppException('CLASS_JOIN_CODE_INVALID');
     }
-    await this.classes.insertMember(undefined, target.id, principal.userId, 'student');
+    await this.classes.insertMember(undefined, target.id, principal.userId, 'student', {
+      userId: principal.userId,
+      role: 'self',
+      at: this.clock.now(),
+    });
     return this.get(principal, target.id);
   }
 

@@ -53,14 +53,9 @@ export class InvitationsService {
     name?: string,
   ): Promise<InvitationDto> {
     const email = normalizeEmail(dto.email);
-    const existing = await this.users.findByEmail(email);
-    if (existing) {
-      const member = (await this.memberships.listForUser(existing.id)).some(
-        (m) => m.tenantId === tenantId,
-      );
-      if (member) {
-        throw new AppException('USER_ALREADY_MEMBER');
-      }
+    // The same steps whether or not the address has an account (POST /users relies on it).
+    if (await this.memberships.hasMemberWithEmail(tenantId, email)) {
+      throw new AppException('USER_ALREADY_MEMBER');
     }
     const token = randomBytes(32).toString('base64url');
     const now = this.clock.now();
@@ -125,6 +120,8 @@ export class InvitationsService {
           throw new AppException('INVITATION_EMAIL_MISMATCH');
         }
         userId = caller.userId;
+        // Accepted with an existing account: its owner manages it from now on.
+        await this.users.markSelfManaged(manager, userId);
       } else {
         if (await this.users.findByEmail(invitation.email)) {
           throw new AppException('INVITATION_SIGN_IN_REQUIRED');
@@ -149,6 +146,8 @@ export class InvitationsService {
           fullName: dto.full_name,
           // The mailed link proves the address.
           emailVerifiedAt: now,
+          // The school brought the account into being and it has this one membership.
+          managedByTenantId: invitation.tenant_id,
         });
         userId = user.id;
         created = true;

@@ -10,9 +10,12 @@ import {
   Post,
   Put,
   Query,
+  Res,
   VERSION_NEUTRAL,
 } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import {
+  ApiAcceptedResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -30,6 +33,7 @@ import { TenantPathPipe } from '../../common/validation/tenant-id.pipe.js';
 import {
   CreatedMarketUserDto,
   CreateMarketUserDto,
+  InvitedMarketUserDto,
   MarketUserDto,
   MarketUserPageDto,
   MarketUsersQueryDto,
@@ -60,21 +64,27 @@ export class MarketUsersController {
   @Post()
   @Audited({ action: 'user.created', resource: 'user' })
   @ApiOperation({
-    summary: 'Add a member: a new account, or an existing one (same email) joins',
+    summary: 'Add a member: a new account, or an invitation for an email that has one',
     description:
-      'A given `password` is temporary (changed at the first sign-in). Without one, the welcome mail (`send_welcome_email`, default true) lets the person choose theirs.',
+      'A given `password` is temporary (changed at the first sign-in). Without one, the welcome mail (`send_welcome_email`, default true) lets the person choose theirs. An email that already has an account is invited (202): the person joins only by accepting, and the answer says nothing about their account.',
   })
   @ApiCreatedResponse({ type: CreatedMarketUserDto })
+  @ApiAcceptedResponse({ type: InvitedMarketUserDto, description: 'the email has an account' })
   @ApiConflictResponse({
     type: ErrorEnvelope,
     description: 'USER_ALREADY_MEMBER, TENANT_USER_LIMIT_REACHED',
   })
-  create(
+  async create(
     @CurrentPrincipal() market: Principal,
     @Param('tenantId', TenantPathPipe) tenantId: string,
     @Body() dto: CreateMarketUserDto,
-  ): Promise<CreatedMarketUserDto> {
-    return this.users.create(market, tenantId, dto);
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CreatedMarketUserDto | InvitedMarketUserDto> {
+    const added = await this.users.create(market, tenantId, dto);
+    if ('status' in added && added.status === 'invited') {
+      void reply.status(HttpStatus.ACCEPTED);
+    }
+    return added;
   }
 
   @Get(':userId')

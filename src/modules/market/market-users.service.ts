@@ -12,6 +12,7 @@ import {
   tenantRoleOf,
   type CreatedMarketUserDto,
   type CreateMarketUserDto,
+  type InvitedMarketUserDto,
   type MarketUserDto,
   type MarketUserPageDto,
   type MarketUsersQueryDto,
@@ -63,21 +64,34 @@ export class MarketUsersService {
     return this.withUsage(tenantId, await this.admin.get(market, userId, tenantId));
   }
 
+  /**
+   * The market acts for the school in the path, under the school's rules: an email that
+   * already has an account is invited (202), never attached.
+   */
   async create(
     market: Principal,
     tenantId: string,
     dto: CreateMarketUserDto,
-  ): Promise<CreatedMarketUserDto> {
+  ): Promise<CreatedMarketUserDto | InvitedMarketUserDto> {
     const tenant = await this.tenants.require(tenantId);
-    const created = await this.admin.create(market, {
+    const added = await this.admin.create(market, {
       email: dto.email,
       full_name: dto.name,
       role: tenantRoleOf(dto.role),
       temporary_password: dto.password,
       tenant_id: tenantId,
     });
+    if (added.kind === 'invited') {
+      return {
+        email: added.invitation.email,
+        role: added.invitation.role,
+        status: 'invited',
+        expires_at: added.invitation.expires_at,
+      };
+    }
+    const created = added.member;
     // Without a given password nobody knows the generated one: the welcome mail sets theirs.
-    if (created.account_created && dto.send_welcome_email !== false) {
+    if (dto.send_welcome_email !== false) {
       await this.auth.sendWelcome(created.id, tenant.name);
     }
     const user = mapMarketUser(created, NO_USAGE);
@@ -103,6 +117,10 @@ export class MarketUsersService {
       throw new AppException('COMMON_VALIDATION_FAILED', 'Nothing to change', { fields: [] });
     }
     let user = await this.admin.get(market, userId, tenantId);
+    if (dto.name !== undefined) {
+      // The name is the account's: changed only on accounts the school manages.
+      await this.admin.requireManagedMember(market, userId, tenantId);
+    }
     if (dto.role !== undefined || dto.status !== undefined) {
       user = await this.admin.update(
         market,

@@ -15,9 +15,11 @@ import {
 import type { FastifyReply } from 'fastify';
 import {
   ApiAcceptedResponse,
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -72,26 +74,44 @@ export class UserAdminController {
   @Roles('admin', 'teacher')
   @Audited({ action: 'user.created_by_admin', resource: 'user' })
   @ApiOperation({
-    summary: 'Add a member: a new account with a temporary password, or an existing one joins',
+    summary:
+      'Add a member: an invitation for an email, or a school-managed pupil account with a username',
     description:
-      'Teachers may add students with a username and no email (young pupils). The new account must change its password at the first sign-in. Without temporary_password one is generated and returned once. An email that already has an account gets a membership instead of a second identity.',
+      'School admins add a member with an email by invitation (202), whether or not the address has an account: the answer, the mail and the work done are the same either way, so nothing says whether the address is known. Accepting makes the account (school-managed) or, for an existing account, the membership. temporary_password (and username) with an email is refused (400): the person sets their own password. invite: true is accepted and optional (deprecated; email members are always invited). Teachers (and admins) add pupils with a username and no email (201): a school-managed account with a temporary password to change at the first sign-in, generated and returned once without temporary_password. Super admins (tenant_id required) make an account for a new email (201) and invite an existing one (202).',
   })
-  @ApiCreatedResponse({ type: CreatedUserDto })
-  @ApiConflictResponse({ type: ErrorEnvelope, description: 'USER_ALREADY_MEMBER' })
   @ApiAcceptedResponse({
     type: InvitationDto,
-    description: 'invite: true — the invitation was sent',
+    description:
+      'A member with an email (school admins: always; super admins: an address that has an account, or invite: true): the invitation was mailed',
+  })
+  @ApiCreatedResponse({
+    type: CreatedUserDto,
+    description: 'A pupil with a username, or a super admin adding a new email: the account',
+  })
+  @ApiBadRequestResponse({
+    type: ErrorEnvelope,
+    description:
+      'COMMON_VALIDATION_FAILED (also temporary_password or username sent with an email by a school)',
+  })
+  @ApiForbiddenResponse({
+    type: ErrorEnvelope,
+    description: 'AUTH_FORBIDDEN: teachers add students with a username only',
+  })
+  @ApiConflictResponse({
+    type: ErrorEnvelope,
+    description: 'USER_ALREADY_MEMBER, USER_USERNAME_TAKEN, TENANT_USER_LIMIT_REACHED',
   })
   async create(
     @CurrentUser() user: UserPrincipal,
     @Body() dto: CreateUserDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CreatedUserDto | InvitationDto> {
-    if (dto.invite) {
+    const added = await this.admin.create(user, dto);
+    if (added.kind === 'invited') {
       void reply.status(HttpStatus.ACCEPTED);
-      return this.admin.invite(user, dto);
+      return added.invitation;
     }
-    return this.admin.create(user, dto);
+    return added.member;
   }
 
   @Get(':id')
@@ -152,6 +172,12 @@ export class UserAdminController {
   @Audited({ action: 'user.password_reset_by_admin', resource: 'user' })
   @ApiOperation({
     summary: 'Give a member a temporary password (shown once); their sessions end',
+    description:
+      'Only for accounts the school manages (made by it, member of no other school). Teachers: only students of their classes that an admin put there or that have been there for 24 hours, with no staff role anywhere.',
+  })
+  @ApiForbiddenResponse({
+    type: ErrorEnvelope,
+    description: 'USER_ACCOUNT_SELF_MANAGED, USER_ACCOUNT_MANAGED_ELSEWHERE, USER_NOT_YOUR_PUPIL',
   })
   @ApiQuery(TENANT_QUERY)
   @ApiOkResponse({ type: TemporaryPasswordDto })
@@ -166,7 +192,14 @@ export class UserAdminController {
   @Post(':id/unlock')
   @HttpCode(HttpStatus.NO_CONTENT)
   @Audited({ action: 'user.unlocked', resource: 'user' })
-  @ApiOperation({ summary: 'Clear a sign-in lockout' })
+  @ApiOperation({
+    summary: 'Clear a sign-in lockout',
+    description: 'Only for accounts the school manages; their owners lift it with a reset mail.',
+  })
+  @ApiForbiddenResponse({
+    type: ErrorEnvelope,
+    description: 'USER_ACCOUNT_SELF_MANAGED, USER_ACCOUNT_MANAGED_ELSEWHERE',
+  })
   @ApiQuery(TENANT_QUERY)
   @ApiNoContentResponse()
   async unlock(

@@ -36,6 +36,8 @@ export interface MemberRow {
   email_verified_at: Date | null;
   last_login_at: Date | null;
   locked_until: Date | null;
+  /** The school that manages the account (null: its owner does) */
+  managed_by_tenant_id: string | null;
   created_at: Date;
   updated_at: Date;
   tenant_id: string | null;
@@ -46,7 +48,7 @@ export interface MemberRow {
 const USER_COLUMNS = `u.id, u.email, u.full_name, u.username, u.phone, u.grade_level,
   u.profile_image_url, u.preferences, u.platform_role, u.is_active, u.must_change_password,
   u.email_verified_at,
-  u.last_login_at, u.locked_until, u.created_at, u.updated_at`;
+  u.last_login_at, u.locked_until, u.managed_by_tenant_id, u.created_at, u.updated_at`;
 
 const likePattern = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 

@@ -28,6 +28,8 @@ import type { ListUsersQueryDto } from './dto/list-users.query.dto.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
 import { UserAdminRepository, type MemberRow } from './user-admin.repository.js';
 import '../users/users.errors.js';
+import type { User } from '../users/user.entity.js';
+import type { TenantRole } from '../../common/auth/roles.js';
 import { userCreatedEvent } from '../users/user-events.js';
 
 /**
@@ -170,10 +172,13 @@ export class UserAdminService {
   async remove(principal: Principal, userId: string, tenantId?: string): Promise<void> {
     const target = await this.visibleMember(principal, userId, tenantId);
     this.refuseSelfOrSuperior(principal, target);
+    // A school deletes only an account it manages; a self-managed one just leaves the school.
     const wholeAccount =
       isPlatformWide(principal) && tenantId === undefined
         ? true
-        : (await this.members.countMemberships(userId)) <= 1;
+        : target.managed_by_tenant_id !== null &&
+          target.managed_by_tenant_id === target.tenant_id &&
+          (await this.members.countMemberships(userId)) <= 1;
     await this.dataSource.transaction(async (manager) => {
       if (!wholeAccount && target.tenant_id) {
         await this.members.removeMembership(manager, userId, target.tenant_id);
@@ -209,10 +214,16 @@ export class UserAdminService {
   }
 
   /**
-   * A new member: an existing account (same email) just joins the tenant; otherwise an account
-   * is made with a temporary password the user must change at the first sign-in.
+   * A new member. A school (its admins) adds an email by invitation, whether or not the
+   * address has an account: the same steps and the same answer either way, so neither says
+   * whether the address is known. Pupils with a username get an account made by the school,
+   * with a temporary password to change at the first sign-in. Platform-level callers (super
+   * admins, the Service Market) make accounts for new emails too, and invite existing ones.
    */
-  async create(principal: Principal, dto: CreateUserDto): Promise<CreatedUserDto> {
+  async create(principal: Principal, dto: CreateUserDto): Promise<AddedMember> {
+    if (dto.invite && principal.kind === 'user' && isPlatformWide(principal)) {
+      return { kind: 'invited', invitation: await this.invite(principal, dto) };
+    }
     const tenantId = resolveTenantScope(principal, dto.tenant_id);
     if (tenantId === undefined) {
       throw new AppException('COMMON_VALIDATION_FAILED', undefined, {
@@ -225,51 +236,82 @@ export class UserAdminService {
     if (!isAdmin && (dto.role !== 'student' || dto.email !== undefined || !dto.username)) {
       throw new AppException('AUTH_FORBIDDEN', 'Teachers add students with a username only');
     }
-    const existing = dto.email ? await this.users.findByEmail(dto.email) : null;
-    if (existing) {
-      await this.dataSource.transaction(async (manager) => {
-        await this.memberships.insert(manager, existing.id, tenantId, dto.role, dto.username);
-        await this.outbox.add(manager, {
-          type: 'user.updated',
-          aggregateId: existing.id,
-          payload: { user_id: existing.id, tenant_id: tenantId, updated_fields: ['memberships'] },
+    if (!isPlatformWide(principal)) {
+      if (dto.email !== undefined) {
+        refuseWithInvitation(dto);
+        return this.inviteByEmail(principal, tenantId, dto.email, dto.role);
+      }
+      if (dto.invite) {
+        throw new AppException('COMMON_VALIDATION_FAILED', 'An invitation needs an email', {
+          fields: [{ field: 'email', errors: ['email is required with invite'] }],
         });
-      });
-      await this.forgetEverywhere(existing.id);
-      return { ...(await this.get(principal, existing.id, tenantId)), account_created: false };
+      }
+    } else if (dto.email && (await this.users.findByEmail(dto.email))) {
+      return this.inviteByEmail(principal, tenantId, dto.email, dto.role);
     }
     const generated = dto.temporary_password === undefined ? temporaryPassword() : undefined;
     const passwordHash = await this.hasher.hash(dto.temporary_password ?? generated ?? '');
-    const created = await this.dataSource.transaction(async (manager) => {
-      const user = await this.users.insert(manager, {
-        email: dto.email ?? null,
-        passwordHash,
-        fullName: dto.full_name,
-        username: dto.username?.toLowerCase() ?? null,
-        // An address given by the school is taken as the member's; no verification mail.
-        emailVerifiedAt: dto.email ? this.clock.now() : null,
-        mustChangePassword: true,
+    let created: User;
+    try {
+      created = await this.dataSource.transaction(async (manager) => {
+        const user = await this.users.insert(manager, {
+          email: dto.email ?? null,
+          passwordHash,
+          fullName: dto.full_name,
+          username: dto.username?.toLowerCase() ?? null,
+          // An address given by the school is taken as the member's; no verification mail.
+          emailVerifiedAt: dto.email ? this.clock.now() : null,
+          mustChangePassword: true,
+          managedByTenantId: tenantId,
+        });
+        await this.memberships.insert(manager, user.id, tenantId, dto.role, dto.username);
+        await this.outbox.add(
+          manager,
+          userCreatedEvent(user, {
+            role: dto.role,
+            tenantId,
+            createdBy: actorReference(principal),
+          }),
+        );
+        return user;
       });
-      await this.memberships.insert(manager, user.id, tenantId, dto.role, dto.username);
-      await this.outbox.add(
-        manager,
-        userCreatedEvent(user, {
-          role: dto.role,
-          tenantId,
-          createdBy: actorReference(principal),
-        }),
-      );
-      return user;
-    });
+    } catch (error) {
+      // Registered meanwhile: the same answer as if it had been there before.
+      if (
+        dto.email &&
+        error instanceof AppException &&
+        error.code === 'USER_EMAIL_ALREADY_EXISTS'
+      ) {
+        return this.inviteByEmail(principal, tenantId, dto.email, dto.role);
+      }
+      throw error;
+    }
     return {
-      ...(await this.get(principal, created.id, tenantId)),
-      account_created: true,
-      ...(generated ? { temporary_password: generated } : {}),
+      kind: 'created',
+      member: {
+        ...(await this.get(principal, created.id, tenantId)),
+        account_created: true,
+        ...(generated ? { temporary_password: generated } : {}),
+      },
     };
   }
 
-  /** `POST /users` with `invite: true`: the person gets an invitation mail instead. */
-  async invite(principal: UserPrincipal, dto: CreateUserDto): Promise<InvitationDto> {
+  private async inviteByEmail(
+    principal: Principal,
+    tenantId: string,
+    email: string,
+    role: TenantRole,
+  ): Promise<AddedMember> {
+    const invitation = await this.invitations.inviteToTenant(
+      tenantId,
+      { email, role },
+      principal.kind === 'user' ? principal.userId : null,
+    );
+    return { kind: 'invited', invitation };
+  }
+
+  /** A super admin's `POST /users` with `invite: true`: an invitation to their current tenant. */
+  private async invite(principal: UserPrincipal, dto: CreateUserDto): Promise<InvitationDto> {
     if (!dto.email || dto.username || dto.temporary_password || dto.tenant_id) {
       throw new AppException(
         'COMMON_VALIDATION_FAILED',
@@ -285,7 +327,10 @@ export class UserAdminService {
     return this.invitations.create(principal, { email: dto.email, role: dto.role });
   }
 
-  /** Sets a temporary password (returned once), ends every session and clears a lockout. */
+  /**
+   * Sets a temporary password (returned once), ends every session and clears a lockout. Only
+   * for accounts the school manages; a teacher only for their own pupils (`requirePupilOf`).
+   */
   async resetPassword(
     principal: UserPrincipal,
     userId: string,
@@ -295,18 +340,9 @@ export class UserAdminService {
     this.refuseSelfOrSuperior(principal, target);
     const isAdmin = principal.role === 'admin' || isPlatformWide(principal);
     if (!isAdmin) {
-      // A teacher resets only students of their own classes.
-      const teaches =
-        target.role === 'student' &&
-        target.tenant_id !== null &&
-        (await this.memberships.teaches(principal.userId, userId, target.tenant_id));
-      if (!teaches) {
-        throw new AppException(
-          'AUTH_FORBIDDEN',
-          'Teachers reset students of their own classes only',
-        );
-      }
+      await this.requirePupilOf(principal, target);
     }
+    await this.requireSchoolManaged(principal, target);
     const password = temporaryPassword();
     const passwordHash = await this.hasher.hash(password);
     await this.dataSource.transaction(async (manager) => {
@@ -332,7 +368,76 @@ export class UserAdminService {
   async unlock(principal: UserPrincipal, userId: string, tenantId?: string): Promise<void> {
     const target = await this.visibleMember(principal, userId, tenantId);
     this.refuseSelfOrSuperior(principal, target, { allowSelf: true });
+    // A lockout shields a password the school does not own: only its owner (a reset mail) or
+    // platform staff lift it early.
+    if (target.id !== principal.userId) {
+      await this.requireSchoolManaged(principal, target);
+    }
     await this.members.unlock(userId);
+  }
+
+  /**
+   * Identity-level changes by a school (password, acting as the user, lifting a lockout, the
+   * name): only on accounts this school made and that belong to no other school. Platform
+   * staff (super admins) are not bound; the Service Market acts for the school in its path and
+   * is.
+   */
+  async requireSchoolManaged(principal: Principal, target: MemberRow): Promise<void> {
+    if (isPlatformStaff(principal)) {
+      return;
+    }
+    if (target.managed_by_tenant_id === null) {
+      throw new AppException('USER_ACCOUNT_SELF_MANAGED');
+    }
+    if (
+      target.tenant_id === null ||
+      target.managed_by_tenant_id !== target.tenant_id ||
+      (await this.members.countMemberships(target.id)) !== 1
+    ) {
+      throw new AppException('USER_ACCOUNT_MANAGED_ELSEWHERE');
+    }
+  }
+
+  /** `requireSchoolManaged` for a member looked up by id (the market's name change). */
+  async requireManagedMember(
+    principal: Principal,
+    userId: string,
+    tenantId: string,
+  ): Promise<void> {
+    await this.requireSchoolManaged(
+      principal,
+      await this.visibleMember(principal, userId, tenantId),
+    );
+  }
+
+  /**
+   * A teacher resets a student of their school with no staff role anywhere, who is in one of
+   * their classes where an admin put them, or has been for PUPIL_RESET_HOLD_MS: adding someone
+   * to a class and resetting their password in one sitting is refused.
+   */
+  private async requirePupilOf(principal: UserPrincipal, target: MemberRow): Promise<void> {
+    const refuse = (reason: string): never => {
+      throw new AppException('USER_NOT_YOUR_PUPIL', undefined, { reason });
+    };
+    if (target.role !== 'student' || target.tenant_id === null) {
+      refuse('not_a_student');
+    }
+    const memberships = await this.memberships.listForUser(target.id);
+    if (memberships.some((m) => m.role !== 'student')) {
+      refuse('staff_account');
+    }
+    await this.requireSchoolManaged(principal, target);
+    const tenantId = target.tenant_id ?? '';
+    const settledBefore = new Date(this.clock.now().getTime() - PUPIL_RESET_HOLD_MS);
+    if (!(await this.memberships.teaches(principal.userId, target.id, tenantId, settledBefore))) {
+      const recently = await this.memberships.teaches(
+        principal.userId,
+        target.id,
+        tenantId,
+        this.clock.now(),
+      );
+      refuse(recently ? 'added_too_recently' : 'not_in_your_classes');
+    }
   }
 
   private async visibleMember(
@@ -374,6 +479,46 @@ export class UserAdminService {
   }
 }
 
+/** How long a pupil a teacher (or the pupil, by code) put in a class waits for resets by it. */
+export const PUPIL_RESET_HOLD_MS = 24 * 3600 * 1000;
+
+/** What `POST /users` did: made the account (201), or sent an invitation (202). */
+export type AddedMember =
+  { kind: 'created'; member: CreatedUserDto } | { kind: 'invited'; invitation: InvitationDto };
+
+/**
+ * A school's email member is invited and chooses their own password, so a temporary password
+ * (or a username, which invitations do not carry) cannot come with the email. Refused before
+ * any lookup: the answer is the same whether or not the address has an account.
+ */
+function refuseWithInvitation(dto: CreateUserDto): void {
+  const fields = [
+    ...(dto.temporary_password === undefined
+      ? []
+      : [
+          {
+            field: 'temporary_password',
+            errors: ['members with an email are invited and set their own password'],
+          },
+        ]),
+    ...(dto.username === undefined
+      ? []
+      : [{ field: 'username', errors: ['a username is for pupils without an email'] }]),
+  ];
+  if (fields.length > 0) {
+    throw new AppException(
+      'COMMON_VALIDATION_FAILED',
+      'Members with an email are invited and set their own password',
+      { fields },
+    );
+  }
+}
+
+/** Platform staff, not bound by a school's limits on accounts it does not manage. */
+function isPlatformStaff(principal: Principal): boolean {
+  return principal.kind === 'user' && principal.platformRole === 'super_admin';
+}
+
 /** 16 random characters plus what the password policy asks for (upper, lower, digit, special). */
 function temporaryPassword(): string {
   return `${randomBytes(12).toString('base64url')}-Tq7`;
@@ -408,5 +553,6 @@ export function mapMember(row: MemberRow): AdminUserDto {
     role: row.role,
     membership_status: row.membership_status,
     locked_until: isoOrNull(row.locked_until),
+    school_managed: row.tenant_id !== null && row.managed_by_tenant_id === row.tenant_id,
   };
 }

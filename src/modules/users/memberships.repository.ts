@@ -31,6 +31,20 @@ interface MembershipRow {
 export class MembershipsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /**
+   * Whether the address already belongs to a member of the tenant: one query whether or not
+   * the address has an account, so an invitation's timing says nothing about it.
+   */
+  async hasMemberWithEmail(tenantId: string, email: string): Promise<boolean> {
+    const rows = await queryRows<{ found: number }>(
+      this.dataSource,
+      `SELECT 1 AS found FROM memberships m JOIN users u ON u.id = m.user_id
+       WHERE u.email = $1 AND u.deleted_at IS NULL AND m.tenant_id = $2`,
+      [email, tenantId],
+    );
+    return rows.length > 0;
+  }
+
   /** The user's memberships with their tenants, oldest first. */
   async listForUser(userId: string, manager?: EntityManager): Promise<MembershipView[]> {
     const rows = await queryRows<MembershipRow>(
@@ -66,6 +80,7 @@ export class MembershipsRepository {
         `INSERT INTO memberships (user_id, tenant_id, role, username) VALUES ($1, $2, $3, $4)`,
         [userId, tenantId, role, username?.toLowerCase() ?? null],
       );
+      await this.endOtherSchoolsManagement(manager, userId, tenantId);
     } catch (error) {
       if (isUniqueViolation(error, 'uq_memberships_user_tenant')) {
         throw new AppException('USER_ALREADY_MEMBER');
@@ -91,7 +106,22 @@ export class MembershipsRepository {
        ON CONFLICT (user_id, tenant_id) DO NOTHING RETURNING id`,
       [userId, tenantId, role],
     );
+    if (rows.length > 0) {
+      await this.endOtherSchoolsManagement(manager, userId, tenantId);
+    }
     return rows.length > 0;
+  }
+
+  /** A member of a second school manages their own account: no school may reset it since. */
+  private async endOtherSchoolsManagement(
+    manager: EntityManager,
+    userId: string,
+    tenantId: string,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE users SET managed_by_tenant_id = NULL WHERE id = $1 AND managed_by_tenant_id <> $2`,
+      [userId, tenantId],
+    );
   }
 
   /** Members of the tenant, active and suspended (what counts against `max_users`). */
@@ -107,7 +137,8 @@ export class MembershipsRepository {
   /**
    * Refuses a new member beyond the tenant's `max_users` (409 TENANT_USER_LIMIT_REACHED). The
    * tenant row stays locked until the caller's transaction ends, so concurrent additions count
-   * in turn and never overshoot.
+   * in turn and never overshoot. NO KEY: a new user row naming the tenant (its FK's key-share
+   * lock, taken before this) must not deadlock with it.
    */
   private async reserveSeat(manager: EntityManager, tenantId: string, userId: string) {
     const [tenant] = await queryRows<{ max_users: string | null; already: boolean }>(
@@ -115,7 +146,7 @@ export class MembershipsRepository {
       `SELECT CASE WHEN jsonb_typeof(settings -> 'max_users') = 'number'
                    THEN settings ->> 'max_users' END AS max_users,
               EXISTS (SELECT 1 FROM memberships WHERE tenant_id = $1 AND user_id = $2) AS already
-       FROM tenants WHERE id = $1 FOR UPDATE`,
+       FROM tenants WHERE id = $1 FOR NO KEY UPDATE`,
       [tenantId, userId],
     );
     if (!tenant?.max_users || tenant.already) {
@@ -152,16 +183,26 @@ export class MembershipsRepository {
     return Number(rows[0]?.count ?? 0);
   }
 
-  /** The teacher (or assistant) teaches the student in a class of this tenant. */
-  async teaches(teacherId: string, studentId: string, tenantId: string): Promise<boolean> {
+  /**
+   * The teacher (or assistant) teaches the student in a class of this tenant, where the student
+   * was put by an admin or has been since `settledBefore` (a pupil added by a teacher, or who
+   * joined by code, counts only once that hold has passed).
+   */
+  async teaches(
+    teacherId: string,
+    studentId: string,
+    tenantId: string,
+    settledBefore: Date,
+  ): Promise<boolean> {
     const rows = await queryRows<{ one: number }>(
       this.dataSource,
       `SELECT 1 AS one FROM class_members t
        JOIN class_members s ON s.class_id = t.class_id AND s.user_id = $2 AND s.role = 'student'
        JOIN classes c ON c.id = t.class_id AND c.tenant_id = $3 AND NOT c.archived
        WHERE t.user_id = $1 AND t.role IN ('teacher', 'assistant')
+         AND (s.added_by_role = 'admin' OR s.joined_at <= $4)
        LIMIT 1`,
-      [teacherId, studentId, tenantId],
+      [teacherId, studentId, tenantId, settledBefore],
     );
     return rows.length > 0;
   }

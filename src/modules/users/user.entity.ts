@@ -60,6 +60,14 @@ export class User {
   @Column({ type: 'timestamptz', nullable: true })
   emailVerifiedAt!: Date | null;
 
+  /**
+   * The school that made the account and alone may reset, impersonate or edit it; null once
+   * the account is self-managed (registered, provider sign-in, invitation accepted with an
+   * existing account, a second membership), and never set again.
+   */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  managedByTenantId!: string | null;
+
   @Column({ type: 'timestamptz', nullable: true })
   lastLoginAt!: Date | null;
 

@@ -15,6 +15,21 @@ export const USER_ERROR_CODES = {
     status: HttpStatus.CONFLICT,
     message: 'This person is already a member of the tenant',
   },
+  USER_ACCOUNT_SELF_MANAGED: {
+    status: HttpStatus.FORBIDDEN,
+    message:
+      'This account is managed by its owner: a school cannot reset its password, act as it or change it',
+  },
+  USER_ACCOUNT_MANAGED_ELSEWHERE: {
+    status: HttpStatus.FORBIDDEN,
+    message:
+      'This account is not managed by your school (it was made by or also belongs to another one)',
+  },
+  USER_NOT_YOUR_PUPIL: {
+    status: HttpStatus.FORBIDDEN,
+    message:
+      'Teachers reset only the passwords of school-managed pupils who have been in their classes for a day, or whom an admin put there',
+  },
   USER_PASSWORD_INCORRECT: {
     status: HttpStatus.BAD_REQUEST,
     message: 'The current password is not correct',

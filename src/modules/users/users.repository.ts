@@ -14,6 +14,8 @@ export interface NewUser {
   platformRole?: User['platformRole'];
   emailVerifiedAt?: Date | null;
   mustChangePassword?: boolean;
+  /** The school creating the account (school-managed); absent: the person's own account */
+  managedByTenantId?: string | null;
 }
 
 export type ProfileChanges = Partial<
@@ -88,6 +90,7 @@ export class UsersRepository {
           platformRole: user.platformRole ?? null,
           emailVerifiedAt: user.emailVerifiedAt ?? null,
           mustChangePassword: user.mustChangePassword ?? false,
+          managedByTenantId: user.managedByTenantId ?? null,
         }),
       );
     } catch (error) {
@@ -183,6 +186,14 @@ export class UsersRepository {
     await this.repo(manager).update({ id }, changes as Parameters<Repository<User>['update']>[1]);
   }
 
+  /** The account is its owner's from now on: no school manages it again. */
+  async markSelfManaged(manager: EntityManager, id: string): Promise<void> {
+    await manager.query(
+      `UPDATE users SET managed_by_tenant_id = NULL WHERE id = $1 AND managed_by_tenant_id IS NOT NULL`,
+      [id],
+    );
+  }
+
   async promoteToSuperAdmin(manager: EntityManager, id: string, now: Date): Promise<void> {
     await manager.query(
       `UPDATE users SET platform_role = 'super_admin',
@@ -195,7 +206,7 @@ export class UsersRepository {
 
 const SELECT_USER = `SELECT id, email, password_hash, full_name, username, phone, grade_level,
   profile_image_url, preferences, platform_role, is_active, must_change_password, email_verified_at, last_login_at,
-  failed_login_count, locked_until, created_at, updated_at, deleted_at FROM users`;
+  managed_by_tenant_id, failed_login_count, locked_until, created_at, updated_at, deleted_at FROM users`;
 
 interface UserRow {
   id: string;
@@ -212,6 +223,7 @@ interface UserRow {
   must_change_password: boolean;
   email_verified_at: Date | null;
   last_login_at: Date | null;
+  managed_by_tenant_id: string | null;
   failed_login_count: number;
   locked_until: Date | null;
   created_at: Date;
@@ -235,6 +247,7 @@ function toUser(row: UserRow): User {
     mustChangePassword: row.must_change_password,
     emailVerifiedAt: row.email_verified_at,
     lastLoginAt: row.last_login_at,
+    managedByTenantId: row.managed_by_tenant_id,
     failedLoginCount: row.failed_login_count,
     lockedUntil: row.locked_until,
     createdAt: row.created_at,

@@ -82,6 +82,8 @@ export class GoogleSignIn {
         { userId: link.userId, provider: 'google', subject: profile.subject, email: profile.email },
         now,
       );
+      // Signing in with a provider is the owner's: no school manages the account since.
+      await this.users.markSelfManaged(manager, link.userId);
       await this.security.record(
         'auth.identity_linked',
         { userId: link.userId },
@@ -133,6 +135,7 @@ export class GoogleSignIn {
         { userId: user.id, provider: 'google', subject: profile.subject, email: profile.email },
         now,
       );
+      await this.users.markSelfManaged(manager, user.id);
       if (!user.emailVerifiedAt) {
         // Whoever registered the address before it was verified may not be its owner: their
         // password must not come with the account Google now proves is this person's.

@@ -96,8 +96,18 @@ export class CreatedMarketUserDto {
   role!: TenantRole | null;
   status!: 'active' | 'suspended' | 'inactive';
   created_at!: string;
-  /** true: the password is temporary (changed at the first sign-in); false: an existing account joined */
+  /** true: the password is temporary (changed at the first sign-in, or set from the welcome mail) */
   temporary_password!: boolean;
+}
+
+/** The answer (202) when the email already has an account: it is invited, not added. */
+export class InvitedMarketUserDto {
+  email!: string;
+  /** @example student */
+  role!: TenantRole;
+  status!: 'invited';
+  /** Until when the invitation can be accepted */
+  expires_at!: string;
 }
 
 export const NO_USAGE: MarketUserUsageDto = { sessions: 0, messages: 0, tokens: 0 };

@@ -10,6 +10,11 @@ export class AdminUserDto extends UserDto {
   membership_status!: MembershipStatus | null;
   /** Until when sign-in is locked after failed attempts */
   locked_until!: string | null;
+  /**
+   * true: this school made and alone manages the account (it may reset its password, act as it,
+   * unlock it); false: its owner manages it, and the school only manages the membership.
+   */
+  school_managed!: boolean;
 }
 
 export class AdminUserPageDto {

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsBoolean,
   IsEmail,
@@ -33,12 +34,19 @@ export class CreateUserDto {
   @IsIn(TENANT_ROLES)
   role!: TenantRole;
 
-  /** Send an invitation mail instead of making the account now (answer: 202 with the invitation) */
+  /**
+   * Deprecated, optional: a school's members with an email are always invited (202). Super
+   * admins: send an invitation to their current tenant instead of making the account.
+   */
+  @ApiPropertyOptional({ deprecated: true })
   @IsOptional()
   @IsBoolean()
   invite?: boolean;
 
-  /** A temporary password (policy applies); omitted: one is generated and returned once. */
+  /**
+   * For a pupil with a username (or a super admin's new account): a temporary password (policy
+   * applies); omitted: one is generated and returned once. Refused with an email from a school.
+   */
   @IsOptional()
   @IsStrongPassword('email')
   temporary_password?: string;
@@ -50,7 +58,7 @@ export class CreateUserDto {
 }
 
 export class CreatedUserDto extends AdminUserDto {
-  /** false: the person already had an account, which is now also a member here */
+  /** Always true (an email is invited instead, answered with 202) */
   account_created!: boolean;
   /** The generated temporary password, shown this once (absent when none was generated) */
   temporary_password?: string;
