@@ -129,8 +129,8 @@ describe('the audit log', () => {
     const school = await createTenant(t);
     const admin = await login(t, await createUser(t, { tenant: school, role: 'admin' }));
     const [first, second] = await Promise.all([
-      createUser(t, { tenant: school }),
-      createUser(t, { tenant: school }),
+      createUser(t, { tenant: school, schoolManaged: true }),
+      createUser(t, { tenant: school, schoolManaged: true }),
     ]);
     const unlock = (id: string, token?: string) =>
       requestJson(`${t.baseUrl}/api/v1/users/${id}/unlock`, {

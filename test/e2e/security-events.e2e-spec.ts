@@ -19,7 +19,7 @@ describe('security events in the audit trail', () => {
     const school = await createTenant(t);
     const admin = await login(t, await createUser(t, { tenant: school, role: 'admin' }));
     const platform = await login(t, await createUser(t, { superAdmin: true }));
-    const student = await createUser(t, { tenant: school, role: 'student' });
+    const student = await createUser(t, { tenant: school, role: 'student', schoolManaged: true });
     const post = (path: string, json: unknown, token?: string) =>
       requestJson<Record<string, string>>(`${t.baseUrl}/api/v1${path}`, {
         method: 'POST',
@@ -107,8 +107,8 @@ describe('security events in the audit trail', () => {
     const school = await createTenant(t);
     const adminUser = await createUser(t, { tenant: school, role: 'admin' });
     const admin = await login(t, adminUser);
-    const student = await createUser(t, { tenant: school, role: 'student' });
-    const managed = await createUser(t, { tenant: school, role: 'student' });
+    const student = await createUser(t, { tenant: school, role: 'student', schoolManaged: true });
+    const managed = await createUser(t, { tenant: school, role: 'student', schoolManaged: true });
     const call = (path: string, init: { method?: string; json?: unknown; token?: string } = {}) =>
       requestJson<Record<string, string>>(`${t.baseUrl}/api/v1${path}`, {
         method: init.method ?? 'POST',
