@@ -1,8 +1,13 @@
 import { AppException } from '../common/errors/app.exception.js';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { auditEntryFor, isMutating } from '../common/audit/audit-context.js';
 import type { AuditService } from '../common/audit/audit.service.js';
+import {
+  findInvalidText,
+  jsonDepthExceeds,
+  MAX_JSON_DEPTH,
+} from '../common/http/hostile-input.js';
 import type { MetricsService } from '../common/metrics/metrics.service.js';
 import { requestContext } from '../common/observability/request-context.js';
 import { redactUrl } from '../common/observability/log-redaction.js';
@@ -20,13 +25,15 @@ const QUIET_PATHS = /^\/(health|metrics)(\/|$|\?)/;
 
 /**
  * Fastify-level parts of the request pipeline: request id, security headers, the request's
- * logging context, JSON-only bodies, the request log line, metrics and the audit record.
+ * logging context, JSON-only bodies no deeper than MAX_JSON_DEPTH, no NUL or lone surrogate in
+ * any string input, the request log line, metrics and the audit record.
  * Errors Fastify raises itself (body parsing, size, content type) reach the global
  * AllExceptionsFilter through the error handler Nest installs.
  */
 export function registerHttpHooks(fastify: FastifyInstance, services: HookServices): void {
   fastify.removeContentTypeParser('text/plain');
   installJsonParser(fastify);
+  fastify.addHook('preValidation', refuseInvalidCharacters);
 
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(services.securityHeaders).header(REQUEST_ID_HEADER, request.id);
@@ -67,20 +74,55 @@ function logCompleted(
 }
 
 /**
- * Fastify's JSON parser (prototype poisoning refused), plus one rule: no NUL characters, which
- * PostgreSQL cannot store in text and which no legitimate field needs.
+ * Fastify's JSON parser (prototype poisoning refused), plus one rule: no nesting deeper than
+ * MAX_JSON_DEPTH, checked on the text before it is parsed (validation walks the body
+ * recursively, and a 5,000-level body overflowed its stack).
  */
 function installJsonParser(fastify: FastifyInstance): void {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if ((body as string).includes('\\u0000')) {
-      done(
-        new AppException('COMMON_BAD_REQUEST', 'Text may not contain NUL characters'),
-        undefined,
-      );
+    if (jsonDepthExceeds(body as string, MAX_JSON_DEPTH)) {
+      done(new AppException('COMMON_JSON_TOO_DEEP', undefined, { max_depth: MAX_JSON_DEPTH }));
       return;
     }
     void parseJson(request, body as string, done);
   });
+}
+
+/**
+ * The one check of every string a route can read (path parameters, query, headers, the
+ * parsed body, object keys included) for NUL characters and unpaired UTF-16 surrogates, before
+ * guards and validation: PostgreSQL refuses both, and class-validator's isEmail throws on a
+ * lone surrogate. A JSON body carries them as `\u0000` or `\ud800` escapes, hence after parsing.
+ */
+function refuseInvalidCharacters(
+  request: FastifyRequest,
+  _reply: FastifyReply,
+  done: (error?: Error) => void,
+): void {
+  const sources: Array<[string, unknown]> = [
+    ['path', request.params],
+    ['query', request.query],
+    ['header', request.headers],
+    ['body', request.body],
+  ];
+  for (const [location, value] of sources) {
+    const field = findInvalidText(value, '');
+    if (field !== undefined) {
+      done(
+        new AppException('COMMON_INVALID_CHARACTERS', undefined, {
+          fields: [
+            {
+              field: field || location,
+              location,
+              errors: ['must not contain NUL characters or unpaired UTF-16 surrogates'],
+            },
+          ],
+        }),
+      );
+      return;
+    }
+  }
+  done();
 }
