@@ -52,13 +52,12 @@ export function clientErrorHandler(securityHeaders: Record<string, string>) {
   };
 }
 
+/** Node's parser error codes with an answer of their own; anything else is a 400. */
+const CLIENT_ERROR_STATUS: Record<string, number> = {
+  HPE_HEADER_OVERFLOW: 431,
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+};
+
 function clientErrorStatus(code: string | undefined): number {
-  switch (code) {
-    case 'HPE_HEADER_OVERFLOW':
-      return 431;
-    case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return 408;
-    default:
-      return 400;
-  }
+  return CLIENT_ERROR_STATUS[code ?? ''] ?? 400;
 }

@@ -44,7 +44,9 @@ export function jsonDepthExceeds(text: string, maxDepth: number = MAX_JSON_DEPTH
 }
 
 // The cheap test first; most strings contain neither a NUL nor any surrogate.
+// eslint-disable-next-line no-control-regex
 const SUSPECT = /[\u0000\ud800-\udfff]/;
+// eslint-disable-next-line no-control-regex
 const INVALID = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
