@@ -3,11 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { auditEntryFor, isMutating } from '../common/audit/audit-context.js';
 import type { AuditService } from '../common/audit/audit.service.js';
-import {
-  findInvalidText,
-  jsonDepthExceeds,
-  MAX_JSON_DEPTH,
-} from '../common/http/hostile-input.js';
+import { findInvalidText, jsonDepthExceeds, MAX_JSON_DEPTH } from '../common/http/hostile-input.js';
 import type { MetricsService } from '../common/metrics/metrics.service.js';
 import { requestContext } from '../common/observability/request-context.js';
 import { redactUrl } from '../common/observability/log-redaction.js';

@@ -378,11 +378,7 @@ describe('hostile input that used to give 500', () => {
         '/api/v1/users',
         { email: 'new@school.test', full_name: 'Kim Minji', role: 'student' },
       ],
-      [
-        'pupil',
-        '/api/v1/users',
-        { username: 'pupil-1', full_name: 'Kim Minji', role: 'student' },
-      ],
+      ['pupil', '/api/v1/users', { username: 'pupil-1', full_name: 'Kim Minji', role: 'student' }],
       // null asks for a platform key here.
       ['API key', '/api/v1/api-keys', { name: 'sync', scopes: ['users:read'] }, false],
     ])(
