@@ -87,38 +87,67 @@ function installJsonParser(fastify: FastifyInstance): void {
 }
 
 /**
- * The one check of every string a route can read (path parameters, query, headers, the
- * parsed body, object keys included) for NUL characters and unpaired UTF-16 surrogates, before
- * guards and validation: PostgreSQL refuses both, and class-validator's isEmail throws on a
- * lone surrogate. A JSON body carries them as `\u0000` or `\ud800` escapes, hence after parsing.
+ * The headers the app reads. Node's parser already refuses a NUL in any header (400, in the
+ * envelope via clientErrorHandler) and decodes header bytes as latin1, which has no
+ * surrogates; these are checked again so that no route depends on that.
+ */
+const HEADERS_READ = [
+  'authorization',
+  'cookie',
+  'user-agent',
+  'x-api-key',
+  'x-market-api-key',
+  'x-forwarded-for',
+  'x-request-id',
+];
+
+/**
+ * The one check of every string a route can read (path parameters, query, the headers we
+ * read, the parsed body, object keys included) for NUL characters and unpaired UTF-16
+ * surrogates, before guards and validation: PostgreSQL refuses both, and class-validator's
+ * isEmail throws on a lone surrogate. A JSON body carries them as `\u0000` or `\ud800`
+ * escapes, hence after parsing.
  */
 function refuseInvalidCharacters(
   request: FastifyRequest,
   _reply: FastifyReply,
   done: (error?: Error) => void,
 ): void {
-  const sources: Array<[string, unknown]> = [
-    ['path', request.params],
-    ['query', request.query],
-    ['header', request.headers],
-    ['body', request.body],
-  ];
-  for (const [location, value] of sources) {
-    const field = findInvalidText(value, '');
-    if (field !== undefined) {
-      done(
-        new AppException('COMMON_INVALID_CHARACTERS', undefined, {
-          fields: [
-            {
-              field: field || location,
-              location,
-              errors: ['must not contain NUL characters or unpaired UTF-16 surrogates'],
-            },
-          ],
-        }),
-      );
-      return;
-    }
+  const field =
+    locate('path', request.params) ??
+    locate('query', request.query) ??
+    locateHeader(request) ??
+    locate('body', request.body);
+  if (field) {
+    done(
+      new AppException('COMMON_INVALID_CHARACTERS', undefined, {
+        fields: [
+          { ...field, errors: ['must not contain NUL characters or unpaired UTF-16 surrogates'] },
+        ],
+      }),
+    );
+    return;
   }
   done();
+}
+
+interface FieldLocation {
+  field: string;
+  location: string;
+}
+
+function locate(location: string, value: unknown): FieldLocation | undefined {
+  const field = findInvalidText(value, '');
+  // The value itself (a body that is one JSON string) is named by its location.
+  return field === undefined ? undefined : { field: field || location, location };
+}
+
+function locateHeader(request: FastifyRequest): FieldLocation | undefined {
+  for (const name of HEADERS_READ) {
+    const value = request.headers[name];
+    if (value !== undefined && findInvalidText(value, name) !== undefined) {
+      return { field: name, location: 'header' };
+    }
+  }
+  return undefined;
 }
