@@ -31,6 +31,16 @@ interface MembershipRow {
 export class MembershipsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /** Whether a tenant of this id exists (a super admin names any). */
+  async tenantExists(tenantId: string): Promise<boolean> {
+    const rows = await queryRows<{ found: number }>(
+      this.dataSource,
+      `SELECT 1 AS found FROM tenants WHERE id = $1`,
+      [tenantId],
+    );
+    return rows.length > 0;
+  }
+
   /** The user's memberships with their tenants, oldest first. */
   async listForUser(userId: string, manager?: EntityManager): Promise<MembershipView[]> {
     const rows = await queryRows<MembershipRow>(
