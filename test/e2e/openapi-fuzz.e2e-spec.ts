@@ -384,12 +384,13 @@ describe('the OpenAPI fuzz', () => {
 
   /** A request written on a socket as is (bytes fetch would refuse to send). */
   const sendRaw = (label: string, head: string): Promise<Outcome> =>
-    new Promise((resolvePromise, reject) => {
+    new Promise((resolvePromise) => {
       const { port } = new URL(t.baseUrl);
       const socket = net.connect(Number(port), '127.0.0.1');
       const chunks: Buffer[] = [];
       socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-      socket.on('error', reject);
+      // The server closes after answering; a reset after the answer loses nothing we read.
+      socket.on('error', () => undefined);
       socket.on('close', () => {
         const raw = Buffer.concat(chunks).toString('latin1');
         const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(raw)?.[1] ?? 0);
@@ -462,7 +463,7 @@ describe('the OpenAPI fuzz', () => {
     }
     const problems = outcomes.filter((o) => o.problem).map((o) => `${o.label}: ${o.problem}`);
     expect(problems).toEqual([]);
-    // The variants reached the routes (not just the router): some were refused by validation.
+    // Not everything stopped at the router or the hooks: the baselines reached the handlers.
     const statuses = new Set(outcomes.map((o) => o.status));
     expect([...statuses].filter((s) => s >= 200 && s < 300).length).toBeGreaterThan(0);
     expect(outcomes.length).toBeGreaterThan(all.length * 20);
