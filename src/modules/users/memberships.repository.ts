@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { TenantRole } from '../../common/auth/roles.js';
-import { isUniqueViolation, queryRows, unknownReference } from '../../common/database/sql.js';
+import { isUniqueViolation, queryRows } from '../../common/database/sql.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import './users.errors.js';
 import '../tenants/tenants.errors.js';
@@ -30,16 +30,6 @@ interface MembershipRow {
 @Injectable()
 export class MembershipsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  /** Whether a tenant of this id exists (a super admin names any). */
-  async tenantExists(tenantId: string): Promise<boolean> {
-    const rows = await queryRows<{ found: number }>(
-      this.dataSource,
-      `SELECT 1 AS found FROM tenants WHERE id = $1`,
-      [tenantId],
-    );
-    return rows.length > 0;
-  }
 
   /** The user's memberships with their tenants, oldest first. */
   async listForUser(userId: string, manager?: EntityManager): Promise<MembershipView[]> {
@@ -115,9 +105,9 @@ export class MembershipsRepository {
   }
 
   /**
-   * Refuses a new member beyond the tenant's `max_users` (409 TENANT_USER_LIMIT_REACHED), or
-   * of a tenant that does not exist (400 naming tenant_id). The tenant row stays locked until
-   * the caller's transaction ends, so concurrent additions count in turn and never overshoot.
+   * Refuses a new member beyond the tenant's `max_users` (409 TENANT_USER_LIMIT_REACHED). The
+   * tenant row stays locked until the caller's transaction ends, so concurrent additions count
+   * in turn and never overshoot.
    */
   private async reserveSeat(manager: EntityManager, tenantId: string, userId: string) {
     const [tenant] = await queryRows<{ max_users: string | null; already: boolean }>(
@@ -128,11 +118,7 @@ export class MembershipsRepository {
        FROM tenants WHERE id = $1 FOR UPDATE`,
       [tenantId, userId],
     );
-    // Only a super admin names the tenant; anyone else's comes from their own membership.
-    if (!tenant) {
-      throw unknownReference('tenant_id', 'tenant');
-    }
-    if (!tenant.max_users || tenant.already) {
+    if (!tenant?.max_users || tenant.already) {
       return;
     }
     if ((await this.countForTenant(tenantId, manager)) >= Number(tenant.max_users)) {
@@ -153,6 +139,16 @@ export class MembershipsRepository {
       [tenantId, userIds],
     );
     return new Set(rows.map((row) => row.user_id));
+  }
+
+  /** Whether a tenant of this id exists (a super admin names any). */
+  async tenantExists(tenantId: string): Promise<boolean> {
+    const rows = await queryRows<{ found: number }>(
+      this.dataSource,
+      `SELECT 1 AS found FROM tenants WHERE id = $1`,
+      [tenantId],
+    );
+    return rows.length > 0;
   }
 
   /** Memberships of the tenant that began in [from, to). */
