@@ -12,6 +12,7 @@ import { clientErrorHandler, frameworkErrorHandler } from '../common/http/framew
 import { staticSecurityHeaders } from '../common/http/security-headers.js';
 import { setupSwagger } from '../common/swagger/setup-swagger.js';
 import { createValidationPipe } from '../common/validation/app-validation.pipe.js';
+import { InvalidCharactersPipe } from '../common/validation/invalid-characters.pipe.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import type { EnvVars } from '../config/env.schema.js';
 import { registerHttpHooks } from './http-hooks.js';
@@ -69,7 +70,8 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
 
   app.setGlobalPrefix('api', { exclude: UNVERSIONED_PATHS });
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
-  app.useGlobalPipes(createValidationPipe());
+  // Invalid characters first: the validation pipe's checks are not all safe on them.
+  app.useGlobalPipes(new InvalidCharactersPipe(), createValidationPipe());
   if (config.get('SWAGGER_ENABLED')) {
     setupSwagger(app);
   }

@@ -1,9 +1,9 @@
 import { AppException } from '../common/errors/app.exception.js';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { auditEntryFor, isMutating } from '../common/audit/audit-context.js';
 import type { AuditService } from '../common/audit/audit.service.js';
-import { findInvalidText, jsonDepthExceeds, MAX_JSON_DEPTH } from '../common/http/hostile-input.js';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../common/http/hostile-input.js';
 import type { MetricsService } from '../common/metrics/metrics.service.js';
 import { requestContext } from '../common/observability/request-context.js';
 import { redactUrl } from '../common/observability/log-redaction.js';
@@ -21,15 +21,14 @@ const QUIET_PATHS = /^\/(health|metrics)(\/|$|\?)/;
 
 /**
  * Fastify-level parts of the request pipeline: request id, security headers, the request's
- * logging context, JSON-only bodies no deeper than MAX_JSON_DEPTH, no NUL or lone surrogate in
- * any string input, the request log line, metrics and the audit record.
+ * logging context, JSON-only bodies no deeper than MAX_JSON_DEPTH, the request log line, metrics
+ * and the audit record.
  * Errors Fastify raises itself (body parsing, size, content type) reach the global
  * AllExceptionsFilter through the error handler Nest installs.
  */
 export function registerHttpHooks(fastify: FastifyInstance, services: HookServices): void {
   fastify.removeContentTypeParser('text/plain');
   installJsonParser(fastify);
-  fastify.addHook('preValidation', refuseInvalidCharacters);
 
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(services.securityHeaders).header(REQUEST_ID_HEADER, request.id);
@@ -84,70 +83,4 @@ function installJsonParser(fastify: FastifyInstance): void {
     }
     void parseJson(request, body as string, done);
   });
-}
-
-/**
- * The headers the app reads. Node's parser already refuses a NUL in any header (400, in the
- * envelope via clientErrorHandler) and decodes header bytes as latin1, which has no
- * surrogates; these are checked again so that no route depends on that.
- */
-const HEADERS_READ = [
-  'authorization',
-  'cookie',
-  'user-agent',
-  'x-api-key',
-  'x-market-api-key',
-  'x-forwarded-for',
-  'x-request-id',
-];
-
-/**
- * The one check of every string a route can read (path parameters, query, the headers we
- * read, the parsed body, object keys included) for NUL characters and unpaired UTF-16
- * surrogates, before guards and validation: PostgreSQL refuses both, and class-validator's
- * isEmail throws on a lone surrogate. A JSON body carries them as `\u0000` or `\ud800`
- * escapes, hence after parsing.
- */
-function refuseInvalidCharacters(
-  request: FastifyRequest,
-  _reply: FastifyReply,
-  done: (error?: Error) => void,
-): void {
-  const field =
-    locate('path', request.params) ??
-    locate('query', request.query) ??
-    locateHeader(request) ??
-    locate('body', request.body);
-  if (field) {
-    done(
-      new AppException('COMMON_INVALID_CHARACTERS', undefined, {
-        fields: [
-          { ...field, errors: ['must not contain NUL characters or unpaired UTF-16 surrogates'] },
-        ],
-      }),
-    );
-    return;
-  }
-  done();
-}
-
-interface FieldLocation {
-  field: string;
-  location: string;
-}
-
-function locate(location: string, value: unknown): FieldLocation | undefined {
-  const field = findInvalidText(value, '');
-  // The value itself (a body that is one JSON string) is named by its location.
-  return field === undefined ? undefined : { field: field || location, location };
-}
-
-function locateHeader(request: FastifyRequest): FieldLocation | undefined {
-  for (const name of HEADERS_READ) {
-    const value = request.headers[name];
-    if (value !== undefined && findInvalidText(value, name) !== undefined) {
-      return { field: name, location: 'header' };
-    }
-  }
-  return undefined;
 }

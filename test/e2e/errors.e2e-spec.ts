@@ -3,8 +3,15 @@ import net from 'node:net';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { bearer, createTenant, createUser, login, type Tokens } from '../factories/accounts.js';
+import type * as AuditServiceModule from '../../src/common/audit/audit.service.js';
+import { loadCompiled } from '../support/compiled.js';
 import { query } from '../support/database-client.js';
+import { waitFor } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const { AuditService } = await loadCompiled<typeof AuditServiceModule>(
+  'src/common/audit/audit.service.ts',
+);
 
 const PROBE = 'test/fixtures/probe.module.ts#ProbeModule';
 const ITEM = '/api/v1/probe/items/6f1c2b9d-8e7a-4a8e-9a4e-3f1c2b9d8e7a';
@@ -184,10 +191,18 @@ function rawRequest(baseUrl: string, head: string): Promise<{ head: string; body
 describe('hostile input that used to give 500', () => {
   let t: TestApp;
   let admin: Tokens;
+  const recorded = new Map<string, string>();
 
   beforeAll(async () => {
     t = await startTestApp({ fixtures: [PROBE] });
     admin = await login(t, await createUser(t, { superAdmin: true }));
+    // The action of each audit record, by request id, as the app hands it to the writer.
+    const audit = t.app.get(AuditService);
+    const record = audit.record.bind(audit);
+    audit.record = (entry) => {
+      recorded.set(entry.requestId ?? '', entry.action);
+      record(entry);
+    };
   });
 
   afterAll(async () => {
@@ -286,13 +301,25 @@ describe('hostile input that used to give 500', () => {
       ]);
     });
 
-    it('should refuse a NUL in a path parameter, signed in or not, before the guards', async () => {
-      for (const headers of [{}, bearer(admin.access_token)]) {
-        const response = await send('/api/v1/users/%00/unlock', { method: 'POST', headers });
-        expect(response.status).toBe(400);
-        expect(response.body.error_code).toBe('COMMON_INVALID_CHARACTERS');
-        expect(response.body.details?.fields?.[0]).toMatchObject({ field: 'id', location: 'path' });
-      }
+    it('should refuse a NUL in a path parameter with 400 (401 first when signed out)', async () => {
+      const signedIn = await send('/api/v1/users/%00/unlock', {
+        method: 'POST',
+        headers: bearer(admin.access_token),
+      });
+      expect(signedIn.status).toBe(400);
+      expect(signedIn.body.error_code).toBe('COMMON_INVALID_CHARACTERS');
+      expect(signedIn.body.details?.fields?.[0]).toMatchObject({ field: 'id', location: 'path' });
+      // The guards run first, so the audit trail names the refused call.
+      const anonymous = await send('/api/v1/users/%00/unlock', { method: 'POST' });
+      expect(anonymous.status).toBe(401);
+    });
+
+    it('should refuse a NUL in a public route path parameter and name the audited action', async () => {
+      const response = await postJson('/api/v1/probe/items/%00', '{"name":"abc","quantity":1}');
+      expect(response.status).toBe(400);
+      expect(response.body.details?.fields?.[0]).toMatchObject({ field: 'id', location: 'path' });
+      await waitFor(async () => Promise.resolve(recorded.has(response.body.request_id)));
+      expect(recorded.get(response.body.request_id)).toBe('probe.item.create');
     });
 
     it.each([
