@@ -280,7 +280,7 @@ describe('hostile input that used to give 500', () => {
         Array(10).fill('COMMON_JSON_TOO_DEEP'),
       );
       // Each used to block the loop for 0.3–1 s (a parse, then a recursive walk that overflowed).
-      expect(delay.max / 1e6).toBeLessThan(150);
+      expect(delay.max / 1e6).toBeLessThan(200);
       expect(elapsed).toBeLessThan(2000);
     });
   });
