@@ -8,9 +8,11 @@ import type { Clock } from '../common/clock/clock.js';
 import { MetricsService } from '../common/metrics/metrics.service.js';
 import { requestIdFor } from '../common/observability/request-id.js';
 import { createRootLogger } from '../common/observability/root-logger.js';
+import { clientErrorHandler, frameworkErrorHandler } from '../common/http/framework-errors.js';
 import { staticSecurityHeaders } from '../common/http/security-headers.js';
 import { setupSwagger } from '../common/swagger/setup-swagger.js';
 import { createValidationPipe } from '../common/validation/app-validation.pipe.js';
+import { InvalidCharactersPipe } from '../common/validation/invalid-characters.pipe.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import type { EnvVars } from '../config/env.schema.js';
 import { registerHttpHooks } from './http-hooks.js';
@@ -31,6 +33,7 @@ const UNVERSIONED_PATHS = ['health/*path', 'metrics', 'mt/*path', '.well-known/*
  * tests exercise exactly what production runs.
  */
 export async function createApp(options: CreateAppOptions): Promise<NestFastifyApplication> {
+  const securityHeaders = staticSecurityHeaders();
   const adapter = new FastifyAdapter({
     bodyLimit: options.env.BODY_LIMIT_BYTES,
     trustProxy: options.env.TRUST_PROXY,
@@ -38,6 +41,9 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     requestIdHeader: false,
     logger: false,
     return503OnClosing: true,
+    // Refusals raised before the app's error filter runs still leave in the envelope.
+    frameworkErrors: frameworkErrorHandler(securityHeaders),
+    clientErrorHandler: clientErrorHandler(securityHeaders),
   });
   const logger = createRootLogger(options.env);
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -59,12 +65,13 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     metrics: app.get(MetricsService),
     audit: app.get(AuditService),
     logger,
-    securityHeaders: staticSecurityHeaders(),
+    securityHeaders,
   });
 
   app.setGlobalPrefix('api', { exclude: UNVERSIONED_PATHS });
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
-  app.useGlobalPipes(createValidationPipe());
+  // Invalid characters first: the validation pipe's checks are not all safe on them.
+  app.useGlobalPipes(new InvalidCharactersPipe(), createValidationPipe());
   if (config.get('SWAGGER_ENABLED')) {
     setupSwagger(app);
   }

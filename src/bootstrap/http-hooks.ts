@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { auditEntryFor, isMutating } from '../common/audit/audit-context.js';
 import type { AuditService } from '../common/audit/audit.service.js';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../common/http/hostile-input.js';
 import type { MetricsService } from '../common/metrics/metrics.service.js';
 import { requestContext, type RequestClient } from '../common/observability/request-context.js';
 import { redactUrl } from '../common/observability/log-redaction.js';
@@ -20,7 +21,8 @@ const QUIET_PATHS = /^\/(health|metrics)(\/|$|\?)/;
 
 /**
  * Fastify-level parts of the request pipeline: request id, security headers, the request's
- * logging context, JSON-only bodies, the request log line, metrics and the audit record.
+ * logging context, JSON-only bodies no deeper than MAX_JSON_DEPTH, the request log line, metrics
+ * and the audit record.
  * Errors Fastify raises itself (body parsing, size, content type) reach the global
  * AllExceptionsFilter through the error handler Nest installs.
  */
@@ -72,18 +74,16 @@ function logCompleted(
 }
 
 /**
- * Fastify's JSON parser (prototype poisoning refused), plus one rule: no NUL characters, which
- * PostgreSQL cannot store in text and which no legitimate field needs.
+ * Fastify's JSON parser (prototype poisoning refused), plus one rule: no nesting deeper than
+ * MAX_JSON_DEPTH, checked on the text before it is parsed (validation walks the body
+ * recursively, and a 5,000-level body overflowed its stack).
  */
 function installJsonParser(fastify: FastifyInstance): void {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if ((body as string).includes('\\u0000')) {
-      done(
-        new AppException('COMMON_BAD_REQUEST', 'Text may not contain NUL characters'),
-        undefined,
-      );
+    if (jsonDepthExceeds(body as string, MAX_JSON_DEPTH)) {
+      done(new AppException('COMMON_JSON_TOO_DEEP', undefined, { max_depth: MAX_JSON_DEPTH }));
       return;
     }
     void parseJson(request, body as string, done);

@@ -7,9 +7,22 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 const LONG = 'a'.repeat(10_240);
 const SQLISH = "x'; DROP TABLE users; --";
 const NUL = 'nul\u0000byte';
+const LONE_SURROGATES = ['x\ud800', '\udc00x', 'a\ud800\ud800\udc00'];
+const DEEP = JSON.parse(`${'['.repeat(40)}${']'.repeat(40)}`) as unknown;
 
 /** Hostile values for one string field. */
-const BAD_VALUES: unknown[] = [null, 42, true, ['array'], { nested: 'object' }, '', LONG, NUL];
+const BAD_VALUES: unknown[] = [
+  null,
+  42,
+  true,
+  ['array'],
+  { nested: 'object' },
+  '',
+  LONG,
+  NUL,
+  ...LONE_SURROGATES,
+  DEEP,
+];
 const BAD_EMAILS: unknown[] = [
   ...BAD_VALUES,
   'not-an-email',
@@ -17,6 +30,8 @@ const BAD_EMAILS: unknown[] = [
   '@school.test',
   `${'x'.repeat(300)}@school.test`,
   "' OR 1=1 --@x",
+  'a\ud800@school.test',
+  '\udc00@school.test',
 ];
 
 interface RouteCase {
@@ -116,7 +131,15 @@ describe('hostile input on every accounts route', () => {
         phone: BAD_VALUES,
         grade_level: BAD_VALUES,
         profile_image_url: [...BAD_VALUES, 'javascript:alert(1)', 'http://plain.example/a.png'],
-        preferences: [null, 'string', [1, 2], { big: LONG }],
+        preferences: [
+          null,
+          'string',
+          [1, 2],
+          { big: LONG },
+          { theme: 'x\ud800' },
+          { ['k\u0000']: 1 },
+          DEEP,
+        ],
       },
     },
   ];

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { AppException } from '../errors/app.exception.js';
 
 type Queryable = Pick<DataSource | EntityManager, 'query'>;
 
@@ -44,8 +45,21 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
 }
 
 /** A PostgreSQL foreign key violation (the row names something that does not exist). */
-export function isForeignKeyViolation(error: unknown): boolean {
-  return pgErrorOf(error)?.code === '23503';
+export function isForeignKeyViolation(error: unknown, constraint?: string): boolean {
+  const pgError = pgErrorOf(error);
+  return (
+    pgError?.code === '23503' && (constraint === undefined || pgError.constraint === constraint)
+  );
+}
+
+/**
+ * The answer when a request field names a row that does not exist (a tenant_id of a super
+ * admin's body, say): 400 with the field named, never the 500 of a foreign key violation.
+ */
+export function unknownReference(field: string, what: string): AppException {
+  return new AppException('COMMON_VALIDATION_FAILED', undefined, {
+    fields: [{ field, errors: [`${field} names no ${what}`] }],
+  });
 }
 
 /** A deadlock or serialization failure: the whole statement may simply be tried again. */

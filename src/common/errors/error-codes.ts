@@ -19,6 +19,14 @@ export const COMMON_ERROR_CODES = {
     status: HttpStatus.BAD_REQUEST,
     message: 'Request body is not valid JSON',
   },
+  COMMON_INVALID_CHARACTERS: {
+    status: HttpStatus.BAD_REQUEST,
+    message: 'Text may not contain NUL characters or unpaired UTF-16 surrogates',
+  },
+  COMMON_JSON_TOO_DEEP: {
+    status: HttpStatus.BAD_REQUEST,
+    message: 'Request body nests objects and arrays too deeply',
+  },
   COMMON_UNAUTHORIZED: { status: HttpStatus.UNAUTHORIZED, message: 'Authentication required' },
   COMMON_FORBIDDEN: { status: HttpStatus.FORBIDDEN, message: 'You are not allowed to do this' },
   COMMON_NOT_FOUND: { status: HttpStatus.NOT_FOUND, message: 'Resource not found' },
@@ -27,15 +35,28 @@ export const COMMON_ERROR_CODES = {
     message: 'Method not allowed',
   },
   COMMON_CONFLICT: { status: HttpStatus.CONFLICT, message: 'Conflict with the current state' },
+  COMMON_REQUEST_TIMEOUT: {
+    status: HttpStatus.REQUEST_TIMEOUT,
+    message: 'The request took too long to arrive',
+  },
   COMMON_PAYLOAD_TOO_LARGE: {
     status: HttpStatus.PAYLOAD_TOO_LARGE,
     message: 'Request body is too large',
+  },
+  COMMON_URI_TOO_LONG: {
+    status: HttpStatus.URI_TOO_LONG,
+    message: 'A path parameter is too long',
   },
   COMMON_UNSUPPORTED_MEDIA_TYPE: {
     status: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
     message: 'Unsupported content type',
   },
   COMMON_RATE_LIMITED: { status: HttpStatus.TOO_MANY_REQUESTS, message: 'Too many requests' },
+  COMMON_HEADERS_TOO_LARGE: {
+    // Nest's HttpStatus has no name for 431.
+    status: 431 as HttpStatus,
+    message: 'Request headers are too large',
+  },
   COMMON_INTERNAL_ERROR: {
     status: HttpStatus.INTERNAL_SERVER_ERROR,
     message: 'An unexpected error occurred',
@@ -77,14 +98,20 @@ export function codeForStatus(status: number): CommonErrorCode {
       return 'COMMON_NOT_FOUND';
     case 405:
       return 'COMMON_METHOD_NOT_ALLOWED';
+    case 408:
+      return 'COMMON_REQUEST_TIMEOUT';
     case 409:
       return 'COMMON_CONFLICT';
     case 413:
       return 'COMMON_PAYLOAD_TOO_LARGE';
+    case 414:
+      return 'COMMON_URI_TOO_LONG';
     case 415:
       return 'COMMON_UNSUPPORTED_MEDIA_TYPE';
     case 429:
       return 'COMMON_RATE_LIMITED';
+    case 431:
+      return 'COMMON_HEADERS_TOO_LARGE';
     case 503:
       return 'COMMON_SERVICE_UNAVAILABLE';
     default:

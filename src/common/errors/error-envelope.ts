@@ -26,6 +26,9 @@ const FASTIFY_ERROR_CODES: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'COMMON_MALFORMED_JSON',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'COMMON_BAD_REQUEST',
   FST_ERR_CTP_INVALID_CHARSET: 'COMMON_UNSUPPORTED_MEDIA_TYPE',
+  // The router's own refusals (see framework-errors.ts).
+  FST_ERR_BAD_URL: 'COMMON_BAD_REQUEST',
+  FST_ERR_MAX_PARAM_LENGTH: 'COMMON_URI_TOO_LONG',
 };
 
 export function resolveError(error: unknown, requestId: string): ResolvedError {

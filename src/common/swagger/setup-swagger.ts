@@ -9,10 +9,14 @@ export const MARKET_API_KEY_SCHEME = 'market-api-key';
 export const BEARER_SCHEME = 'bearer';
 
 const ERROR_RESPONSES: Record<string, string> = {
-  '400': 'Invalid input (COMMON_VALIDATION_FAILED with per-field details, malformed JSON, ...)',
+  '400':
+    'Invalid input (COMMON_VALIDATION_FAILED with per-field details, malformed JSON, JSON nested ' +
+    'over 32 levels, NUL or lone surrogates in any string: COMMON_INVALID_CHARACTERS, ...)',
   '413': 'Request body too large',
+  '414': 'A path parameter is too long (COMMON_URI_TOO_LONG)',
   '415': 'Unsupported content type',
   '429': 'Rate limited (see Retry-After)',
+  '431': 'Request headers too large (COMMON_HEADERS_TOO_LARGE)',
   '500': 'Unexpected error (no internals are exposed)',
 };
 

@@ -3,7 +3,11 @@ import { Injectable } from '@nestjs/common';
 import { isPlatformWide, type UserPrincipal } from '../../common/auth/principal.js';
 import { resolveTenantScope } from '../../common/auth/tenant-access.js';
 import { Clock } from '../../common/clock/clock.js';
-import { isForeignKeyViolation, isUniqueViolation } from '../../common/database/sql.js';
+import {
+  isForeignKeyViolation,
+  isUniqueViolation,
+  unknownReference,
+} from '../../common/database/sql.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import {
@@ -56,10 +60,8 @@ export class ApiKeysService {
         if (attempt < 3 && isUniqueViolation(error, 'uq_api_keys_prefix')) {
           continue;
         }
-        if (isForeignKeyViolation(error)) {
-          throw new AppException('COMMON_VALIDATION_FAILED', undefined, {
-            fields: [{ field: 'tenant_id', errors: ['tenant_id names no tenant'] }],
-          });
+        if (isForeignKeyViolation(error, 'fk_api_keys_tenant')) {
+          throw unknownReference('tenant_id', 'tenant');
         }
         throw error;
       }

@@ -7,6 +7,7 @@ import {
   isUniqueViolation,
   queryOne,
   queryRows,
+  unknownReference,
 } from '../../common/database/sql.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import type { ClassMemberAddedBy, ClassRole } from './class-member.entity.js';
@@ -213,22 +214,30 @@ export class ClassesRepository {
     },
   ): Promise<string | undefined> {
     // ON CONFLICT instead of catching the violation: a failed INSERT would abort the transaction.
-    const row = await queryOne<{ id: string }>(
-      manager,
-      `INSERT INTO classes (tenant_id, name, subject, grade, term, join_code, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (join_code) DO NOTHING RETURNING id`,
-      [
-        values.tenantId,
-        values.name,
-        values.subject,
-        values.grade,
-        values.term,
-        values.joinCode,
-        values.createdBy,
-      ],
-    );
-    return row?.id;
+    try {
+      const row = await queryOne<{ id: string }>(
+        manager,
+        `INSERT INTO classes (tenant_id, name, subject, grade, term, join_code, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (join_code) DO NOTHING RETURNING id`,
+        [
+          values.tenantId,
+          values.name,
+          values.subject,
+          values.grade,
+          values.term,
+          values.joinCode,
+          values.createdBy,
+        ],
+      );
+      return row?.id;
+    } catch (error) {
+      // A super admin's tenant_id that names no tenant (the transaction ends with it).
+      if (isForeignKeyViolation(error, 'fk_classes_tenant')) {
+        throw unknownReference('tenant_id', 'tenant');
+      }
+      throw error;
+    }
   }
 
   /** Only the fields given change; null clears an optional one. */
@@ -305,6 +314,9 @@ export class ClassesRepository {
     } catch (error) {
       if (isUniqueViolation(error, 'uq_class_members_class_user')) {
         throw new AppException('CLASS_MEMBER_EXISTS');
+      }
+      if (isForeignKeyViolation(error, 'fk_class_members_user')) {
+        throw new AppException('CLASS_MEMBER_USER_NOT_FOUND');
       }
       if (isForeignKeyViolation(error)) {
         throw new AppException('CLASS_NOT_FOUND');

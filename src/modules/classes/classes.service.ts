@@ -63,7 +63,8 @@ export class ClassesService {
   /** A teacher who makes a class teaches it from the start (same transaction). */
   async create(principal: UserPrincipal, dto: CreateClassDto): Promise<ClassDto> {
     const tenantId = resolveTenantScope(principal, dto.tenant_id);
-    if (tenantId === undefined) {
+    // A super admin's explicit null names no tenant either.
+    if (!tenantId) {
       throw new AppException('COMMON_VALIDATION_FAILED', undefined, {
         fields: [{ field: 'tenant_id', errors: ['tenant_id is required for super admins'] }],
       });

@@ -9,6 +9,7 @@ import {
   type UserPrincipal,
 } from '../../common/auth/principal.js';
 import { resolveTenantScope } from '../../common/auth/tenant-access.js';
+import { unknownReference } from '../../common/database/sql.js';
 import { Clock } from '../../common/clock/clock.js';
 import { isoOrNull } from '../../common/time/iso.js';
 import { OutboxService } from '../../common/events/outbox.service.js';
@@ -229,6 +230,10 @@ export class UserAdminService {
       throw new AppException('COMMON_VALIDATION_FAILED', undefined, {
         fields: [{ field: 'tenant_id', errors: ['tenant_id is required for super admins'] }],
       });
+    }
+    // Checked before any row names it (a user, a membership, an invitation): never an FK 500.
+    if (isPlatformWide(principal) && !(await this.memberships.tenantExists(tenantId))) {
+      throw unknownReference('tenant_id', 'tenant');
     }
     const isAdmin =
       (principal.kind === 'user' && principal.role === 'admin') || isPlatformWide(principal);

@@ -172,6 +172,16 @@ export class MembershipsRepository {
     return new Set(rows.map((row) => row.user_id));
   }
 
+  /** Whether a tenant of this id exists (a super admin names any). */
+  async tenantExists(tenantId: string): Promise<boolean> {
+    const rows = await queryRows<{ found: number }>(
+      this.dataSource,
+      `SELECT 1 AS found FROM tenants WHERE id = $1`,
+      [tenantId],
+    );
+    return rows.length > 0;
+  }
+
   /** Memberships of the tenant that began in [from, to). */
   async countJoinedBetween(tenantId: string, from: Date, to: Date): Promise<number> {
     const rows = await queryRows<{ count: string }>(
