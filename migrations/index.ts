@@ -9,6 +9,7 @@ import { ClassesAndPupilUsernames1795555344806 } from './1795555344806-ClassesAn
 import { LinkedIdentities1795558685049 } from './1795558685049-LinkedIdentities.js';
 import { MarketplaceAndUsage1795559634639 } from './1795559634639-MarketplaceAndUsage.js';
 import { UsageRollupsByModelAndUserDay1795561141986 } from './1795561141986-UsageRollupsByModelAndUserDay.js';
+import { SignInFailuresPerIdentifier1795570100000 } from './1795570100000-SignInFailuresPerIdentifier.js';
 
 /** Every migration, in order. A unit test checks that each file in this folder is listed. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   LinkedIdentities1795558685049,
   MarketplaceAndUsage1795559634639,
   UsageRollupsByModelAndUserDay1795561141986,
+  SignInFailuresPerIdentifier1795570100000,
 ];

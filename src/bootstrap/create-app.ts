@@ -8,6 +8,7 @@ import type { Clock } from '../common/clock/clock.js';
 import { MetricsService } from '../common/metrics/metrics.service.js';
 import { requestIdFor } from '../common/observability/request-id.js';
 import { createRootLogger } from '../common/observability/root-logger.js';
+import { fastifyTrustProxy } from '../common/http/client-ip.js';
 import { staticSecurityHeaders } from '../common/http/security-headers.js';
 import { setupSwagger } from '../common/swagger/setup-swagger.js';
 import { createValidationPipe } from '../common/validation/app-validation.pipe.js';
@@ -33,7 +34,7 @@ const UNVERSIONED_PATHS = ['health/*path', 'metrics', 'mt/*path', '.well-known/*
 export async function createApp(options: CreateAppOptions): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: options.env.BODY_LIMIT_BYTES,
-    trustProxy: options.env.TRUST_PROXY,
+    trustProxy: fastifyTrustProxy(options.env.TRUST_PROXY),
     genReqId: requestIdFor,
     requestIdHeader: false,
     logger: false,
@@ -60,6 +61,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     audit: app.get(AuditService),
     logger,
     securityHeaders: staticSecurityHeaders(),
+    trustProxy: options.env.TRUST_PROXY !== false,
   });
 
   app.setGlobalPrefix('api', { exclude: UNVERSIONED_PATHS });

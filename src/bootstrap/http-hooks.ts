@@ -5,6 +5,7 @@ import { auditEntryFor, isMutating } from '../common/audit/audit-context.js';
 import type { AuditService } from '../common/audit/audit.service.js';
 import type { MetricsService } from '../common/metrics/metrics.service.js';
 import { requestContext } from '../common/observability/request-context.js';
+import { keepValidForwardedFor } from '../common/http/client-ip.js';
 import { redactUrl } from '../common/observability/log-redaction.js';
 import { REQUEST_ID_HEADER } from '../common/observability/request-id.js';
 
@@ -13,6 +14,8 @@ interface HookServices {
   audit: AuditService;
   logger: Logger;
   securityHeaders: Record<string, string>;
+  /** TRUST_PROXY is on: X-Forwarded-For is read, so it is cleaned first. */
+  trustProxy: boolean;
 }
 
 // Probes and scrapers would drown the request log.
@@ -29,6 +32,10 @@ export function registerHttpHooks(fastify: FastifyInstance, services: HookServic
   installJsonParser(fastify);
 
   fastify.addHook('onRequest', (request, reply, done) => {
+    if (services.trustProxy) {
+      // Before anything reads request.ip (throttling, audit, sessions, logs).
+      keepValidForwardedFor(request.raw);
+    }
     void reply.headers(services.securityHeaders).header(REQUEST_ID_HEADER, request.id);
     // Everything this request logs, from any Nest logger, carries its request_id.
     requestContext.run({ requestId: String(request.id) }, done);
