@@ -66,6 +66,8 @@ function throttlerOptions(config: AppConfigService, redis: Redis | null): Thrott
         limit: config.get('RATE_LIMIT_SIGN_IN_FLOOD_LIMIT'),
         ttl: config.get('RATE_LIMIT_SIGN_IN_FLOOD_TTL_SECONDS') * 1000,
         getTracker: (req) => Promise.resolve(`ip:${(req as unknown as FastifyRequest).ip}`),
+        // One ceiling for all sign-in routes together, not one per route.
+        generateKey: (_context, tracker, name) => `${name}:${tracker}`,
       },
       {
         name: REGISTER_THROTTLER,

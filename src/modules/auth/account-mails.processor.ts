@@ -1,4 +1,8 @@
-import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { QueueHealth } from '../../common/queue/queue-health.service.js';
@@ -10,7 +14,10 @@ import { AuthService } from './auth.service.js';
 
 /** Looks up the account behind a requested mail (reset, verification) and sends it, if any. */
 @Processor(ACCOUNT_MAILS_QUEUE, { autorun: false, concurrency: 4 })
-export class AccountMailsProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class AccountMailsProcessor
+  extends WorkerHost
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
   private readonly logger = new Logger(AccountMailsProcessor.name);
 
   constructor(
@@ -26,6 +33,14 @@ export class AccountMailsProcessor extends WorkerHost implements OnApplicationBo
       return;
     }
     await startWorker(this.worker, ACCOUNT_MAILS_QUEUE, this.logger, this.queueHealth);
+  }
+
+  /**
+   * Its jobs queue mails: it finishes them before queues and the database close (which happen
+   * in onApplicationShutdown), or a job cut off mid-way would hold the shutdown up.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker.close();
   }
 
   async process(job: Job<RequestedMail, unknown, RequestedMailKind>): Promise<void> {
