@@ -258,6 +258,17 @@ describe('accounts: register → verify → sign in → refresh → reuse → si
     }
   });
 
+  it('should document registration as always 202, with no 201 and no 409', async () => {
+    const { body } = await requestJson<{
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    }>(`${t.baseUrl}/docs-json`);
+    const responses = body.paths['/api/v1/auth/register']?.post?.responses ?? {};
+    expect(responses).toHaveProperty('202');
+    expect(responses).not.toHaveProperty('201');
+    expect(responses).not.toHaveProperty('409');
+    expect(JSON.stringify(responses)).not.toContain('USER_EMAIL_ALREADY_EXISTS');
+  });
+
   it('should publish the JWKS that verifies the access tokens', async () => {
     const jwks = await requestJson<{ keys: Array<Record<string, string>> }>(
       `${t.baseUrl}/.well-known/jwks.json`,
