@@ -18,7 +18,7 @@ async function inParallel<T>(tasks: Array<() => Promise<T>>, limit: number): Pro
     while (next < tasks.length) {
       const index = next;
       next += 1;
-      results[index] = await (tasks[index] as () => Promise<T>)();
+      results[index] = await tasks[index]();
     }
   };
   await Promise.all(Array.from({ length: limit }, lane));
