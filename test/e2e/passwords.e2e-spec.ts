@@ -131,10 +131,13 @@ describe('passwords', () => {
             times[kind].push(elapsed);
           }
         }
+        // The known address's job runs now, not inside the next measurement.
+        await new Promise((resolve) => setTimeout(resolve, 30));
       }
       // Before, the known address cost a lookup, a token transaction and a queued mail: 15–20 ms.
-      expect(median(times.known)).toBeLessThan(median(times.unknown) * 1.5 + 3);
-      expect(median(times.unknown)).toBeLessThan(median(times.known) * 1.5 + 3);
+      // Now both only queue a job: the known address is not slower beyond noise (was 15–20 ms).
+      const unknownMs = median(times.unknown);
+      expect(median(times.known)).toBeLessThan(unknownMs + Math.max(5, 0.3 * unknownMs));
       // The work still happens, after the answer.
       const subject = verified ? RESET_SUBJECT : 'Confirm your DreamSeed email';
       expect(await mailTo(t, known.email, subject)).toContain('#token=');
