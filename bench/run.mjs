@@ -217,11 +217,17 @@ async function auditScenarios(base, pid) {
     await client.query(`VACUUM ANALYZE ${table}`);
   }
   const email = `auditor-${Date.now()}@bench.test`;
-  const admin = await call(base, '/api/v1/auth/register', {
+  // Registration answers 202 without a body: the id comes from the database.
+  await call(base, '/api/v1/auth/register', {
     method: 'POST',
     body: { email, password: PASSWORD, full_name: 'Bench Auditor' },
   });
-  await client.query(`UPDATE users SET email_verified_at = now() WHERE id = $1`, [admin.id]);
+  const {
+    rows: [admin],
+  } = await client.query(
+    `UPDATE users SET email_verified_at = now() WHERE email = $1 RETURNING id`,
+    [email],
+  );
   await client.query(
     `INSERT INTO memberships (user_id, tenant_id, role) VALUES ($1, 'bench_school', 'admin')`,
     [admin.id],

@@ -72,6 +72,7 @@ async function startApp(withAudit) {
     RATE_LIMIT_MARKET_LIMIT: '1000000000',
     RATE_LIMIT_LOGIN_LIMIT: '1000000000',
     RATE_LIMIT_REGISTER_LIMIT: '1000000000',
+    RATE_LIMIT_SIGN_IN_FLOOD_LIMIT: '1000000000',
     QUEUE_WORKERS_ENABLED: 'false',
   };
   const env = validateEnv({ ...process.env, ...overrides });

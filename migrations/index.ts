@@ -10,6 +10,7 @@ import { LinkedIdentities1795558685049 } from './1795558685049-LinkedIdentities.
 import { MarketplaceAndUsage1795559634639 } from './1795559634639-MarketplaceAndUsage.js';
 import { UsageRollupsByModelAndUserDay1795561141986 } from './1795561141986-UsageRollupsByModelAndUserDay.js';
 import { AccountOwnership1795570000000 } from './1795570000000-AccountOwnership.js';
+import { SignInFailuresPerIdentifier1795570100000 } from './1795570100000-SignInFailuresPerIdentifier.js';
 
 /** Every migration, in order. A unit test checks that each file in this folder is listed. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   MarketplaceAndUsage1795559634639,
   UsageRollupsByModelAndUserDay1795561141986,
   AccountOwnership1795570000000,
+  SignInFailuresPerIdentifier1795570100000,
 ];

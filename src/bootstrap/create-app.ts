@@ -9,6 +9,7 @@ import { MetricsService } from '../common/metrics/metrics.service.js';
 import { requestIdFor } from '../common/observability/request-id.js';
 import { createRootLogger } from '../common/observability/root-logger.js';
 import { clientErrorHandler, frameworkErrorHandler } from '../common/http/framework-errors.js';
+import { fastifyTrustProxy } from '../common/http/client-ip.js';
 import { staticSecurityHeaders } from '../common/http/security-headers.js';
 import { setupSwagger } from '../common/swagger/setup-swagger.js';
 import { createValidationPipe } from '../common/validation/app-validation.pipe.js';
@@ -36,7 +37,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   const securityHeaders = staticSecurityHeaders();
   const adapter = new FastifyAdapter({
     bodyLimit: options.env.BODY_LIMIT_BYTES,
-    trustProxy: options.env.TRUST_PROXY,
+    trustProxy: fastifyTrustProxy(options.env.TRUST_PROXY),
     genReqId: requestIdFor,
     requestIdHeader: false,
     logger: false,
@@ -66,6 +67,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     audit: app.get(AuditService),
     logger,
     securityHeaders,
+    trustProxy: options.env.TRUST_PROXY !== false,
   });
 
   app.setGlobalPrefix('api', { exclude: UNVERSIONED_PATHS });

@@ -6,6 +6,7 @@ import type { AuditService } from '../common/audit/audit.service.js';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../common/http/hostile-input.js';
 import type { MetricsService } from '../common/metrics/metrics.service.js';
 import { requestContext, type RequestClient } from '../common/observability/request-context.js';
+import { keepValidForwardedFor } from '../common/http/client-ip.js';
 import { redactUrl } from '../common/observability/log-redaction.js';
 import { REQUEST_ID_HEADER } from '../common/observability/request-id.js';
 
@@ -14,6 +15,8 @@ interface HookServices {
   audit: AuditService;
   logger: Logger;
   securityHeaders: Record<string, string>;
+  /** TRUST_PROXY is on: X-Forwarded-For is read, so it is cleaned first. */
+  trustProxy: boolean;
 }
 
 // Probes and scrapers would drown the request log.
@@ -31,6 +34,10 @@ export function registerHttpHooks(fastify: FastifyInstance, services: HookServic
   installJsonParser(fastify);
 
   fastify.addHook('onRequest', (request, reply, done) => {
+    if (services.trustProxy) {
+      // Before anything reads request.ip (throttling, audit, sessions, logs).
+      keepValidForwardedFor(request.raw);
+    }
     void reply.headers(services.securityHeaders).header(REQUEST_ID_HEADER, request.id);
     // Everything this request logs, from any Nest logger, carries its request_id.
     requestContext.run({ requestId: String(request.id), client: () => clientOf(request) }, done);

@@ -46,4 +46,28 @@ describe('validateEnv', () => {
       /^(?![\s\S]*hunter2)[\s\S]*SMTP_PORT/,
     );
   });
+
+  it('should read TRUST_PROXY as Fastify takes it: a boolean, a hop count, or proxy addresses', () => {
+    const parse = (value: string) => validateEnv({ TRUST_PROXY: value }).TRUST_PROXY;
+    expect(parse('true')).toBe(true);
+    expect(parse('off')).toBe(false);
+    expect(parse('2')).toBe(2);
+    expect(parse('0')).toBe(false);
+    expect(parse('10.0.0.0/8, 192.168.1.7,::1,fd00::/8,loopback')).toEqual([
+      '10.0.0.0/8',
+      '192.168.1.7',
+      '::1',
+      'fd00::/8',
+      'loopback',
+    ]);
+  });
+
+  it.each(['maybe', '10.0.0.0/33', '300.1.1.1', '10.0.0.1,', 'fd00::/129', '-1', '1.5'])(
+    'should refuse TRUST_PROXY=%s at boot with what is accepted',
+    (value) => {
+      expect(() => validateEnv({ TRUST_PROXY: value })).toThrow(
+        /- TRUST_PROXY: TRUST_PROXY must be true, false, a hop count .* proxy addresses\/CIDRs/,
+      );
+    },
+  );
 });

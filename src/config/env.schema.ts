@@ -9,10 +9,12 @@ import {
   Matches,
   Max,
   Min,
+  ValidateBy,
   ValidateIf,
   validateSync,
   ValidationError,
 } from 'class-validator';
+import { parseTrustProxy, TRUST_PROXY_HELP, type TrustProxy } from './trust-proxy.js';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') {
@@ -89,9 +91,17 @@ export class EnvVars {
   @IsBoolean()
   QUEUE_WORKERS_ENABLED = true;
 
-  @Transform(toBoolean)
-  @IsBoolean()
-  TRUST_PROXY = false;
+  /** Parsed into Fastify's forms; the raw text stays when it is none of them, and is refused. */
+  @Transform(({ value }: { value: unknown }) => parseTrustProxy(value) ?? value)
+  @ValidateBy({
+    name: 'isTrustProxy',
+    validator: {
+      validate: (value: unknown) =>
+        Array.isArray(value) || (typeof value !== 'string' && parseTrustProxy(value) !== undefined),
+      defaultMessage: () => TRUST_PROXY_HELP,
+    },
+  })
+  TRUST_PROXY: TrustProxy = false;
 
   @IsString()
   CORS_ORIGINS = '';
@@ -209,6 +219,17 @@ export class EnvVars {
   @IsInt()
   @Min(1)
   RATE_LIMIT_API_KEY_FAILURE_TTL_SECONDS = 600;
+
+  /** Sign-in routes skip the anonymous budget; this per-IP ceiling only stops floods. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_SIGN_IN_FLOOD_LIMIT = 3000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_SIGN_IN_FLOOD_TTL_SECONDS = 300;
 
   @IsOptional()
   @Matches(PEM_PRIVATE_KEY, { message: 'JWT_PRIVATE_KEY must be a PEM private key (RSA)' })

@@ -42,25 +42,37 @@ describe('accounts: register → verify → sign in → refresh → reuse → si
       json: { email, password: DEFAULT_PASSWORD, full_name: 'Kim Minji', role: 'admin' },
     });
     expect(withRole.status).toBe(400);
-    const registered = await requestJson<Record<string, unknown>>(api('/auth/register'), {
+    const registered = await requestJson(api('/auth/register'), {
       method: 'POST',
       json: { email: email.toUpperCase(), password: DEFAULT_PASSWORD, full_name: 'Kim Minji' },
     });
-    expect(registered.status).toBe(201);
-    expect(registered.body).toMatchObject({
+    expect(registered.status).toBe(202);
+    expect(registered.body).toBeNull();
+    const [created] = await query<{ email: string; full_name: string; platform_role: null }>(
+      t.databaseUrl,
+      `SELECT email, full_name, platform_role, email_verified_at FROM users WHERE email = $1`,
+      [email],
+    );
+    expect(created).toMatchObject({
       email,
       full_name: 'Kim Minji',
       platform_role: null,
-      email_verified: false,
-      memberships: [],
+      email_verified_at: null,
     });
-    expect(JSON.stringify(registered.body)).not.toMatch(/password_hash|\$argon2|\$2[aby]\$/);
+    // A taken address answers exactly the same; its owner is told instead.
     const duplicate = await requestJson(api('/auth/register'), {
       method: 'POST',
       json: { email, password: DEFAULT_PASSWORD, full_name: 'Someone Else' },
     });
-    expect(duplicate.status).toBe(409);
-    expect(duplicate.body.error_code).toBe('USER_EMAIL_ALREADY_EXISTS');
+    expect(duplicate.status).toBe(202);
+    expect(duplicate.body).toBeNull();
+    const notice = await waitFor(() =>
+      Promise.resolve(
+        smtp.received.find((m) => m.to.includes(email) && m.raw.includes('tried to register')),
+      ),
+    );
+    expect(notice.raw.replace(/=\r?\n/g, '')).toContain('Forgot password');
+    expect(notice.raw).not.toMatch(/#token=/);
 
     // Not verified yet: the right password is refused with a precise reason.
     const early = await requestJson(api('/auth/login'), {
@@ -72,7 +84,9 @@ describe('accounts: register → verify → sign in → refresh → reuse → si
 
     // The verification mail arrives at a real SMTP server, its link carries the token in the fragment.
     const mail = await waitFor(() =>
-      Promise.resolve(smtp.received.find((m) => m.to.includes(email))),
+      Promise.resolve(
+        smtp.received.find((m) => m.to.includes(email) && m.raw.includes('Confirm your')),
+      ),
     );
     expect(mail.raw).toContain('https://app.dreamseed.test/verify-email#token=');
     const token = tokenFromMail(mail.raw);
@@ -242,6 +256,17 @@ describe('accounts: register → verify → sign in → refresh → reuse → si
       expect(row.metadata).not.toMatch(/[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}/);
       expect(row.metadata).not.toMatch(/eyJ[A-Za-z0-9_-]+\.eyJ/);
     }
+  });
+
+  it('should document registration as always 202, with no 201 and no 409', async () => {
+    const { body } = await requestJson<{
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    }>(`${t.baseUrl}/docs-json`);
+    const responses = body.paths['/api/v1/auth/register']?.post?.responses ?? {};
+    expect(responses).toHaveProperty('202');
+    expect(responses).not.toHaveProperty('201');
+    expect(responses).not.toHaveProperty('409');
+    expect(JSON.stringify(responses)).not.toContain('USER_EMAIL_ALREADY_EXISTS');
   });
 
   it('should publish the JWKS that verifies the access tokens', async () => {

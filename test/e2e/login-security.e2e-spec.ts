@@ -85,6 +85,112 @@ describe('sign-in security', () => {
     expect((await attempt(classmate.email, classmate.password)).status).toBe(200);
   });
 
+  it('should lock an unknown address after 5 failures exactly as it locks a known one', async () => {
+    const known = await createUser(t);
+    const unknown = uniqueEmail('nobody');
+    // The clock keeps ticking from where the test set it: the lock's time is checked apart.
+    const strip = (response: {
+      status: number;
+      body: Record<string, unknown>;
+      headers: Headers;
+    }) => ({
+      status: response.status,
+      body: {
+        ...response.body,
+        timestamp: undefined,
+        request_id: undefined,
+        details: response.body.details && { locked_until: expect.any(String) },
+      },
+      retryAfter: response.headers.get('retry-after'),
+    });
+    const answers = { known: [] as unknown[], unknown: [] as unknown[] };
+    const raw: Array<{ body: Record<string, unknown> }> = [];
+    for (let i = 0; i < 7; i += 1) {
+      answers.known.push(strip(await attempt(known.email, 'Wrong-password-1')));
+      // Typed differently: the same identifier once normalised, as for an account.
+      const typed = i % 2 === 0 ? unknown : unknown.toUpperCase();
+      const response = await attempt(typed, 'Wrong-password-1');
+      raw.push(response);
+      answers.unknown.push(strip(response));
+    }
+    expect(answers.unknown).toEqual(answers.known);
+    expect(answers.unknown.map((a) => (a as { status: number }).status)).toEqual([
+      401, 401, 401, 401, 423, 423, 423,
+    ]);
+    const details = raw[4]?.body.details as { locked_until: string };
+    const lockFor = new Date(details.locked_until).getTime() - clock.nowMs();
+    expect(lockFor).toBeGreaterThan(14 * 60_000);
+    expect(lockFor).toBeLessThanOrEqual(15 * 60_000);
+
+    // Both unlock after the window, and count from one again.
+    clock.advance(15 * 60_000 + 1000);
+    expect((await attempt(unknown, 'Wrong-password-1')).status).toBe(401);
+    expect((await attempt(known.email, 'Wrong-password-1')).status).toBe(401);
+    expect((await attempt(known.email, known.password)).status).toBe(200);
+
+    // Stored as a keyed hash, never as the address.
+    const rows = await query<{ identifier_hash: Buffer }>(
+      t.databaseUrl,
+      `SELECT identifier_hash FROM login_failures`,
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(row.identifier_hash).toHaveLength(32);
+      expect(row.identifier_hash.toString('utf8')).not.toContain('nobody');
+    }
+  });
+
+  it('should forget failures older than the lock window alike for known and unknown addresses', async () => {
+    const known = await createUser(t);
+    const unknown = uniqueEmail('nobody');
+    for (let i = 0; i < 4; i += 1) {
+      await attempt(known.email, 'Wrong-password-1');
+      await attempt(unknown, 'Wrong-password-1');
+    }
+    clock.advance(16 * 60_000);
+    expect((await attempt(known.email, 'Wrong-password-1')).status).toBe(401);
+    expect((await attempt(unknown, 'Wrong-password-1')).status).toBe(401);
+  });
+
+  it('should lock an account without a password (Google only) like any other identifier', async () => {
+    const googleOnly = await createUser(t);
+    await query(t.databaseUrl, `UPDATE users SET password_hash = NULL WHERE id = $1`, [
+      googleOnly.id,
+    ]);
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      statuses.push((await attempt(googleOnly.email, 'Wrong-password-1')).status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 423, 423]);
+    // Its Google sign-in is not locked by strangers typing passwords.
+    const [row] = await query<{ locked_until: Date | null }>(
+      t.databaseUrl,
+      `SELECT locked_until FROM users WHERE id = $1`,
+      [googleOnly.id],
+    );
+    expect(row?.locked_until).toBeNull();
+  });
+
+  it('should keep the login_failures table to the identifiers of the last lock window', async () => {
+    const count = async () =>
+      Number(
+        (await query<{ n: string }>(t.databaseUrl, `SELECT count(*) AS n FROM login_failures`))[0]
+          ?.n,
+      );
+    for (let i = 0; i < 6; i += 1) {
+      await attempt(uniqueEmail('made-up'), 'Wrong-password-1');
+    }
+    const before = await count();
+    clock.advance(15 * 60_000 + 1000);
+    // Each new failure clears expired rows: the made-up addresses of the last window go.
+    for (let i = 0; i < 3; i += 1) {
+      await attempt(uniqueEmail('made-up'), 'Wrong-password-1');
+    }
+    const after = await count();
+    expect(before).toBeGreaterThanOrEqual(6);
+    expect(after).toBeLessThanOrEqual(Math.max(3, before - 9));
+  });
+
   it('should answer an unknown email and a wrong password identically, in status, body and time', async () => {
     const user = await createUser(t);
     const unknown = uniqueEmail('nobody');
@@ -111,6 +217,7 @@ describe('sign-in security', () => {
         await query(t.databaseUrl, `UPDATE users SET failed_login_count = 0 WHERE id = $1`, [
           user.id,
         ]);
+        await query(t.databaseUrl, `DELETE FROM login_failures`);
       }
     }
     const ratio = median(times.unknown) / median(times.wrong);
@@ -156,7 +263,11 @@ describe('sign-in security', () => {
       method: 'POST',
       json: { email: deleted.email, password: DEFAULT_PASSWORD, full_name: 'New Owner' },
     });
-    expect(reused.status).toBe(201);
+    expect(reused.status).toBe(202);
+    const owners = await query(t.databaseUrl, `SELECT 1 FROM users WHERE email = $1`, [
+      deleted.email,
+    ]);
+    expect(owners).toHaveLength(2);
 
     const suspended = await createTenant(t, { status: 'suspended' });
     const member = await createUser(t, { tenant: suspended, role: 'teacher' });
@@ -206,9 +317,18 @@ describe('sign-in security', () => {
 
 describe('credential route rate limits', () => {
   let t: TestApp;
+  const clock = new ManualClock();
+  const tryLogin = (from: string, body: Record<string, string>) =>
+    requestJson(`${t.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      json: body,
+      headers: { 'x-forwarded-for': from },
+    });
 
   beforeAll(async () => {
+    // The documented defaults: 5 failed logins a minute per address + account, lock after 5.
     t = await startTestApp({
+      clock,
       env: {
         TRUST_PROXY: 'true',
         RATE_LIMIT_LOGIN_LIMIT: '5',
@@ -222,28 +342,30 @@ describe('credential route rate limits', () => {
     await t.close();
   });
 
-  it('should allow 5 logins a minute per address and account, in the envelope with Retry-After', async () => {
+  it('should tell a locked-out user they are locked (423), not to retry in a minute (429)', async () => {
     const ip = uniqueClientIp();
-    const email = uniqueEmail();
-    const tryLogin = (from: string, account: string) =>
-      requestJson(`${t.baseUrl}/api/v1/auth/login`, {
-        method: 'POST',
-        json: { email: account, password: 'Wrong-password-1' },
-        headers: { 'x-forwarded-for': from },
-      });
-    for (let i = 0; i < 5; i += 1) {
-      expect((await tryLogin(ip, email)).status).toBe(401);
+    const user = await createUser(t);
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i += 1) {
+      statuses.push(
+        (await tryLogin(ip, { email: user.email, password: 'Wrong-password-1' })).status,
+      );
     }
-    const limited = await tryLogin(ip, email);
-    expect(limited.status).toBe(429);
-    expect(limited.body.error_code).toBe('COMMON_RATE_LIMITED');
-    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    // Another account from the same address, or the same account from elsewhere, still gets in.
-    expect((await tryLogin(ip, uniqueEmail())).status).toBe(401);
-    expect((await tryLogin(uniqueClientIp(), email)).status).toBe(401);
+    expect(statuses).toEqual([401, 401, 401, 401, 423, 423, 423, 423]);
+    const locked = await tryLogin(ip, { email: user.email, password: user.password });
+    expect(locked.status).toBe(423);
+    expect(locked.body.error_code).toBe('AUTH_ACCOUNT_LOCKED');
   });
 
-  it('should allow 3 registrations an hour per address and email, and limit mail requests', async () => {
+  it('should not count successful sign-ins toward the login budget', async () => {
+    const ip = uniqueClientIp();
+    const user = await createUser(t);
+    for (let i = 0; i < 8; i += 1) {
+      expect((await tryLogin(ip, { email: user.email, password: user.password })).status).toBe(200);
+    }
+  });
+
+  it('should allow 3 registrations an hour per address and email, the same 202 for a taken one, and limit mail requests', async () => {
     const ip = uniqueClientIp();
     const email = uniqueEmail();
     const register = () =>
@@ -252,9 +374,9 @@ describe('credential route rate limits', () => {
         json: { email, password: DEFAULT_PASSWORD, full_name: 'Rate Limited' },
         headers: { 'x-forwarded-for': ip },
       });
-    expect((await register()).status).toBe(201);
-    expect((await register()).status).toBe(409);
-    expect((await register()).status).toBe(409);
+    expect((await register()).status).toBe(202);
+    expect((await register()).status).toBe(202);
+    expect((await register()).status).toBe(202);
     expect((await register()).status).toBe(429);
 
     const forgot = () =>
@@ -266,5 +388,56 @@ describe('credential route rate limits', () => {
     expect((await forgot()).status).toBe(202);
     expect((await forgot()).status).toBe(202);
     expect((await forgot()).status).toBe(429);
+  });
+});
+
+describe('the login budget on its own (lockout threshold above it)', () => {
+  let t: TestApp;
+  const tryLogin = (from: string, body: Record<string, string>) =>
+    requestJson(`${t.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      json: body,
+      headers: { 'x-forwarded-for': from },
+    });
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      env: { TRUST_PROXY: 'true', RATE_LIMIT_LOGIN_LIMIT: '5', MAX_LOGIN_ATTEMPTS: '100' },
+    });
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('should allow 5 failed logins a minute per address and account, in the envelope with Retry-After', async () => {
+    const ip = uniqueClientIp();
+    const email = uniqueEmail();
+    const wrong = (from: string, account: string) =>
+      tryLogin(from, { email: account, password: 'Wrong-password-1' });
+    for (let i = 0; i < 5; i += 1) {
+      expect((await wrong(ip, email)).status).toBe(401);
+    }
+    const limited = await wrong(ip, email.toUpperCase());
+    expect(limited.status).toBe(429);
+    expect(limited.body.error_code).toBe('COMMON_RATE_LIMITED');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    // Another account from the same address, or the same account from elsewhere, still gets in.
+    expect((await wrong(ip, uniqueEmail())).status).toBe(401);
+    expect((await wrong(uniqueClientIp(), email)).status).toBe(401);
+  });
+
+  it('should key a pupil budget by the username as the account lookup reads it (any case)', async () => {
+    const ip = uniqueClientIp();
+    const tenant = await createTenant(t);
+    const pupil = (username: string) =>
+      tryLogin(ip, { tenant_id: tenant, username, password: 'Wrong-password-1' });
+    for (const typed of ['Jimin.Kim', 'jimin.kim', 'JIMIN.KIM', 'jiMin.kIm', 'Jimin.KIM']) {
+      expect((await pupil(typed)).status).toBe(401);
+    }
+    const limited = await pupil('JiMiN.kim');
+    expect(limited.status).toBe(429);
+    expect(limited.body.error_code).toBe('COMMON_RATE_LIMITED');
   });
 });

@@ -248,7 +248,7 @@ describe('user management', () => {
       method: 'POST',
       json: { email: only.email, password: DEFAULT_PASSWORD, full_name: 'New Owner' },
     });
-    expect(reuse.status).toBe(201);
+    expect(reuse.status).toBe(202);
     const events = await query(
       t.databaseUrl,
       `SELECT 1 FROM outbox_events WHERE type = 'user.deleted' AND aggregate_id = $1`,

@@ -5,12 +5,19 @@ import type { MailMessage } from '../mail/mail-message.js';
 export const MAIL_QUEUE = 'mail';
 export const EVENTS_QUEUE = 'events';
 export const MARKET_CALLBACKS_QUEUE = 'market-callbacks';
+/** Mails asked for by address (reset, verification): the account lookup runs in the job. */
+export const ACCOUNT_MAILS_QUEUE = 'account-mails';
+
+export interface RequestedMail {
+  email: string;
+}
 
 /** Job name -> payload, per queue: producers and processors share these types. */
 export interface QueueJobs {
   [MAIL_QUEUE]: { send: MailMessage };
   [EVENTS_QUEUE]: { publish: DomainEvent };
   [MARKET_CALLBACKS_QUEUE]: { notify: DomainEvent };
+  [ACCOUNT_MAILS_QUEUE]: { 'password-reset': RequestedMail; verification: RequestedMail };
 }
 
 export type JobName<Q extends keyof QueueJobs> = keyof QueueJobs[Q] & string;

@@ -4,6 +4,7 @@ import { AppConfigService } from '../../config/app-config.service.js';
 import { queueConnection } from './queue-connection.js';
 import { QueueHealth } from './queue-health.service.js';
 import {
+  ACCOUNT_MAILS_QUEUE,
   DEFAULT_JOB_OPTIONS,
   EVENTS_QUEUE,
   MAIL_QUEUE,
@@ -14,6 +15,7 @@ const queues = BullModule.registerQueue(
   { name: MAIL_QUEUE },
   { name: EVENTS_QUEUE },
   { name: MARKET_CALLBACKS_QUEUE },
+  { name: ACCOUNT_MAILS_QUEUE },
 );
 
 @Module({

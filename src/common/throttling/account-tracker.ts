@@ -7,9 +7,13 @@ import type { FastifyRequest } from 'fastify';
 export function accountTracker(req: Record<string, unknown>): Promise<string> {
   const request = req as unknown as FastifyRequest;
   const body = (request.body ?? {}) as Record<string, unknown>;
-  const account =
+  // Normalised as the account lookup does, so changing the case does not buy a new budget.
+  const account = (
     typeof body.email === 'string'
-      ? body.email.trim().toLowerCase()
-      : [body.tenant_id, body.username].filter((part) => typeof part === 'string').join('/');
+      ? body.email
+      : [body.tenant_id, body.username].filter((part) => typeof part === 'string').join('/')
+  )
+    .trim()
+    .toLowerCase();
   return Promise.resolve(`ip:${request.ip}|account:${account.slice(0, 320)}`);
 }

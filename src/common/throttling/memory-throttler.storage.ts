@@ -1,5 +1,6 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface.js';
+import type { PeekableThrottlerStorage, WindowCount } from './failure-budget.js';
 
 interface Window {
   hits: number;
@@ -14,7 +15,7 @@ const SWEEP_INTERVAL_MS = 60_000;
  * storage, so a limit behaves alike on one instance and many. (The throttler's own memory
  * storage keeps one timestamp per hit and filters that list on every request.)
  */
-export class MemoryThrottlerStorage implements ThrottlerStorage {
+export class MemoryThrottlerStorage implements ThrottlerStorage, PeekableThrottlerStorage {
   private readonly windows = new Map<string, Window>();
   private readonly sweeper: NodeJS.Timeout;
 
@@ -48,6 +49,18 @@ export class MemoryThrottlerStorage implements ThrottlerStorage {
       timeToExpire: Math.ceil((window.expiresAt - now) / 1000),
       isBlocked,
       timeToBlockExpire: isBlocked ? Math.ceil((window.blockedUntil - now) / 1000) : 0,
+    });
+  }
+
+  peek(key: string, throttlerName: string): Promise<WindowCount> {
+    const now = this.now();
+    const window = this.windows.get(`${throttlerName}:${key}`);
+    if (!window || window.expiresAt <= now) {
+      return Promise.resolve({ totalHits: 0, timeToExpire: 0 });
+    }
+    return Promise.resolve({
+      totalHits: window.hits,
+      timeToExpire: Math.ceil((window.expiresAt - now) / 1000),
     });
   }
 

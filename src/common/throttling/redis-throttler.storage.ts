@@ -1,6 +1,7 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface.js';
 import type { Redis } from 'ioredis';
+import type { PeekableThrottlerStorage, WindowCount } from './failure-budget.js';
 
 // Fixed window counter plus a block marker, in one round trip and atomically across instances.
 const INCREMENT_SCRIPT = `
@@ -15,8 +16,13 @@ end
 return { hits, ttl, blockTtl }
 `;
 
+const PEEK_SCRIPT = `
+local hits = tonumber(redis.call('GET', KEYS[1]) or '0')
+return { hits, redis.call('PTTL', KEYS[1]) }
+`;
+
 /** Throttler storage shared by every instance of the API through Redis. */
-export class RedisThrottlerStorage implements ThrottlerStorage {
+export class RedisThrottlerStorage implements ThrottlerStorage, PeekableThrottlerStorage {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
@@ -46,5 +52,14 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
       isBlocked,
       timeToBlockExpire: isBlocked ? Math.ceil(blockMs / 1000) : 0,
     };
+  }
+
+  async peek(key: string, throttlerName: string): Promise<WindowCount> {
+    const [hits, ttlMs] = (await this.redis.eval(
+      PEEK_SCRIPT,
+      1,
+      `${this.prefix}${throttlerName}:${key}:hits`,
+    )) as [number, number];
+    return { totalHits: hits, timeToExpire: Math.max(0, Math.ceil(ttlMs / 1000)) };
   }
 }

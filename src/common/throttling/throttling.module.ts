@@ -13,10 +13,10 @@ import {
   ACCOUNT_EMAIL_THROTTLER,
   ANONYMOUS_THROTTLER,
   AUTHENTICATED_THROTTLER,
-  LOGIN_THROTTLER,
   MARKET_THROTTLER,
   REGISTER_THROTTLER,
   ROUTE_THROTTLER,
+  SIGN_IN_FLOOD_THROTTLER,
 } from './throttler-names.js';
 
 const principalKind = (context: ExecutionContext): string | undefined =>
@@ -60,10 +60,14 @@ function throttlerOptions(config: AppConfigService, redis: Redis | null): Thrott
         ttl: 60_000,
       },
       {
-        name: LOGIN_THROTTLER,
-        limit: config.get('RATE_LIMIT_LOGIN_LIMIT'),
-        ttl: config.get('RATE_LIMIT_LOGIN_TTL_SECONDS') * 1000,
-        getTracker: accountTracker,
+        // Per client IP on sign-in routes, signed in or not (the login budget per account
+        // counts failures only, in AuthService).
+        name: SIGN_IN_FLOOD_THROTTLER,
+        limit: config.get('RATE_LIMIT_SIGN_IN_FLOOD_LIMIT'),
+        ttl: config.get('RATE_LIMIT_SIGN_IN_FLOOD_TTL_SECONDS') * 1000,
+        getTracker: (req) => Promise.resolve(`ip:${(req as unknown as FastifyRequest).ip}`),
+        // One ceiling for all sign-in routes together, not one per route.
+        generateKey: (_context, tracker, name) => `${name}:${tracker}`,
       },
       {
         name: REGISTER_THROTTLER,

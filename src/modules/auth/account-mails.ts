@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import { MailService } from '../../common/mail/mail.service.js';
+import {
+  ACCOUNT_MAILS_QUEUE,
+  type JobName,
+  type RequestedMail,
+} from '../../common/queue/queue-names.js';
 import { AppConfigService } from '../../config/app-config.service.js';
+
+export type RequestedMailKind = JobName<typeof ACCOUNT_MAILS_QUEUE>;
 
 /**
  * Mails with single-use links. The token travels in the URL fragment, which browsers never send
@@ -11,7 +20,27 @@ export class AccountMails {
   constructor(
     private readonly mail: MailService,
     private readonly config: AppConfigService,
+    @InjectQueue(ACCOUNT_MAILS_QUEUE)
+    private readonly requests: Queue<RequestedMail, unknown, RequestedMailKind>,
   ) {}
+
+  /**
+   * A mail asked for by address: only queued here, whether or not the address has an account,
+   * so the answer takes the same time either way; the job looks the account up.
+   */
+  async request(kind: RequestedMailKind, email: string): Promise<void> {
+    await this.requests.add(kind, { email });
+  }
+
+  /** Someone tried to register an address that already has an account: its owner hears of it. */
+  async sendRegistrationAttempt(to: string): Promise<void> {
+    const site = this.config.get('FRONTEND_URL').replace(/\/+$/, '');
+    await this.mail.send({
+      to,
+      subject: 'Someone tried to register with your DreamSeed address',
+      text: `Hello,\n\nSomeone tried to create a DreamSeed account with this email address, which already has one. Nothing was changed.\n\nIf it was you: sign in at ${site}, or use "Forgot password" on the sign-in page to choose a new password.\nIf it was not you, ignore this mail.\n`,
+    });
+  }
 
   async sendVerification(to: string, name: string, token: string): Promise<void> {
     const link = this.link('/verify-email', token);

@@ -4,8 +4,6 @@ import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiBearerAuth,
-  ApiConflictResponse,
-  ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -20,8 +18,7 @@ import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js
 import type { UserPrincipal } from '../../common/auth/principal.js';
 import { Public } from '../../common/auth/public.decorator.js';
 import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
-import { RateLimit } from '../../common/throttling/rate-limit.decorator.js';
-import { UserProfileDto } from '../users/dto/user.dto.js';
+import { RateLimit, SignInRoute } from '../../common/throttling/rate-limit.decorator.js';
 import { AuthService } from './auth.service.js';
 import { Device } from './device.decorator.js';
 import {
@@ -44,15 +41,19 @@ export class AuthController {
 
   @Public()
   @Post('register')
-  @RateLimit('register')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @SignInRoute('register')
   @Audited({ action: 'auth.register', resource: 'user' })
   @ApiOperation({
     summary: 'Create an account (student-level; roles are granted by schools, never here)',
+    description:
+      'Always 202 with no body, whether or not the address already has an account, so the answer tells nobody which addresses are registered. A new account gets the verification mail; the owner of an existing one gets a notice that someone tried (sign in, or reset the password).',
   })
-  @ApiCreatedResponse({ type: UserProfileDto, description: 'A verification mail is on its way' })
-  @ApiConflictResponse({ type: ErrorEnvelope, description: 'USER_EMAIL_ALREADY_EXISTS' })
-  register(@Body() dto: RegisterDto): Promise<UserProfileDto> {
-    return this.auth.register(dto);
+  @ApiAcceptedResponse({
+    description: 'A verification mail (new address) or a notice to the owner (taken address)',
+  })
+  async register(@Body() dto: RegisterDto): Promise<void> {
+    await this.auth.register(dto);
   }
 
   @Public()
@@ -80,12 +81,12 @@ export class AuthController {
   @Public()
   @Post('login')
   @HttpCode(HttpStatus.OK)
-  @RateLimit('login')
+  @SignInRoute()
   @Audited({ action: 'auth.login', resource: 'session' })
   @ApiOperation({
     summary: 'Sign in with email and password',
     description:
-      'Unknown email and wrong password answer the same. After MAX_LOGIN_ATTEMPTS failures in a row the account locks for LOCKOUT_MINUTES (423 AUTH_ACCOUNT_LOCKED with `locked_until`).',
+      'Unknown email and wrong password answer the same. After MAX_LOGIN_ATTEMPTS failures in a row the identifier (email, or tenant + username) locks for LOCKOUT_MINUTES, whether or not it has an account (423 AUTH_ACCOUNT_LOCKED with `locked_until`). Failed attempts per client IP + identifier are limited (RATE_LIMIT_LOGIN_*, 429); successful ones are not.',
   })
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiUnauthorizedResponse({ type: ErrorEnvelope, description: 'AUTH_INVALID_CREDENTIALS' })
@@ -105,7 +106,8 @@ export class AuthController {
   @Public()
   @Post('oauth/exchange')
   @HttpCode(HttpStatus.OK)
-  // No per-IP login budget: codes are unguessable, and a whole school may share one address.
+  // No account budget: codes are unguessable, and a whole school may share one address.
+  @SignInRoute()
   @Audited({ action: 'auth.login', resource: 'session' })
   @ApiOperation({
     summary: 'Swap the single-use code from a Google sign-in for tokens',
@@ -129,6 +131,7 @@ export class AuthController {
   @Public()
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
+  @SignInRoute()
   @Audited({ action: 'auth.refresh', resource: 'session' })
   @ApiOperation({
     summary: 'Swap a refresh token for new tokens (the refresh token rotates)',

@@ -2,12 +2,15 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MailModule } from '../../common/mail/mail.module.js';
+import { QueueModule } from '../../common/queue/queue.module.js';
+import { FailureBudget } from '../../common/throttling/failure-budget.js';
 import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { MarketKeysModule } from '../market-keys/market-keys.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccountController } from './account.controller.js';
 import { AccountMails } from './account-mails.js';
+import { AccountMailsProcessor } from './account-mails.processor.js';
 import { AuthController } from './auth.controller.js';
 import { AuthMetrics } from './auth.metrics.js';
 import { AuthService } from './auth.service.js';
@@ -17,6 +20,8 @@ import { VerifiedTokens } from './guards/verified-tokens.js';
 import { ImpersonationController } from './impersonation.controller.js';
 import { ImpersonationService } from './impersonation.service.js';
 import { JwksController } from './jwks.controller.js';
+import { LoginFailure } from './login-failure.entity.js';
+import { LoginFailuresRepository } from './login-failures.repository.js';
 import { LoginHistory } from './login-history.entity.js';
 import { LoginHistoryRepository } from './login-history.repository.js';
 import { MySessionsService } from './my-sessions.service.js';
@@ -39,9 +44,10 @@ import './auth.errors.js';
  */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([Session, LoginHistory, OneTimeToken]),
+    TypeOrmModule.forFeature([Session, LoginHistory, LoginFailure, OneTimeToken]),
     UsersModule,
     MailModule,
+    QueueModule,
     ApiKeysModule,
     MarketKeysModule,
     TenantsModule,
@@ -60,7 +66,10 @@ import './auth.errors.js';
     MySessionsService,
     OneTimeTokensRepository,
     LoginHistoryRepository,
+    LoginFailuresRepository,
+    FailureBudget,
     AccountMails,
+    AccountMailsProcessor,
     AuthMetrics,
     SecurityEvents,
     AuthService,

@@ -11,12 +11,18 @@ import { mapUserProfile } from '../users/dto/user.dto.js';
 import { MembershipsRepository, type MembershipView } from '../users/memberships.repository.js';
 import { assertPasswordPolicy } from '../users/password-policy.js';
 import type { User } from '../users/user.entity.js';
-import { normalizeEmail, UsersRepository } from '../users/users.repository.js';
+import {
+  normalizeEmail,
+  UsersRepository,
+  type FailedLoginResult,
+} from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
-import { AccountMails } from './account-mails.js';
+import { FailureBudget, type BudgetRule } from '../../common/throttling/failure-budget.js';
+import { AccountMails, type RequestedMailKind } from './account-mails.js';
 import { AuthMetrics, type LoginFailureReason } from './auth.metrics.js';
 import type { TokenResponseDto } from './dto/token-response.dto.js';
 import type { LoginDto, RegisterDto } from './dto/auth-requests.dto.js';
+import { LoginFailuresRepository } from './login-failures.repository.js';
 import { LoginHistoryRepository } from './login-history.repository.js';
 import { OneTimeTokensRepository } from './one-time-tokens.repository.js';
 import { PasswordHasher } from './password-hasher.js';
@@ -55,33 +61,48 @@ export class AuthService {
     private readonly config: AppConfigService,
     private readonly clock: Clock,
     private readonly sessionState: SessionState,
+    private readonly loginFailures: LoginFailuresRepository,
+    private readonly failureBudget: FailureBudget,
   ) {}
 
-  /** Self-registration: always a plain account (no tenant role, no platform role). */
-  async register(dto: RegisterDto): Promise<ReturnType<typeof mapUserProfile>> {
+  /**
+   * Self-registration: always a plain account (no tenant role, no platform role). The answer
+   * is the same for a taken address, whose owner gets a notice instead (the same work: one
+   * hash, one insert attempt, one queued mail).
+   */
+  async register(dto: RegisterDto): Promise<void> {
     const passwordHash = await this.hasher.hash(dto.password);
-    const { user, token } = await this.dataSource.transaction(async (manager) => {
-      const created = await this.users.insert(manager, {
-        email: dto.email,
-        passwordHash,
-        fullName: dto.full_name,
-        username: dto.username ?? null,
+    let registered: { user: User; token: string };
+    try {
+      registered = await this.dataSource.transaction(async (manager) => {
+        const created = await this.users.insert(manager, {
+          email: dto.email,
+          passwordHash,
+          fullName: dto.full_name,
+          username: dto.username ?? null,
+        });
+        const verification = await this.oneTimeTokens.issue(
+          manager,
+          created.id,
+          'email_verification',
+          this.clock.now(),
+          VERIFICATION_TTL_MS,
+        );
+        await this.outbox.add(manager, userCreatedEvent(created, { role: 'student' }));
+        return { user: created, token: verification };
       });
-      const verification = await this.oneTimeTokens.issue(
-        manager,
-        created.id,
-        'email_verification',
-        this.clock.now(),
-        VERIFICATION_TTL_MS,
-      );
-      await this.outbox.add(manager, userCreatedEvent(created, { role: 'student' }));
-      return { user: created, token: verification };
-    });
+    } catch (error) {
+      if (!(error instanceof AppException && error.code === 'USER_EMAIL_ALREADY_EXISTS')) {
+        throw error;
+      }
+      await this.sendSafely(() => this.mails.sendRegistrationAttempt(normalizeEmail(dto.email)));
+      return;
+    }
+    const { user, token } = registered;
     this.metrics.signups.inc();
     await this.sendSafely(() =>
       this.mails.sendVerification(user.email ?? dto.email, user.fullName, token),
     );
-    return mapUserProfile(user, []);
   }
 
   async verifyEmail(token: string): Promise<void> {
@@ -99,6 +120,19 @@ export class AuthService {
 
   /** Always accepted (202): whether the address has an account is not revealed. */
   async resendVerification(email: string): Promise<void> {
+    await this.sendSafely(() => this.mails.request('verification', normalizeEmail(email)));
+  }
+
+  /** Run by the account-mails job, after the request was answered: the lookup happens here. */
+  async sendRequestedMail(kind: RequestedMailKind, email: string): Promise<void> {
+    if (kind === 'password-reset') {
+      await this.sendPasswordReset(email);
+    } else {
+      await this.sendVerificationAgain(email);
+    }
+  }
+
+  private async sendVerificationAgain(email: string): Promise<void> {
     const user = await this.users.findByEmail(email);
     if (!user?.email || !user.isActive || user.emailVerifiedAt) {
       return;
@@ -200,8 +234,12 @@ export class AuthService {
     return this.tokenResponse(user, memberships, session, refreshToken);
   }
 
-  /** Always accepted (202); a mail goes out only for an active account. */
+  /** Always accepted (202); a mail goes out only for an active account (looked up in the job). */
   async forgotPassword(email: string): Promise<void> {
+    await this.sendSafely(() => this.mails.request('password-reset', normalizeEmail(email)));
+  }
+
+  private async sendPasswordReset(email: string): Promise<void> {
     const user = await this.users.findByEmail(email);
     if (!user?.email || !user.isActive) {
       return;
@@ -305,13 +343,20 @@ export class AuthService {
   }
 
   private async attemptLogin(dto: LoginDto, device: DeviceInfo): Promise<TokenResponseDto> {
-    // Email for most; tenant + username for pupils without an address.
+    // Email for most; tenant + username for pupils without an address. `tried` is normalised
+    // as the lookups do, so a change of case is the same identifier for every count.
     const email = dto.email !== undefined ? normalizeEmail(dto.email) : null;
     const tried = email ?? `${dto.tenant_id ?? ''}/${(dto.username ?? '').toLowerCase()}`;
-    const user =
+    const identifier = this.loginFailures.hashOf(tried);
+    const budgetKey = `ip:${device.ip ?? ''}|account:${tried}`;
+    const now = this.clock.now();
+    // Both reads for every attempt: the same work whether or not the account exists.
+    const [user, identifierLock] = await Promise.all([
       email !== null
-        ? await this.users.findByEmail(email)
-        : await this.users.findByTenantUsername(dto.tenant_id ?? '', dto.username ?? '');
+        ? this.users.findByEmail(email)
+        : this.users.findByTenantUsername(dto.tenant_id ?? '', dto.username ?? ''),
+      this.loginFailures.lockedUntil(identifier, now),
+    ]);
     const fail = async (
       reason: LoginFailureReason,
       error: AppException,
@@ -335,21 +380,34 @@ export class AuthService {
         'denied',
         { reason, identifier: tried },
       );
+      // Only failures spend the login budget; a refusal for a lock costs no hash and is not one.
+      if (reason !== 'account_locked') {
+        await this.failureBudget.spend(this.loginBudget(), budgetKey);
+      }
       throw error;
     };
 
+    // An account with a password counts its own failures; any other identifier (unknown, or
+    // an account that signs in with Google or its LMS) counts in login_failures: both lock alike.
+    const lockedUntil = user?.passwordHash ? user.lockedUntil : identifierLock;
+    if (lockedUntil && lockedUntil > now) {
+      return fail('account_locked', lockedError(lockedUntil, now));
+    }
+    // After the lock check: a locked account hears that it is locked, not "retry in 60 s".
+    await this.failureBudget.assertAvailable(this.loginBudget(), budgetKey);
     if (!user?.passwordHash) {
       // Same work as a wrong password, so timing does not tell whether the address exists.
       await this.hasher.verifyAgainstNothing(dto.password);
-      // An account without a password signs in with Google or through its LMS.
-      return fail(
-        user ? 'no_password' : 'user_not_found',
-        new AppException('AUTH_INVALID_CREDENTIALS'),
+      const result = await this.loginFailures.recordFailure(
+        identifier,
+        now,
+        this.config.get('MAX_LOGIN_ATTEMPTS'),
+        this.config.get('LOCKOUT_MINUTES'),
       );
-    }
-    const now = this.clock.now();
-    if (user.lockedUntil && user.lockedUntil > now) {
-      return fail('account_locked', lockedError(user.lockedUntil, now));
+      if (result.justLocked) {
+        this.metrics.lockouts.inc();
+      }
+      return fail(user ? 'no_password' : 'user_not_found', failedLoginError(result, now));
     }
     if (!(await this.hasher.verify(user.passwordHash, dto.password))) {
       const result = await this.users.recordFailedLogin(
@@ -364,9 +422,8 @@ export class AuthService {
           locked_until: result.lockedUntil.toISOString(),
           failed_attempts: result.failedLoginCount,
         });
-        return fail('invalid_password', lockedError(result.lockedUntil, now));
       }
-      return fail('invalid_password', new AppException('AUTH_INVALID_CREDENTIALS'));
+      return fail('invalid_password', failedLoginError(result, now));
     }
     // From here the password is right, so precise refusals reveal nothing new.
     if (!user.isActive) {
@@ -515,6 +572,15 @@ export class AuthService {
     return this.tokenResponse({ ...user, lastLoginAt: now }, memberships, session, refreshToken);
   }
 
+  /** Failed sign-ins per client IP + identifier (RATE_LIMIT_LOGIN_*); successes are free. */
+  private loginBudget(): BudgetRule {
+    return {
+      name: 'login',
+      limit: this.config.get('RATE_LIMIT_LOGIN_LIMIT'),
+      ttlMs: this.config.get('RATE_LIMIT_LOGIN_TTL_SECONDS') * 1000,
+    };
+  }
+
   /** The tenant a sign-in lands in: the one asked for, else the first usable membership. */
   private chooseTenant(
     user: User,
@@ -574,6 +640,13 @@ export class AuthService {
 
 function isUsable(membership: MembershipView | undefined): boolean {
   return membership?.status === 'active' && membership.tenantStatus === 'active';
+}
+
+/** The lock when this failure set it, else the plain refusal (a wrong password or unknown name). */
+function failedLoginError(result: FailedLoginResult, now: Date): AppException {
+  return result.justLocked && result.lockedUntil
+    ? lockedError(result.lockedUntil, now)
+    : new AppException('AUTH_INVALID_CREDENTIALS');
 }
 
 function lockedError(lockedUntil: Date, now: Date): AppException {

@@ -77,6 +77,10 @@ export class User {
   @Column({ type: 'timestamptz', nullable: true })
   lockedUntil!: Date | null;
 
+  /** The last failed sign-in: failures older than the lock window no longer count. */
+  @Column({ type: 'timestamptz', nullable: true, select: false })
+  lastFailedLoginAt?: Date | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 

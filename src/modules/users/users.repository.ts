@@ -103,7 +103,8 @@ export class UsersRepository {
 
   /**
    * Counts a failure atomically; the attempt that reaches `maxAttempts` sets the lock. A failure
-   * after an expired lock starts a new count.
+   * after an expired lock, or more than `lockMinutes` after the previous one, starts a new count
+   * (the rule login_failures follows for identifiers without an account).
    */
   async recordFailedLogin(
     id: string,
@@ -111,18 +112,19 @@ export class UsersRepository {
     maxAttempts: number,
     lockMinutes: number,
   ): Promise<FailedLoginResult> {
+    const restarts = `(locked_until IS NOT NULL AND locked_until <= $2)
+      OR (locked_until IS NULL AND (last_failed_login_at IS NULL
+        OR last_failed_login_at <= $2::timestamptz - make_interval(mins => $4)))`;
     const row = await queryOne<{ failed_login_count: number; locked_until: Date | null }>(
       this.dataSource,
       `UPDATE users SET
-         failed_login_count = CASE
-           WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 1
-           ELSE failed_login_count + 1 END,
+         failed_login_count = CASE WHEN ${restarts} THEN 1 ELSE failed_login_count + 1 END,
          locked_until = CASE
            WHEN locked_until IS NOT NULL AND locked_until > $2 THEN locked_until
-           WHEN (CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 1
-                      ELSE failed_login_count + 1 END) >= $3
+           WHEN (CASE WHEN ${restarts} THEN 1 ELSE failed_login_count + 1 END) >= $3
              THEN $2::timestamptz + make_interval(mins => $4)
-           ELSE NULL END
+           ELSE NULL END,
+         last_failed_login_at = $2
        WHERE id = $1
        RETURNING failed_login_count, locked_until`,
       [id, now, maxAttempts, lockMinutes],

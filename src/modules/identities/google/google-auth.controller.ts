@@ -14,6 +14,7 @@ import { NoImpersonation } from '../../../common/auth/no-impersonation.decorator
 import type { UserPrincipal } from '../../../common/auth/principal.js';
 import { Public } from '../../../common/auth/public.decorator.js';
 import { ErrorEnvelope } from '../../../common/errors/error-envelope.dto.js';
+import { SignInRoute } from '../../../common/throttling/rate-limit.decorator.js';
 import { Device } from '../../auth/device.decorator.js';
 import type { DeviceInfo } from '../../auth/sessions.service.js';
 import { AuthorizationUrlDto, OAuthStartQueryDto } from '../dto/identity.dto.js';
@@ -38,6 +39,7 @@ export class GoogleAuthController {
   @Public()
   @Get()
   @Redirect()
+  @SignInRoute()
   @ApiOperation({
     summary: 'Sign in with Google: redirects the browser to Google (open this as a page)',
     description:
@@ -58,6 +60,7 @@ export class GoogleAuthController {
   @Public()
   @Get('callback')
   @Redirect()
+  @SignInRoute()
   @ApiOperation({
     summary: 'Where Google sends the browser back (not called by apps)',
     description:

@@ -1,0 +1,49 @@
+import {
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import type { Job } from 'bullmq';
+import { QueueHealth } from '../../common/queue/queue-health.service.js';
+import { ACCOUNT_MAILS_QUEUE, type RequestedMail } from '../../common/queue/queue-names.js';
+import { startWorker } from '../../common/queue/start-worker.js';
+import { AppConfigService } from '../../config/app-config.service.js';
+import type { RequestedMailKind } from './account-mails.js';
+import { AuthService } from './auth.service.js';
+
+/** Looks up the account behind a requested mail (reset, verification) and sends it, if any. */
+@Processor(ACCOUNT_MAILS_QUEUE, { autorun: false, concurrency: 4 })
+export class AccountMailsProcessor
+  extends WorkerHost
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  private readonly logger = new Logger(AccountMailsProcessor.name);
+
+  constructor(
+    private readonly auth: AuthService,
+    private readonly config: AppConfigService,
+    private readonly queueHealth: QueueHealth,
+  ) {
+    super();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.get('QUEUE_WORKERS_ENABLED')) {
+      return;
+    }
+    await startWorker(this.worker, ACCOUNT_MAILS_QUEUE, this.logger, this.queueHealth);
+  }
+
+  /**
+   * Its jobs queue mails: it finishes them before queues and the database close (which happen
+   * in onApplicationShutdown), or a job cut off mid-way would hold the shutdown up.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker.close();
+  }
+
+  async process(job: Job<RequestedMail, unknown, RequestedMailKind>): Promise<void> {
+    await this.auth.sendRequestedMail(job.name, job.data.email);
+  }
+}
