@@ -13,7 +13,7 @@ export class CreateClassDto {
   @MaxLength(100)
   subject?: string | null;
 
-  /** @example 3 */
+  /** @example "3" */
   @IsOptional()
   @IsString()
   @MaxLength(32)

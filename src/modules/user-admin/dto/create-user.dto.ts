@@ -15,7 +15,10 @@ import { IsStrongPassword } from '../../users/password-policy.js';
 import { AdminUserDto } from './admin-user.dto.js';
 
 export class CreateUserDto {
-  /** @example minji@hallym.ac.kr (or a username, for pupils without an email) */
+  /**
+   * The member's address (omit it and give `username` for a pupil without an email)
+   * @example minji@hallym.ac.kr
+   */
   @ValidateIf((dto: CreateUserDto) => dto.username === undefined || dto.email !== undefined)
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(254)
