@@ -75,6 +75,18 @@ describe('rate limiting', () => {
     }
   });
 
+  it('should switch the failed sign-in budget off too when RATE_LIMIT_ENABLED is false', async () => {
+    const t = await start({ RATE_LIMIT_LOGIN_LIMIT: '1', RATE_LIMIT_ENABLED: 'false' });
+    const wrong = { email: `nobody-${Date.now()}@school.test`, password: 'Wrong-password-1' };
+    for (let i = 0; i < 3; i += 1) {
+      const response = await requestJson(`${t.baseUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        json: wrong,
+      });
+      expect(response.status).toBe(401);
+    }
+  });
+
   it('should never throttle health probes or metrics scrapes', async () => {
     const t = await start({ RATE_LIMIT_ANONYMOUS_LIMIT: '1' });
     for (let i = 0; i < 5; i += 1) {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
+import { AppConfigService } from '../../config/app-config.service.js';
 import { rateLimited } from './rate-limited.js';
 
 export interface WindowCount {
@@ -26,10 +27,17 @@ export interface BudgetRule {
  */
 @Injectable()
 export class FailureBudget {
-  constructor(@Inject(ThrottlerStorage) private readonly storage: PeekableThrottlerStorage) {}
+  constructor(
+    @Inject(ThrottlerStorage) private readonly storage: PeekableThrottlerStorage,
+    private readonly config: AppConfigService,
+  ) {}
 
   /** 429 with Retry-After once `limit` failures fell in the current window. */
   async assertAvailable(rule: BudgetRule, key: string): Promise<void> {
+    // RATE_LIMIT_ENABLED switches every budget off, this one as the throttler's.
+    if (!this.config.get('RATE_LIMIT_ENABLED')) {
+      return;
+    }
     const window = await this.storage.peek(key, rule.name);
     if (window.totalHits >= rule.limit) {
       throw rateLimited(window.timeToExpire, 'Too many failed sign-ins', {
@@ -40,6 +48,9 @@ export class FailureBudget {
   }
 
   async spend(rule: BudgetRule, key: string): Promise<void> {
+    if (!this.config.get('RATE_LIMIT_ENABLED')) {
+      return;
+    }
     // No block marker: assertAvailable reads the count itself.
     await this.storage.increment(key, rule.ttlMs, Number.MAX_SAFE_INTEGER, rule.ttlMs, rule.name);
   }
