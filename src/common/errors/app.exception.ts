@@ -1,16 +1,17 @@
-import { findErrorCode } from './error-codes.js';
+import { findErrorCode, type AppErrorCode } from './error-codes.js';
 
 export type ErrorDetails = Record<string, unknown> | Array<Record<string, unknown>> | null;
 
 /**
- * The one exception modules throw. The code decides the HTTP status (see error-codes.ts);
+ * The one exception modules throw. The code decides the HTTP status (see error-codes.ts); an
+ * unknown code does not compile, and one declared but never registered fails here at run time.
  * `details` is public and goes into the envelope, so never put secrets in it.
  */
 export class AppException extends Error {
   readonly status: number;
 
   constructor(
-    readonly code: string,
+    readonly code: AppErrorCode,
     message?: string,
     readonly details: ErrorDetails = null,
     readonly headers: Record<string, string> = {},

@@ -5,10 +5,7 @@ export interface ErrorCodeDefinition {
   message: string;
 }
 
-/**
- * The central registry of error codes. Modules add their own with `registerErrorCodes`
- * (from their module file), so one filter can map every code to a status and a message.
- */
+/** The codes the framework-level pipeline raises; every module may throw them too. */
 export const COMMON_ERROR_CODES = {
   COMMON_VALIDATION_FAILED: {
     status: HttpStatus.BAD_REQUEST,
@@ -69,6 +66,22 @@ export const COMMON_ERROR_CODES = {
 
 export type CommonErrorCode = keyof typeof COMMON_ERROR_CODES;
 
+type CommonErrorCodes = typeof COMMON_ERROR_CODES;
+
+/**
+ * Every code the API knows, as a type. Each module's `*.errors.ts` adds its own by declaration
+ * merging (`declare module '.../error-codes.js' { interface AppErrorCodes extends ... {} }`), so
+ * a code no errors file declares does not compile, and two files declaring one code clash.
+ */
+export interface AppErrorCodes extends CommonErrorCodes {}
+
+export type AppErrorCode = keyof AppErrorCodes & string;
+
+/**
+ * The runtime registry, so one filter can map every code to a status and a message. Each module
+ * registers its codes from its module file; a unit test that throws a module's codes without
+ * the Nest container registers them itself (`registerErrorCodes(CLASS_ERROR_CODES)`).
+ */
 const registry = new Map<string, ErrorCodeDefinition>(Object.entries(COMMON_ERROR_CODES));
 
 export function registerErrorCodes(codes: Record<string, ErrorCodeDefinition>): void {
@@ -83,6 +96,11 @@ export function registerErrorCodes(codes: Record<string, ErrorCodeDefinition>): 
 
 export function findErrorCode(code: string): ErrorCodeDefinition | undefined {
   return registry.get(code);
+}
+
+/** Every registered code with its definition (the OpenAPI document and its tests read them). */
+export function registeredErrorCodes(): ReadonlyMap<string, ErrorCodeDefinition> {
+  return registry;
 }
 
 /** The code the filter uses for an HTTP status that carries no code of its own. */

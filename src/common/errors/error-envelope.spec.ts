@@ -1,28 +1,30 @@
 import { BadRequestException, HttpException, NotFoundException } from '@nestjs/common';
 import { describe, expect, it } from '@jest/globals';
 import { AppException } from './app.exception.js';
-import { registerErrorCodes } from './error-codes.js';
+import { AUTH_ERROR_CODES } from '../../modules/auth/auth.errors.js';
+import { registerErrorCodes, type AppErrorCode } from './error-codes.js';
 import { resolveError } from './error-envelope.js';
 
 describe('resolveError', () => {
   it('should map an AppException to its registered status with its details', () => {
-    registerErrorCodes({ TEST_THING_LOCKED: { status: 423, message: 'Thing is locked' } });
+    // Outside the Nest container no module file ran, so the test registers the codes it throws.
+    registerErrorCodes(AUTH_ERROR_CODES);
     const resolved = resolveError(
-      new AppException('TEST_THING_LOCKED', undefined, { until: 'x' }),
+      new AppException('AUTH_ACCOUNT_LOCKED', undefined, { until: 'x' }),
       'rid-1',
     );
     expect(resolved.status).toBe(423);
     expect(resolved.envelope).toEqual({
-      error_code: 'TEST_THING_LOCKED',
-      message: 'Thing is locked',
+      error_code: 'AUTH_ACCOUNT_LOCKED',
+      message: AUTH_ERROR_CODES.AUTH_ACCOUNT_LOCKED.message,
       details: { until: 'x' },
       timestamp: expect.any(String),
       request_id: 'rid-1',
     });
   });
 
-  it('should refuse to throw an unregistered code', () => {
-    expect(() => new AppException('NOT_A_CODE')).toThrow(/registerErrorCodes/);
+  it('should refuse to throw an unregistered code that slipped past the type check', () => {
+    expect(() => new AppException('NOT_A_CODE' as AppErrorCode)).toThrow(/registerErrorCodes/);
   });
 
   it('should refuse to register a code twice with another status', () => {

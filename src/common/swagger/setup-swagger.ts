@@ -3,22 +3,11 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import { APP_NAME, APP_VERSION } from '../app-info.js';
 import { PUBLIC_EXTENSION } from '../auth/public.decorator.js';
 import { ErrorEnvelope } from '../errors/error-envelope.dto.js';
+import { documentErrorResponses } from './error-responses.js';
 
 export const API_KEY_SCHEME = 'api-key';
 export const MARKET_API_KEY_SCHEME = 'market-api-key';
 export const BEARER_SCHEME = 'bearer';
-
-const ERROR_RESPONSES: Record<string, string> = {
-  '400':
-    'Invalid input (COMMON_VALIDATION_FAILED with per-field details, malformed JSON, JSON nested ' +
-    'over 32 levels, NUL or lone surrogates in any string: COMMON_INVALID_CHARACTERS, ...)',
-  '413': 'Request body too large',
-  '414': 'A path parameter is too long (COMMON_URI_TOO_LONG)',
-  '415': 'Unsupported content type',
-  '429': 'Rate limited (see Retry-After)',
-  '431': 'Request headers too large (COMMON_HEADERS_TOO_LARGE)',
-  '500': 'Unexpected error (no internals are exposed)',
-};
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -38,7 +27,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
 }
 
 /**
- * Every operation documents the shared error envelope for the errors any route can return;
+ * Every operation documents its error codes (see error-responses.ts) in the shared envelope;
  * every route not marked `@Public()` needs a bearer token (the global AccessGuard) and says so.
  */
 function withErrorResponses(document: OpenAPIObject): OpenAPIObject {
@@ -52,7 +41,8 @@ function withErrorResponses(document: OpenAPIObject): OpenAPIObject {
       const extensions = operation as unknown as Record<string, unknown>;
       const isPublic = extensions[PUBLIC_EXTENSION] === true;
       delete extensions[PUBLIC_EXTENSION];
-      const responses: Record<string, string> = { ...ERROR_RESPONSES };
+      documentErrorResponses(document, method, operation);
+      const responses: Record<string, string> = {};
       if (isPublic) {
         operation.security = [];
       } else {

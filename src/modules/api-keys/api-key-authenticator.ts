@@ -8,7 +8,6 @@ import { rateLimited } from '../../common/throttling/rate-limited.js';
 import { AppConfigService } from '../../config/app-config.service.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { API_KEY_FORMAT, hashApiKey } from './api-keys.service.js';
-import './api-keys.errors.js';
 
 const TOUCH_INTERVAL_MS = 60_000;
 

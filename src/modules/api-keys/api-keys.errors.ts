@@ -1,7 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
-import { registerErrorCodes } from '../../common/errors/error-codes.js';
+import type { ErrorCodeDefinition } from '../../common/errors/error-codes.js';
 
-registerErrorCodes({
+export const API_KEY_ERROR_CODES = {
   API_KEY_INVALID: {
     status: HttpStatus.UNAUTHORIZED,
     message: 'The API key is unknown, revoked or expired',
@@ -15,4 +15,10 @@ registerErrorCodes({
     message: 'The API key lacks the scope this route needs',
   },
   API_KEY_NOT_FOUND: { status: HttpStatus.NOT_FOUND, message: 'API key not found' },
-});
+} as const satisfies Record<string, ErrorCodeDefinition>;
+
+type ApiKeyErrorCodes = typeof API_KEY_ERROR_CODES;
+
+declare module '../../common/errors/error-codes.js' {
+  interface AppErrorCodes extends ApiKeyErrorCodes {}
+}

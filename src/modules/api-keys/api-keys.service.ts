@@ -16,7 +16,6 @@ import {
   type CreateApiKeyDto,
   type CreatedApiKeyDto,
 } from './dto/api-key.dto.js';
-import './api-keys.errors.js';
 
 export const API_KEY_FORMAT = /^(dsk[0-9a-f]{8})_([A-Za-z0-9_-]{43})$/;
 

@@ -1,5 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
-import { registerErrorCodes } from '../../common/errors/error-codes.js';
+import type { ErrorCodeDefinition } from '../../common/errors/error-codes.js';
 
 export const AUTH_ERROR_CODES = {
   AUTH_UNAUTHENTICATED: {
@@ -70,8 +70,12 @@ export const AUTH_ERROR_CODES = {
     status: HttpStatus.FORBIDDEN,
     message: 'You may not act as this user',
   },
-} as const;
+} as const satisfies Record<string, ErrorCodeDefinition>;
 
 export type AuthErrorCode = keyof typeof AUTH_ERROR_CODES;
 
-registerErrorCodes(AUTH_ERROR_CODES);
+type AuthErrorCodes = typeof AUTH_ERROR_CODES;
+
+declare module '../../common/errors/error-codes.js' {
+  interface AppErrorCodes extends AuthErrorCodes {}
+}

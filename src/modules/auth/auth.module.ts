@@ -36,7 +36,10 @@ import { SessionsService } from './sessions.service.js';
 import { SuperAdminBootstrap } from './super-admin.bootstrap.js';
 import { AccessTokens } from './tokens/access-tokens.service.js';
 import { SigningKeys } from './tokens/signing-keys.service.js';
-import './auth.errors.js';
+import { registerErrorCodes } from '../../common/errors/error-codes.js';
+import { AUTH_ERROR_CODES } from './auth.errors.js';
+
+registerErrorCodes(AUTH_ERROR_CODES);
 
 /**
  * Sign-in, tokens, sessions and the global access guard (registered here so it runs before

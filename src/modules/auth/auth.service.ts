@@ -30,7 +30,6 @@ import { SecurityEvents } from './security-events.js';
 import { SessionState } from './session-state.service.js';
 import { SessionsService, type DeviceInfo, type SessionRef } from './sessions.service.js';
 import { AccessTokens } from './tokens/access-tokens.service.js';
-import './auth.errors.js';
 import { userCreatedEvent } from '../users/user-events.js';
 
 const VERIFICATION_TTL_MS = 24 * 3600 * 1000;

@@ -13,7 +13,6 @@ import { SessionsRepository } from './sessions.repository.js';
 import type { DeviceInfo } from './sessions.service.js';
 import { AccessTokens } from './tokens/access-tokens.service.js';
 import { issueRefreshToken } from './tokens/refresh-tokens.js';
-import '../users/users.errors.js';
 
 export const IMPERSONATION_TTL_SECONDS = 30 * 60;
 

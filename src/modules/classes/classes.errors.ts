@@ -1,7 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
-import { registerErrorCodes } from '../../common/errors/error-codes.js';
+import type { ErrorCodeDefinition } from '../../common/errors/error-codes.js';
 
-registerErrorCodes({
+export const CLASS_ERROR_CODES = {
   CLASS_NOT_FOUND: { status: HttpStatus.NOT_FOUND, message: 'Class not found' },
   CLASS_JOIN_CODE_INVALID: {
     status: HttpStatus.NOT_FOUND,
@@ -23,4 +23,10 @@ registerErrorCodes({
     status: HttpStatus.CONFLICT,
     message: 'Only teachers and admins of the school can teach or assist a class',
   },
-});
+} as const satisfies Record<string, ErrorCodeDefinition>;
+
+type ClassErrorCodes = typeof CLASS_ERROR_CODES;
+
+declare module '../../common/errors/error-codes.js' {
+  interface AppErrorCodes extends ClassErrorCodes {}
+}

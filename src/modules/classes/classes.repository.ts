@@ -11,7 +11,6 @@ import {
 } from '../../common/database/sql.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import type { ClassMemberAddedBy, ClassRole } from './class-member.entity.js';
-import './classes.errors.js';
 
 /** A class with its member counts and the role of the person looking at it. */
 export interface ClassRow {

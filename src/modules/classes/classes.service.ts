@@ -4,7 +4,6 @@ import type { DataSource } from 'typeorm';
 import { isPlatformWide, type UserPrincipal } from '../../common/auth/principal.js';
 import { resolveTenantScope } from '../../common/auth/tenant-access.js';
 import { AppException } from '../../common/errors/app.exception.js';
-import '../auth/auth.errors.js';
 import { mapClass, type ClassDto, type ClassPageDto } from './dto/class.dto.js';
 import {
   mapClassMember,
@@ -17,7 +16,6 @@ import type { UpdateClassDto } from './dto/update-class.dto.js';
 import { ClassesRepository, type ClassRow } from './classes.repository.js';
 import { generateJoinCode } from './join-code.js';
 import { Clock } from '../../common/clock/clock.js';
-import './classes.errors.js';
 
 // 31^8 codes make a collision rare; a handful of draws makes a failure practically impossible.
 const JOIN_CODE_ATTEMPTS = 5;

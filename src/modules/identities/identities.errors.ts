@@ -1,5 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
-import { registerErrorCodes } from '../../common/errors/error-codes.js';
+import type { ErrorCodeDefinition } from '../../common/errors/error-codes.js';
 
 export const IDENTITY_ERROR_CODES = {
   AUTH_PROVIDER_DISABLED: {
@@ -48,8 +48,12 @@ export const IDENTITY_ERROR_CODES = {
     message:
       'This is your only way to sign in: set a password first ("forgot password" mails you a link)',
   },
-} as const;
+} as const satisfies Record<string, ErrorCodeDefinition>;
 
 export type IdentityErrorCode = keyof typeof IDENTITY_ERROR_CODES;
 
-registerErrorCodes(IDENTITY_ERROR_CODES);
+type IdentityErrorCodes = typeof IDENTITY_ERROR_CODES;
+
+declare module '../../common/errors/error-codes.js' {
+  interface AppErrorCodes extends IdentityErrorCodes {}
+}

@@ -11,6 +11,10 @@ import { IdentitiesController } from './identities.controller.js';
 import { IdentitiesRepository } from './identities.repository.js';
 import { IdentitiesService } from './identities.service.js';
 import { Identity } from './identity.entity.js';
+import { registerErrorCodes } from '../../common/errors/error-codes.js';
+import { IDENTITY_ERROR_CODES } from './identities.errors.js';
+
+registerErrorCodes(IDENTITY_ERROR_CODES);
 
 /** Outside accounts people sign in with (Google today), and the flows that link them. */
 @Module({

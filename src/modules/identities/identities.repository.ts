@@ -4,7 +4,6 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { isUniqueViolation, queryOne, queryRows } from '../../common/database/sql.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import type { Identity, IdentityProvider } from './identity.entity.js';
-import './identities.errors.js';
 
 export type IdentityView = Pick<
   Identity,

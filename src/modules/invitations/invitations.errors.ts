@@ -1,7 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
-import { registerErrorCodes } from '../../common/errors/error-codes.js';
+import type { ErrorCodeDefinition } from '../../common/errors/error-codes.js';
 
-registerErrorCodes({
+export const INVITATION_ERROR_CODES = {
   INVITATION_NOT_FOUND: { status: HttpStatus.NOT_FOUND, message: 'Invitation not found' },
   INVITATION_INVALID: {
     status: HttpStatus.BAD_REQUEST,
@@ -15,4 +15,10 @@ registerErrorCodes({
     status: HttpStatus.FORBIDDEN,
     message: 'This invitation was sent to another email address',
   },
-});
+} as const satisfies Record<string, ErrorCodeDefinition>;
+
+type InvitationErrorCodes = typeof INVITATION_ERROR_CODES;
+
+declare module '../../common/errors/error-codes.js' {
+  interface AppErrorCodes extends InvitationErrorCodes {}
+}

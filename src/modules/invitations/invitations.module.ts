@@ -4,6 +4,10 @@ import { UsersModule } from '../users/users.module.js';
 import { InvitationsController } from './invitations.controller.js';
 import { InvitationsRepository } from './invitations.repository.js';
 import { InvitationsService } from './invitations.service.js';
+import { registerErrorCodes } from '../../common/errors/error-codes.js';
+import { INVITATION_ERROR_CODES } from './invitations.errors.js';
+
+registerErrorCodes(INVITATION_ERROR_CODES);
 
 @Module({
   imports: [UsersModule, AuthModule],

@@ -20,7 +20,6 @@ import type {
   InvitationStatus,
 } from './dto/invitation.dto.js';
 import { InvitationsRepository, type InvitationRecord } from './invitations.repository.js';
-import './invitations.errors.js';
 import { userCreatedEvent } from '../users/user-events.js';
 
 const DAY_MS = 24 * 3600 * 1000;

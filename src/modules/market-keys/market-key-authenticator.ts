@@ -8,7 +8,6 @@ import { rateLimited } from '../../common/throttling/rate-limited.js';
 import { AppConfigService } from '../../config/app-config.service.js';
 import { MarketKeysRepository } from './market-keys.repository.js';
 import { hashMarketKey } from './market-keys.service.js';
-import './market-keys.errors.js';
 
 const TOUCH_INTERVAL_MS = 60_000;
 const MAX_KEY_LENGTH = 256;

@@ -1,5 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
-import { registerErrorCodes } from '../../common/errors/error-codes.js';
+import type { ErrorCodeDefinition } from '../../common/errors/error-codes.js';
 
 export const MARKET_KEY_ERROR_CODES = {
   MARKET_API_KEY_INVALID: {
@@ -11,6 +11,10 @@ export const MARKET_KEY_ERROR_CODES = {
     message: 'Only the Service Market (X-Market-API-Key) or a super admin may call /mt routes',
   },
   MARKET_KEY_NOT_FOUND: { status: HttpStatus.NOT_FOUND, message: 'Market key not found' },
-} as const;
+} as const satisfies Record<string, ErrorCodeDefinition>;
 
-registerErrorCodes(MARKET_KEY_ERROR_CODES);
+type MarketKeyErrorCodes = typeof MARKET_KEY_ERROR_CODES;
+
+declare module '../../common/errors/error-codes.js' {
+  interface AppErrorCodes extends MarketKeyErrorCodes {}
+}

@@ -6,7 +6,6 @@ import { AppException } from '../../common/errors/app.exception.js';
 import { AppConfigService } from '../../config/app-config.service.js';
 import { mapMarketKey, type CreatedMarketKeyDto, type MarketKeyDto } from './dto/market-key.dto.js';
 import { MarketKeysRepository } from './market-keys.repository.js';
-import './market-keys.errors.js';
 
 export function hashMarketKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');

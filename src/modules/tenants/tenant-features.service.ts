@@ -4,7 +4,6 @@ import { TtlCache } from '../../common/cache/ttl-cache.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import { readTenantConfig, type TenantConfig, type TenantFeature } from './tenant-settings.js';
 import { TenantsRepository } from './tenants.repository.js';
-import './tenants.errors.js';
 
 /** How long another instance may apply settings changed elsewhere (this one drops them at once). */
 const SETTINGS_CACHE_TTL_MS = 5000;

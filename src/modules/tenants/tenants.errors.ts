@@ -1,5 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
-import { registerErrorCodes } from '../../common/errors/error-codes.js';
+import type { ErrorCodeDefinition } from '../../common/errors/error-codes.js';
 
 export const TENANT_ERROR_CODES = {
   TENANT_NOT_FOUND: {
@@ -18,6 +18,10 @@ export const TENANT_ERROR_CODES = {
     status: HttpStatus.CONFLICT,
     message: 'Another school already claims this Google Workspace domain',
   },
-} as const;
+} as const satisfies Record<string, ErrorCodeDefinition>;
 
-registerErrorCodes(TENANT_ERROR_CODES);
+type TenantErrorCodes = typeof TENANT_ERROR_CODES;
+
+declare module '../../common/errors/error-codes.js' {
+  interface AppErrorCodes extends TenantErrorCodes {}
+}

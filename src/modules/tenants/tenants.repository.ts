@@ -4,7 +4,6 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { queryOne, queryRows } from '../../common/database/sql.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import type { TenantStatus } from './tenant.entity.js';
-import './tenants.errors.js';
 
 export interface TenantRow {
   id: string;

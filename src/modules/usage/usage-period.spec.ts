@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import { AppException } from '../../common/errors/app.exception.js';
-import '../../common/errors/error-codes.js';
 import { daysNewestFirst, resolvePeriod } from './usage-period.js';
 
 const now = new Date('2026-11-24T10:00:00Z');

@@ -28,7 +28,6 @@ import type { AdminUserDto, AdminUserPageDto } from './dto/admin-user.dto.js';
 import type { ListUsersQueryDto } from './dto/list-users.query.dto.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
 import { UserAdminRepository, type MemberRow } from './user-admin.repository.js';
-import '../users/users.errors.js';
 import type { User } from '../users/user.entity.js';
 import type { TenantRole } from '../../common/auth/roles.js';
 import { userCreatedEvent } from '../users/user-events.js';

@@ -4,8 +4,6 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { TenantRole } from '../../common/auth/roles.js';
 import { isUniqueViolation, queryRows } from '../../common/database/sql.js';
 import { AppException } from '../../common/errors/app.exception.js';
-import './users.errors.js';
-import '../tenants/tenants.errors.js';
 import type { TenantStatus } from '../tenants/tenant.entity.js';
 import type { MembershipStatus } from './membership.entity.js';
 

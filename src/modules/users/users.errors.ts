@@ -1,5 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
-import { registerErrorCodes } from '../../common/errors/error-codes.js';
+import type { ErrorCodeDefinition } from '../../common/errors/error-codes.js';
 
 export const USER_ERROR_CODES = {
   USER_EMAIL_ALREADY_EXISTS: {
@@ -34,6 +34,10 @@ export const USER_ERROR_CODES = {
     status: HttpStatus.BAD_REQUEST,
     message: 'The current password is not correct',
   },
-} as const;
+} as const satisfies Record<string, ErrorCodeDefinition>;
 
-registerErrorCodes(USER_ERROR_CODES);
+type UserErrorCodes = typeof USER_ERROR_CODES;
+
+declare module '../../common/errors/error-codes.js' {
+  interface AppErrorCodes extends UserErrorCodes {}
+}

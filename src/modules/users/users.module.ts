@@ -7,6 +7,10 @@ import { User } from './user.entity.js';
 import { ProfileController } from './users.controller.js';
 import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
+import { registerErrorCodes } from '../../common/errors/error-codes.js';
+import { USER_ERROR_CODES } from './users.errors.js';
+
+registerErrorCodes(USER_ERROR_CODES);
 
 @Module({
   imports: [TypeOrmModule.forFeature([User, Membership]), TenantsModule],

@@ -4,7 +4,6 @@ import type { DataSource, EntityManager, Repository } from 'typeorm';
 import { isUniqueViolation, queryOne } from '../../common/database/sql.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import { User } from './user.entity.js';
-import './users.errors.js';
 
 export interface NewUser {
   email: string | null;
