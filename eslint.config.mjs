@@ -23,6 +23,11 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
       '@typescript-eslint/no-extraneous-class': 'off',
+      // Each module's errors file adds its codes to AppErrorCodes as `interface X extends Y {}`.
+      '@typescript-eslint/no-empty-object-type': [
+        'error',
+        { allowInterfaces: 'with-single-extends' },
+      ],
       eqeqeq: 'error',
       curly: 'error',
       'no-console': 'error',

@@ -1,6 +1,15 @@
 import pg from 'pg';
+import { checkSeenErrorsAreDocumented } from './error-docs-check.mjs';
 
 export default async function globalTeardown() {
+  try {
+    await releaseDatabases();
+  } finally {
+    checkSeenErrorsAreDocumented();
+  }
+}
+
+async function releaseDatabases() {
   const server = globalThis.__dreamseedPg;
   if (server) {
     await server.stop();

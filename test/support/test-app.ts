@@ -7,6 +7,7 @@ import type * as CreateAppModule from '../../src/bootstrap/create-app.js';
 import type * as EnvSchemaModule from '../../src/config/env.schema.js';
 import { createTestDatabase } from '../setup/test-database.js';
 import { loadCompiled } from './compiled.js';
+import { recordErrorResponses } from './error-response-log.js';
 import type { ManualClock } from './manual-clock.js';
 
 const { createApp } = await loadCompiled<typeof CreateAppModule>('src/bootstrap/create-app.ts');
@@ -64,6 +65,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     modules: await Promise.all((options.fixtures ?? []).map(loadFixture)),
     clock: options.clock,
   });
+  const errorLog = recordErrorResponses(app);
   await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -73,6 +75,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     databaseUrl,
     outboxDir,
     close: async () => {
+      errorLog.flush();
       await app.close();
       await database?.drop();
     },

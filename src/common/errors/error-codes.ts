@@ -75,7 +75,7 @@ type CommonErrorCodes = typeof COMMON_ERROR_CODES;
  */
 export interface AppErrorCodes extends CommonErrorCodes {}
 
-export type AppErrorCode = keyof AppErrorCodes & string;
+export type AppErrorCode = keyof AppErrorCodes;
 
 /**
  * The runtime registry, so one filter can map every code to a status and a message. Each module

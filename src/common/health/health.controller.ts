@@ -5,12 +5,7 @@ import {
   ServiceUnavailableException,
   VERSION_NEUTRAL,
 } from '@nestjs/common';
-import {
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   HealthCheckService,
   HealthIndicatorService,
@@ -21,10 +16,10 @@ import {
 import { SkipAllThrottles } from '../throttling/skip-all-throttles.decorator.js';
 import type { Redis } from 'ioredis';
 import { AppException } from '../errors/app.exception.js';
-import { ErrorEnvelope } from '../errors/error-envelope.dto.js';
 import { Public } from '../auth/public.decorator.js';
 import { QueueHealth } from '../queue/queue-health.service.js';
 import { REDIS_CLIENT } from '../redis/redis.module.js';
+import { ApiErrors } from '../errors/api-errors.decorator.js';
 
 const CHECK_TIMEOUT_MS = 1500;
 
@@ -51,7 +46,7 @@ export class HealthController {
   @Get('readiness')
   @ApiOperation({ summary: 'The database, Redis (when configured) and the queue backend answer' })
   @ApiOkResponse({ description: 'Every dependency is up' })
-  @ApiServiceUnavailableResponse({ type: ErrorEnvelope, description: 'details lists each check' })
+  @ApiErrors('COMMON_SERVICE_UNAVAILABLE')
   async readiness(): Promise<HealthCheckResult> {
     const checks: HealthIndicatorFunction[] = [
       () => this.database.pingCheck('database').withTimeout(CHECK_TIMEOUT_MS),

@@ -118,15 +118,17 @@ function exampleEnvelope(code: AppErrorCode, document: OpenAPIObject, operation:
   };
 }
 
+/** The details some codes carry; the others have none. */
+const EXAMPLE_DETAILS: Partial<Record<AppErrorCode, object>> = {
+  AUTH_ACCOUNT_LOCKED: { locked_until: '2026-11-24T10:15:00.000Z' },
+  COMMON_RATE_LIMITED: { retry_after: 60 },
+};
+
 function exampleDetails(code: AppErrorCode, document: OpenAPIObject, operation: Operation) {
-  switch (code) {
-    case 'COMMON_VALIDATION_FAILED':
-      return { fields: [exampleFieldError(document, operation)] };
-    case 'AUTH_ACCOUNT_LOCKED':
-      return { locked_until: '2026-11-24T10:15:00.000Z' };
-    default:
-      return null;
+  if (code === 'COMMON_VALIDATION_FAILED') {
+    return { fields: [exampleFieldError(document, operation)] };
   }
+  return EXAMPLE_DETAILS[code] ?? null;
 }
 
 /** A field of this operation's own input, as the validation pipe reports it. */
@@ -148,5 +150,6 @@ function bodySchema(document: OpenAPIObject, operation: Operation): Schema | und
     { content?: Record<string, { schema?: Schema }> } | undefined;
   const schema = requestBody?.content?.['application/json']?.schema;
   const name = schema?.$ref?.split('/').pop();
-  return name ? (document.components?.schemas?.[name] as Schema | undefined) : schema;
+  const named: unknown = name ? document.components?.schemas?.[name] : schema;
+  return named as Schema | undefined;
 }

@@ -28,6 +28,7 @@ import { RequiresFeature } from '../../common/auth/requires-feature.decorator.js
 import { TenantIdPipe } from '../../common/validation/tenant-id.pipe.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('api-keys')
 @ApiBearerAuth('bearer')
@@ -46,6 +47,7 @@ export class ApiKeysController {
       'Tenant admins create keys of their tenant; super admins of any tenant (tenant_id) or platform keys (no tenant_id).',
   })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
+  @ApiErrors('COMMON_FORBIDDEN')
   create(
     @CurrentUser() user: UserPrincipal,
     @Body() dto: CreateApiKeyDto,
@@ -57,6 +59,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'API keys of your tenant (super admins: all, or one tenant)' })
   @ApiQuery({ name: 'tenant_id', required: false })
   @ApiOkResponse({ type: [ApiKeyDto] })
+  @ApiErrors('COMMON_FORBIDDEN')
   list(
     @CurrentUser() user: UserPrincipal,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
@@ -69,6 +72,7 @@ export class ApiKeysController {
   @Audited({ action: 'api_key.revoked', resource: 'api_key' })
   @ApiOperation({ summary: 'Revoke an API key; it is refused from the next request on' })
   @ApiNoContentResponse()
+  @ApiErrors('API_KEY_NOT_FOUND')
   async revoke(
     @CurrentUser() user: UserPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,

@@ -7,6 +7,7 @@ import { Roles } from '../../common/auth/roles.decorator.js';
 import { AuditLogsService } from './audit-logs.service.js';
 import { AuditLogQueryDto } from './dto/audit-log-query.dto.js';
 import { AuditLogPageDto } from './dto/audit-log.dto.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('audit')
 @ApiBearerAuth('bearer')
@@ -24,6 +25,7 @@ export class AuditLogsController {
   })
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: AuditLogPageDto })
+  @ApiErrors('COMMON_FORBIDDEN')
   async list(
     @CurrentPrincipal() caller: Principal,
     @Query() query: AuditLogQueryDto,

@@ -11,9 +11,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
-  ApiBadRequestResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -23,13 +21,13 @@ import { AllowPendingPasswordChange } from '../../common/auth/pending-password-c
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
 import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
-import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
 import { AuthService } from './auth.service.js';
 import { Device } from './device.decorator.js';
 import { ChangePasswordDto } from './dto/auth-requests.dto.js';
 import { SessionDto } from './dto/session.dto.js';
 import { MySessionsService } from './my-sessions.service.js';
 import type { DeviceInfo } from './sessions.service.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('users')
 @ApiBearerAuth('bearer')
@@ -47,7 +45,7 @@ export class AccountController {
   @Audited({ action: 'user.password_changed', resource: 'user' })
   @ApiOperation({ summary: 'Change your password; your other sessions end' })
   @ApiNoContentResponse()
-  @ApiBadRequestResponse({ type: ErrorEnvelope, description: 'USER_PASSWORD_INCORRECT or policy' })
+  @ApiErrors('USER_PASSWORD_INCORRECT')
   async changePassword(
     @CurrentUser() user: UserPrincipal,
     @Body() dto: ChangePasswordDto,
@@ -68,7 +66,7 @@ export class AccountController {
   @Audited({ action: 'session.revoked', resource: 'session' })
   @ApiOperation({ summary: 'Sign one of your devices out' })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'AUTH_SESSION_NOT_FOUND' })
+  @ApiErrors('AUTH_SESSION_NOT_FOUND')
   async revokeSession(
     @CurrentUser() user: UserPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,

@@ -2,14 +2,11 @@ import { Body, Controller, HttpCode, HttpStatus, Post, Req } from '@nestjs/commo
 import type { FastifyRequest } from 'fastify';
 import {
   ApiAcceptedResponse,
-  ApiBadRequestResponse,
   ApiBearerAuth,
-  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { Audited } from '../../common/audit/audited.decorator.js';
 import { AllowPendingPasswordChange } from '../../common/auth/pending-password-change.decorator.js';
@@ -17,7 +14,6 @@ import { CurrentUser } from '../../common/auth/current-user.decorator.js';
 import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
 import { Public } from '../../common/auth/public.decorator.js';
-import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
 import { RateLimit, SignInRoute } from '../../common/throttling/rate-limit.decorator.js';
 import { AuthService } from './auth.service.js';
 import { Device } from './device.decorator.js';
@@ -33,6 +29,7 @@ import {
 } from './dto/auth-requests.dto.js';
 import { TokenResponseDto } from './dto/token-response.dto.js';
 import type { DeviceInfo } from './sessions.service.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -64,6 +61,7 @@ export class AuthController {
     summary: 'Confirm an email address with the token from the mail (single use, 24 h)',
   })
   @ApiNoContentResponse({ description: 'Verified' })
+  @ApiErrors('AUTH_ONE_TIME_TOKEN_INVALID')
   async verifyEmail(@Body() dto: OneTimeTokenDto): Promise<void> {
     await this.auth.verifyEmail(dto.token);
   }
@@ -89,12 +87,14 @@ export class AuthController {
       'Unknown email and wrong password answer the same. After MAX_LOGIN_ATTEMPTS failures in a row the identifier (email, or tenant + username) locks for LOCKOUT_MINUTES, whether or not it has an account (423 AUTH_ACCOUNT_LOCKED with `locked_until`). Failed attempts per client IP + identifier are limited (RATE_LIMIT_LOGIN_*, 429); successful ones are not.',
   })
   @ApiOkResponse({ type: TokenResponseDto })
-  @ApiUnauthorizedResponse({ type: ErrorEnvelope, description: 'AUTH_INVALID_CREDENTIALS' })
-  @ApiForbiddenResponse({
-    type: ErrorEnvelope,
-    description:
-      'AUTH_ACCOUNT_DISABLED, AUTH_EMAIL_NOT_VERIFIED, AUTH_TENANT_INACTIVE, AUTH_NOT_A_MEMBER',
-  })
+  @ApiErrors(
+    'AUTH_INVALID_CREDENTIALS',
+    'AUTH_ACCOUNT_DISABLED',
+    'AUTH_EMAIL_NOT_VERIFIED',
+    'AUTH_TENANT_INACTIVE',
+    'AUTH_NOT_A_MEMBER',
+    'AUTH_ACCOUNT_LOCKED',
+  )
   async login(
     @Body() dto: LoginDto,
     @Device() device: DeviceInfo,
@@ -115,11 +115,12 @@ export class AuthController {
       'The code arrives on `FRONTEND_URL/auth/callback?code=...`; it works once, within 60 s. The answer is the same as a password sign-in.',
   })
   @ApiOkResponse({ type: TokenResponseDto })
-  @ApiBadRequestResponse({ type: ErrorEnvelope, description: 'AUTH_OAUTH_CODE_INVALID' })
-  @ApiForbiddenResponse({
-    type: ErrorEnvelope,
-    description: 'AUTH_ACCOUNT_DISABLED, AUTH_TENANT_INACTIVE (changed since the redirect)',
-  })
+  @ApiErrors(
+    'AUTH_OAUTH_CODE_INVALID',
+    'AUTH_ACCOUNT_DISABLED',
+    'AUTH_TENANT_INACTIVE',
+    'AUTH_NOT_A_MEMBER',
+  )
   async exchange(
     @Body() dto: OAuthExchangeDto,
     @Device() device: DeviceInfo,
@@ -139,10 +140,7 @@ export class AuthController {
       'The same token sent again within 10 s returns the same new refresh token (parallel tabs). Any older token of the session is reuse: the session ends (AUTH_REFRESH_TOKEN_REUSED).',
   })
   @ApiOkResponse({ type: TokenResponseDto })
-  @ApiUnauthorizedResponse({
-    type: ErrorEnvelope,
-    description: 'AUTH_REFRESH_TOKEN_INVALID, AUTH_REFRESH_TOKEN_REUSED',
-  })
+  @ApiErrors('AUTH_REFRESH_TOKEN_INVALID', 'AUTH_REFRESH_TOKEN_REUSED', 'AUTH_TENANT_INACTIVE')
   async refresh(
     @Body() dto: RefreshDto,
     @Device() device: DeviceInfo,
@@ -181,10 +179,7 @@ export class AuthController {
   @Audited({ action: 'auth.switch_tenant', resource: 'session' })
   @ApiOperation({ summary: 'Re-scope this session to another school you belong to' })
   @ApiOkResponse({ type: TokenResponseDto })
-  @ApiForbiddenResponse({
-    type: ErrorEnvelope,
-    description: 'AUTH_NOT_A_MEMBER, AUTH_TENANT_INACTIVE',
-  })
+  @ApiErrors('AUTH_NOT_A_MEMBER', 'AUTH_TENANT_INACTIVE')
   switchTenant(
     @CurrentUser() user: UserPrincipal,
     @Body() dto: SwitchTenantDto,
@@ -211,6 +206,7 @@ export class AuthController {
     summary: 'Set a new password with the mailed token; ends every session and clears a lockout',
   })
   @ApiNoContentResponse()
+  @ApiErrors('AUTH_ONE_TIME_TOKEN_INVALID')
   async resetPassword(@Body() dto: ResetPasswordDto, @Device() device: DeviceInfo): Promise<void> {
     await this.auth.resetPassword(dto.token, dto.new_password, device);
   }

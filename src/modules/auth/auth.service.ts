@@ -6,6 +6,7 @@ import type { TenantRole } from '../../common/auth/roles.js';
 import { Clock } from '../../common/clock/clock.js';
 import { OutboxService } from '../../common/events/outbox.service.js';
 import { AppException } from '../../common/errors/app.exception.js';
+import type { AppErrorCode } from '../../common/errors/error-codes.js';
 import { AppConfigService } from '../../config/app-config.service.js';
 import { mapUserProfile } from '../users/dto/user.dto.js';
 import { MembershipsRepository, type MembershipView } from '../users/memberships.repository.js';
@@ -672,17 +673,14 @@ function loggedInEvent(user: User, session: SessionRef, provider: string) {
   };
 }
 
+const FAILURE_REASONS: Partial<Record<AppErrorCode, LoginFailureReason>> = {
+  AUTH_ACCOUNT_DISABLED: 'account_disabled',
+  AUTH_ACCOUNT_LOCKED: 'account_locked',
+  AUTH_NOT_A_MEMBER: 'not_a_member',
+};
+
 function failureReasonOf(error: AppException): LoginFailureReason {
-  switch (error.code) {
-    case 'AUTH_ACCOUNT_DISABLED':
-      return 'account_disabled';
-    case 'AUTH_ACCOUNT_LOCKED':
-      return 'account_locked';
-    case 'AUTH_NOT_A_MEMBER':
-      return 'not_a_member';
-    default:
-      return 'tenant_inactive';
-  }
+  return FAILURE_REASONS[error.code] ?? 'tenant_inactive';
 }
 
 function passwordChangedEvent(userId: string, via: 'reset' | 'change') {

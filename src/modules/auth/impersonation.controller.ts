@@ -9,6 +9,7 @@ import { Device } from './device.decorator.js';
 import { ImpersonateDto, ImpersonationTokenDto } from './dto/impersonate.dto.js';
 import { ImpersonationService } from './impersonation.service.js';
 import type { DeviceInfo } from './sessions.service.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('admin')
 @ApiBearerAuth('bearer')
@@ -27,6 +28,12 @@ export class ImpersonationController {
       'Super admins: anyone but super admins. Tenant admins: students and teachers of their tenant. The token cannot change passwords, emails or API keys; every mutating call is audited with the real actor.',
   })
   @ApiOkResponse({ type: ImpersonationTokenDto })
+  @ApiErrors(
+    'USER_NOT_FOUND',
+    'AUTH_CANNOT_IMPERSONATE',
+    'USER_ACCOUNT_SELF_MANAGED',
+    'USER_ACCOUNT_MANAGED_ELSEWHERE',
+  )
   start(
     @CurrentUser() actor: UserPrincipal,
     @Body() dto: ImpersonateDto,

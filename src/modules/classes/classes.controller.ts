@@ -13,10 +13,8 @@ import {
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
-  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -25,7 +23,6 @@ import { Audited } from '../../common/audit/audited.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
 import { Roles } from '../../common/auth/roles.decorator.js';
-import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
 import { ClassDto, ClassPageDto } from './dto/class.dto.js';
 import { AddClassMemberDto, ClassMemberDto } from './dto/class-member.dto.js';
 import { CreateClassDto } from './dto/create-class.dto.js';
@@ -33,11 +30,7 @@ import { JoinClassDto } from './dto/join-class.dto.js';
 import { ListClassesQueryDto } from './dto/list-classes.query.dto.js';
 import { UpdateClassDto } from './dto/update-class.dto.js';
 import { ClassesService } from './classes.service.js';
-
-const CLASS_NOT_FOUND = {
-  type: ErrorEnvelope,
-  description: 'CLASS_NOT_FOUND (also for classes of other tenants)',
-};
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('classes')
 @ApiBearerAuth('bearer')
@@ -54,6 +47,7 @@ export class ClassesController {
       'Filters: archived (default false), q (name or subject). Offset pagination with total. Students never see join codes.',
   })
   @ApiOkResponse({ type: ClassPageDto })
+  @ApiErrors('COMMON_FORBIDDEN')
   list(
     @CurrentUser() user: UserPrincipal,
     @Query() query: ListClassesQueryDto,
@@ -68,6 +62,7 @@ export class ClassesController {
     description: 'A join code of 8 unambiguous characters is drawn for it.',
   })
   @ApiCreatedResponse({ type: ClassDto })
+  @ApiErrors('COMMON_FORBIDDEN', 'COMMON_CONFLICT')
   create(@CurrentUser() user: UserPrincipal, @Body() dto: CreateClassDto): Promise<ClassDto> {
     return this.classes.create(user, dto);
   }
@@ -77,11 +72,7 @@ export class ClassesController {
   @Audited({ action: 'class.joined', resource: 'class' })
   @ApiOperation({ summary: 'Join a class of your school with its join code (students)' })
   @ApiCreatedResponse({ type: ClassDto })
-  @ApiNotFoundResponse({
-    type: ErrorEnvelope,
-    description: 'CLASS_JOIN_CODE_INVALID (unknown, another school, or archived)',
-  })
-  @ApiConflictResponse({ type: ErrorEnvelope, description: 'CLASS_MEMBER_EXISTS' })
+  @ApiErrors('AUTH_FORBIDDEN', 'CLASS_JOIN_CODE_INVALID', 'CLASS_MEMBER_EXISTS')
   join(@CurrentUser() user: UserPrincipal, @Body() dto: JoinClassDto): Promise<ClassDto> {
     return this.classes.join(user, dto.code);
   }
@@ -90,7 +81,7 @@ export class ClassesController {
   @Roles('student', 'teacher', 'admin')
   @ApiOperation({ summary: 'One class (students: only their own, without the join code)' })
   @ApiOkResponse({ type: ClassDto })
-  @ApiNotFoundResponse(CLASS_NOT_FOUND)
+  @ApiErrors('CLASS_NOT_FOUND', 'AUTH_FORBIDDEN')
   get(
     @CurrentUser() user: UserPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -105,7 +96,7 @@ export class ClassesController {
     description: 'Only the fields sent change; null clears subject, grade or term.',
   })
   @ApiOkResponse({ type: ClassDto })
-  @ApiNotFoundResponse(CLASS_NOT_FOUND)
+  @ApiErrors('CLASS_NOT_FOUND', 'AUTH_FORBIDDEN')
   update(
     @CurrentUser() user: UserPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -119,7 +110,7 @@ export class ClassesController {
   @Audited({ action: 'class.deleted', resource: 'class' })
   @ApiOperation({ summary: 'Delete a class and its memberships' })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse(CLASS_NOT_FOUND)
+  @ApiErrors('CLASS_NOT_FOUND', 'AUTH_FORBIDDEN')
   async remove(
     @CurrentUser() user: UserPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -132,7 +123,7 @@ export class ClassesController {
   @Audited({ action: 'class.join_code_rotated', resource: 'class' })
   @ApiOperation({ summary: 'Draw a new join code; the old one stops working' })
   @ApiOkResponse({ type: ClassDto })
-  @ApiNotFoundResponse(CLASS_NOT_FOUND)
+  @ApiErrors('CLASS_NOT_FOUND', 'AUTH_FORBIDDEN', 'COMMON_CONFLICT')
   rotateJoinCode(
     @CurrentUser() user: UserPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -143,7 +134,7 @@ export class ClassesController {
   @Get(':id/members')
   @ApiOperation({ summary: 'Members of a class: teachers, assistants, then students' })
   @ApiOkResponse({ type: [ClassMemberDto] })
-  @ApiNotFoundResponse(CLASS_NOT_FOUND)
+  @ApiErrors('CLASS_NOT_FOUND', 'AUTH_FORBIDDEN')
   members(
     @CurrentUser() user: UserPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -159,14 +150,13 @@ export class ClassesController {
       'Teachers and assistants must be teachers or admins of the school (409 CLASS_MEMBER_ROLE_NOT_ALLOWED).',
   })
   @ApiCreatedResponse({ type: ClassMemberDto })
-  @ApiNotFoundResponse({
-    type: ErrorEnvelope,
-    description: 'CLASS_NOT_FOUND, CLASS_MEMBER_USER_NOT_FOUND (also for other tenants)',
-  })
-  @ApiConflictResponse({
-    type: ErrorEnvelope,
-    description: 'CLASS_MEMBER_EXISTS, CLASS_MEMBER_ROLE_NOT_ALLOWED',
-  })
+  @ApiErrors(
+    'CLASS_NOT_FOUND',
+    'CLASS_MEMBER_USER_NOT_FOUND',
+    'AUTH_FORBIDDEN',
+    'CLASS_MEMBER_EXISTS',
+    'CLASS_MEMBER_ROLE_NOT_ALLOWED',
+  )
   addMember(
     @CurrentUser() user: UserPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -180,10 +170,7 @@ export class ClassesController {
   @Audited({ action: 'class.member_removed', resource: 'class' })
   @ApiOperation({ summary: 'Take a member out of the class' })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse({
-    type: ErrorEnvelope,
-    description: 'CLASS_NOT_FOUND, CLASS_MEMBER_NOT_FOUND',
-  })
+  @ApiErrors('CLASS_NOT_FOUND', 'CLASS_MEMBER_NOT_FOUND', 'AUTH_FORBIDDEN')
   async removeMember(
     @CurrentUser() user: UserPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,

@@ -6,6 +6,7 @@ import { Roles } from '../../common/auth/roles.decorator.js';
 import { ClassDto } from './dto/class.dto.js';
 import { ArchivedQueryDto } from './dto/list-classes.query.dto.js';
 import { ClassesService } from './classes.service.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 // A path of its own under users/me: the users module owns `users/me` itself and its other children.
 @ApiTags('classes')
@@ -21,6 +22,7 @@ export class MyClassesController {
     description: 'Current classes by default; archived=true for archived ones.',
   })
   @ApiOkResponse({ type: [ClassDto] })
+  @ApiErrors('COMMON_FORBIDDEN')
   list(@CurrentUser() user: UserPrincipal, @Query() query: ArchivedQueryDto): Promise<ClassDto[]> {
     return this.classes.listMine(user, query.archived ?? false);
   }

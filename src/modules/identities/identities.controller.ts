@@ -9,9 +9,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
-  ApiConflictResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
@@ -21,12 +19,12 @@ import { Audited } from '../../common/audit/audited.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
 import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
-import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
 import { Device } from '../auth/device.decorator.js';
 import type { DeviceInfo } from '../auth/sessions.service.js';
 import { IdentityDto } from './dto/identity.dto.js';
 import { IdentitiesService } from './identities.service.js';
 import { IDENTITY_PROVIDERS, type IdentityProvider } from './identity.entity.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('users')
 @ApiBearerAuth('bearer')
@@ -48,8 +46,7 @@ export class IdentitiesController {
   @ApiOperation({ summary: 'Unlink an outside account (refused if it is your only way in)' })
   @ApiParam({ name: 'provider', enum: IDENTITY_PROVIDERS })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'AUTH_IDENTITY_NOT_FOUND' })
-  @ApiConflictResponse({ type: ErrorEnvelope, description: 'AUTH_LAST_SIGN_IN_METHOD' })
+  @ApiErrors('AUTH_IDENTITY_NOT_FOUND', 'AUTH_LAST_SIGN_IN_METHOD')
   async unlink(
     @CurrentUser() user: UserPrincipal,
     @Param('provider', new ParseEnumPipe(IDENTITY_PROVIDERS)) provider: IdentityProvider,

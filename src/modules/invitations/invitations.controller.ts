@@ -32,6 +32,7 @@ import {
   InvitationDto,
 } from './dto/invitation.dto.js';
 import { InvitationsService } from './invitations.service.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('invitations')
 @Controller('invitations')
@@ -46,6 +47,7 @@ export class InvitationsController {
     summary: 'Invite someone to your tenant with a role (mail with a link, 1–14 days)',
   })
   @ApiCreatedResponse({ type: InvitationDto })
+  @ApiErrors('AUTH_FORBIDDEN', 'USER_ALREADY_MEMBER')
   create(
     @CurrentUser() admin: UserPrincipal,
     @Body() dto: CreateInvitationDto,
@@ -58,6 +60,7 @@ export class InvitationsController {
   @ApiBearerAuth('bearer')
   @ApiOperation({ summary: "Your tenant's invitations, newest first" })
   @ApiOkResponse({ type: [InvitationDto] })
+  @ApiErrors('AUTH_FORBIDDEN')
   list(@CurrentUser() admin: UserPrincipal): Promise<InvitationDto[]> {
     return this.invitations.list(admin);
   }
@@ -69,6 +72,7 @@ export class InvitationsController {
   @Audited({ action: 'invitation.revoked', resource: 'invitation' })
   @ApiOperation({ summary: 'Revoke a pending invitation' })
   @ApiNoContentResponse()
+  @ApiErrors('INVITATION_NOT_FOUND', 'AUTH_FORBIDDEN')
   async revoke(
     @CurrentUser() admin: UserPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -86,6 +90,7 @@ export class InvitationsController {
       'Signed in (bearer token): the membership is added to your account. Not signed in: a new account is made from password and full_name; if the email already has an account, sign in first.',
   })
   @ApiCreatedResponse({ type: AcceptedInvitationDto })
+  @ApiErrors('INVITATION_INVALID', 'INVITATION_EMAIL_MISMATCH', 'INVITATION_SIGN_IN_REQUIRED')
   accept(
     @Body() dto: AcceptInvitationDto,
     @Req() request: FastifyRequest,

@@ -13,7 +13,6 @@ import {
   ApiBearerAuth,
   ApiCreatedResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -23,9 +22,9 @@ import { CurrentUser } from '../../common/auth/current-user.decorator.js';
 import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
 import { Roles } from '../../common/auth/roles.decorator.js';
-import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
 import { CreatedMarketKeyDto, CreateMarketKeyDto, MarketKeyDto } from './dto/market-key.dto.js';
 import { MarketKeysService } from './market-keys.service.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('market-keys')
 @ApiBearerAuth('bearer')
@@ -60,7 +59,7 @@ export class MarketKeysController {
   @Audited({ action: 'market_key.revoked', resource: 'market_key' })
   @ApiOperation({ summary: 'Revoke a market key: refused from the next request on' })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'MARKET_KEY_NOT_FOUND' })
+  @ApiErrors('MARKET_KEY_NOT_FOUND')
   async revoke(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
     await this.keys.revoke(id);
   }

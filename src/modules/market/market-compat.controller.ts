@@ -26,6 +26,7 @@ import { TenantLifecycleDto } from './dto/tenant-lifecycle.dto.js';
 import { MarketResourcesService } from './market-resources.service.js';
 import { MarketTenantsService } from './market-tenants.service.js';
 import { MarketUsersService } from './market-users.service.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 /** When these paths became aliases (RFC 9745 `Deprecation` is a date). */
 const DEPRECATED_SINCE = `@${Date.UTC(2026, 10, 24) / 1000}`;
@@ -70,6 +71,7 @@ export class MarketCompatController {
   @Get('stats/:tenantId')
   @ApiOperation({ summary: 'Alias of GET /mt/tenant/{id}/stats', deprecated: true })
   @ApiOkResponse({ type: TenantStatsDto })
+  @ApiErrors('TENANT_NOT_FOUND')
   stats(
     @Param('tenantId', TenantPathPipe) tenantId: string,
     @Query() query: StatsQueryDto,
@@ -82,6 +84,7 @@ export class MarketCompatController {
   @Get('users/:tenantId')
   @ApiOperation({ summary: 'Alias of GET /mt/tenant/{id}/users', deprecated: true })
   @ApiOkResponse({ type: MarketUserPageDto })
+  @ApiErrors('TENANT_NOT_FOUND')
   users(
     @CurrentPrincipal() market: Principal,
     @Param('tenantId', TenantPathPipe) tenantId: string,
@@ -95,6 +98,7 @@ export class MarketCompatController {
   @Get('courses/:tenantId')
   @ApiOperation({ summary: 'Alias of GET /mt/tenant/{id}/resources?type=course', deprecated: true })
   @ApiOkResponse({ type: ResourcePageDto })
+  @ApiErrors('TENANT_NOT_FOUND')
   courses(
     @Param('tenantId', TenantPathPipe) tenantId: string,
     @Query() query: ResourcePageQueryDto,
@@ -110,6 +114,7 @@ export class MarketCompatController {
     deprecated: true,
   })
   @ApiOkResponse({ type: ResourcePageDto })
+  @ApiErrors('TENANT_NOT_FOUND')
   discussions(
     @Param('tenantId', TenantPathPipe) tenantId: string,
     @Query() query: ResourcePageQueryDto,

@@ -1,10 +1,10 @@
 import { Controller, Get, Param, Query, VERSION_NEUTRAL } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MarketApi } from '../../common/auth/market-api.decorator.js';
-import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
 import { TenantPathPipe } from '../../common/validation/tenant-id.pipe.js';
 import { MarketResourcesQueryDto, ResourcePageDto } from './dto/market-resources.dto.js';
 import { MarketResourcesService } from './market-resources.service.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('market')
 @MarketApi()
@@ -19,7 +19,7 @@ export class MarketResourcesController {
       'Discussions and documents are kept by the AI services, not this platform: those lists are empty here.',
   })
   @ApiOkResponse({ type: ResourcePageDto })
-  @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'TENANT_NOT_FOUND' })
+  @ApiErrors('TENANT_NOT_FOUND')
   list(
     @Param('tenantId', TenantPathPipe) tenantId: string,
     @Query() query: MarketResourcesQueryDto,

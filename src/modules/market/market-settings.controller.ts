@@ -1,18 +1,12 @@
 import { Body, Controller, Get, Param, Put, VERSION_NEUTRAL } from '@nestjs/common';
-import {
-  ApiConflictResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Audited } from '../../common/audit/audited.decorator.js';
 import { MarketApi } from '../../common/auth/market-api.decorator.js';
-import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
 import { TenantPathPipe } from '../../common/validation/tenant-id.pipe.js';
 import { TenantSettingsResponseDto } from '../tenants/dto/tenant-settings-response.dto.js';
 import { UpdateTenantSettingsDto } from '../tenants/dto/tenant-settings.dto.js';
 import { TenantSettingsService } from '../tenants/tenant-settings.service.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('market')
 @MarketApi()
@@ -23,7 +17,7 @@ export class MarketSettingsController {
   @Get()
   @ApiOperation({ summary: "The tenant's configuration and subscription (seed 003 §3.4)" })
   @ApiOkResponse({ type: TenantSettingsResponseDto })
-  @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'TENANT_NOT_FOUND' })
+  @ApiErrors('TENANT_NOT_FOUND')
   get(@Param('tenantId', TenantPathPipe) tenantId: string): Promise<TenantSettingsResponseDto> {
     return this.settings.get(tenantId);
   }
@@ -36,8 +30,7 @@ export class MarketSettingsController {
       'The sections sent are merged into what is stored (`features`, `limits` and `branding` key by key; `google_domains` and `model_prices` replaced); `null` clears a value.',
   })
   @ApiOkResponse({ type: TenantSettingsResponseDto })
-  @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'TENANT_NOT_FOUND' })
-  @ApiConflictResponse({ type: ErrorEnvelope, description: 'TENANT_GOOGLE_DOMAIN_TAKEN' })
+  @ApiErrors('TENANT_NOT_FOUND', 'TENANT_GOOGLE_DOMAIN_TAKEN')
   update(
     @Param('tenantId', TenantPathPipe) tenantId: string,
     @Body() dto: UpdateTenantSettingsDto,

@@ -1,15 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res, VERSION_NEUTRAL } from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Audited } from '../../common/audit/audited.decorator.js';
 import { MarketApi } from '../../common/auth/market-api.decorator.js';
-import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
 import { TenantPathPipe } from '../../common/validation/tenant-id.pipe.js';
 import {
   ActivateTenantDto,
@@ -20,6 +13,7 @@ import { TenantStatusDto } from './dto/tenant-status.dto.js';
 import { MarketTenantsService } from './market-tenants.service.js';
 import { MarketUsageService } from './market-usage.service.js';
 import { TenantLimitsDto, TenantUsageDto } from './dto/tenant-usage.dto.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('market')
 @MarketApi()
@@ -59,7 +53,7 @@ export class MarketTenantsController {
     summary: 'Deactivate a tenant: data kept, members signed out and refused, API keys refused',
   })
   @ApiOkResponse({ type: TenantLifecycleDto })
-  @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'TENANT_NOT_FOUND' })
+  @ApiErrors('TENANT_NOT_FOUND')
   deactivate(
     @Param('tenantId', TenantPathPipe) tenantId: string,
     @Body() dto: DeactivateTenantDto,
@@ -70,7 +64,7 @@ export class MarketTenantsController {
   @Get('usage')
   @ApiOperation({ summary: 'Members now, tokens today and this month, against the limits' })
   @ApiOkResponse({ type: TenantUsageDto })
-  @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'TENANT_NOT_FOUND' })
+  @ApiErrors('TENANT_NOT_FOUND')
   usage(@Param('tenantId', TenantPathPipe) tenantId: string): Promise<TenantUsageDto> {
     return this.consumption.usageOf(tenantId);
   }
@@ -78,7 +72,7 @@ export class MarketTenantsController {
   @Get('limits')
   @ApiOperation({ summary: "The plan's limits, what is used of them, and which are reached" })
   @ApiOkResponse({ type: TenantLimitsDto })
-  @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'TENANT_NOT_FOUND' })
+  @ApiErrors('TENANT_NOT_FOUND')
   limits(@Param('tenantId', TenantPathPipe) tenantId: string): Promise<TenantLimitsDto> {
     return this.consumption.limitsOf(tenantId);
   }
@@ -86,7 +80,7 @@ export class MarketTenantsController {
   @Get('status')
   @ApiOperation({ summary: "The tenant's lifecycle state" })
   @ApiOkResponse({ type: TenantStatusDto })
-  @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'TENANT_NOT_FOUND' })
+  @ApiErrors('TENANT_NOT_FOUND')
   status(@Param('tenantId', TenantPathPipe) tenantId: string): Promise<TenantStatusDto> {
     return this.tenants.status(tenantId);
   }

@@ -16,10 +16,8 @@ import {
 import type { FastifyReply } from 'fastify';
 import {
   ApiAcceptedResponse,
-  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -28,7 +26,6 @@ import { Audited } from '../../common/audit/audited.decorator.js';
 import { CurrentPrincipal } from '../../common/auth/current-principal.decorator.js';
 import { MarketApi } from '../../common/auth/market-api.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
-import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
 import { TenantPathPipe } from '../../common/validation/tenant-id.pipe.js';
 import {
   CreatedMarketUserDto,
@@ -40,8 +37,7 @@ import {
   UpdateMarketUserDto,
 } from './dto/market-user.dto.js';
 import { MarketUsersService } from './market-users.service.js';
-
-const NOT_FOUND = 'TENANT_NOT_FOUND, or USER_NOT_FOUND (not a member of this tenant)';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('market')
 @MarketApi()
@@ -52,7 +48,7 @@ export class MarketUsersController {
   @Get()
   @ApiOperation({ summary: "The tenant's members with their usage (seed 003 §3.2)" })
   @ApiOkResponse({ type: MarketUserPageDto })
-  @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'TENANT_NOT_FOUND' })
+  @ApiErrors('TENANT_NOT_FOUND')
   list(
     @CurrentPrincipal() market: Principal,
     @Param('tenantId', TenantPathPipe) tenantId: string,
@@ -70,10 +66,12 @@ export class MarketUsersController {
   })
   @ApiCreatedResponse({ type: CreatedMarketUserDto })
   @ApiAcceptedResponse({ type: InvitedMarketUserDto, description: 'the email has an account' })
-  @ApiConflictResponse({
-    type: ErrorEnvelope,
-    description: 'USER_ALREADY_MEMBER, TENANT_USER_LIMIT_REACHED',
-  })
+  @ApiErrors(
+    'TENANT_NOT_FOUND',
+    'USER_ALREADY_MEMBER',
+    'USER_USERNAME_TAKEN',
+    'TENANT_USER_LIMIT_REACHED',
+  )
   async create(
     @CurrentPrincipal() market: Principal,
     @Param('tenantId', TenantPathPipe) tenantId: string,
@@ -90,7 +88,7 @@ export class MarketUsersController {
   @Get(':userId')
   @ApiOperation({ summary: 'One member with their usage' })
   @ApiOkResponse({ type: MarketUserDto })
-  @ApiNotFoundResponse({ type: ErrorEnvelope, description: NOT_FOUND })
+  @ApiErrors('TENANT_NOT_FOUND', 'USER_NOT_FOUND')
   get(
     @CurrentPrincipal() market: Principal,
     @Param('tenantId', TenantPathPipe) tenantId: string,
@@ -103,7 +101,12 @@ export class MarketUsersController {
   @Audited({ action: 'user.updated', resource: 'user' })
   @ApiOperation({ summary: "Change a member's name, role or status in this tenant" })
   @ApiOkResponse({ type: MarketUserDto })
-  @ApiNotFoundResponse({ type: ErrorEnvelope, description: NOT_FOUND })
+  @ApiErrors(
+    'TENANT_NOT_FOUND',
+    'USER_NOT_FOUND',
+    'USER_ACCOUNT_SELF_MANAGED',
+    'USER_ACCOUNT_MANAGED_ELSEWHERE',
+  )
   update(
     @CurrentPrincipal() market: Principal,
     @Param('tenantId', TenantPathPipe) tenantId: string,
@@ -120,7 +123,7 @@ export class MarketUsersController {
     summary: 'Take the member out of this tenant (the account goes with its last membership)',
   })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse({ type: ErrorEnvelope, description: NOT_FOUND })
+  @ApiErrors('TENANT_NOT_FOUND', 'USER_NOT_FOUND', 'COMMON_CONFLICT')
   async remove(
     @CurrentPrincipal() market: Principal,
     @Param('tenantId', TenantPathPipe) tenantId: string,

@@ -7,18 +7,12 @@ import {
   Post,
   VERSION_NEUTRAL,
 } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MarketApi } from '../../common/auth/market-api.decorator.js';
-import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
 import { TenantPathPipe } from '../../common/validation/tenant-id.pipe.js';
 import { IngestUsageDto, IngestUsageResultDto } from './dto/ingest-usage.dto.js';
 import { UsageIngestionService } from './usage-ingestion.service.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('market')
 @MarketApi()
@@ -34,8 +28,7 @@ export class UsageIngestionController {
       "Sent by the platform's AI services. Each new event is priced (platform price table, overridden by the tenant's settings.model_prices) and counted in the stats at once. A resent event_id is a duplicate and changes nothing. Events of users who are not members of the tenant are rejected one by one and listed; any invalid field, a repeated event_id in the batch, or occurred_at more than 5 minutes ahead or 400 days back refuses the whole batch. A deactivated tenant still accepts usage (reported late).",
   })
   @ApiOkResponse({ type: IngestUsageResultDto })
-  @ApiBadRequestResponse({ type: ErrorEnvelope, description: 'COMMON_VALIDATION_FAILED' })
-  @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'TENANT_NOT_FOUND' })
+  @ApiErrors('TENANT_NOT_FOUND')
   ingest(
     @Param('tenantId', TenantPathPipe) tenantId: string,
     @Body() dto: IngestUsageDto,

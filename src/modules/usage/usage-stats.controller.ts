@@ -1,13 +1,6 @@
 import { Controller, Get, Param, Query, VERSION_NEUTRAL } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MarketApi } from '../../common/auth/market-api.decorator.js';
-import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
 import { TenantPathPipe } from '../../common/validation/tenant-id.pipe.js';
 import { StatsQueryDto, TopUsersQueryDto } from './dto/stats-query.dto.js';
 import { TopUsersDto } from './dto/top-users.dto.js';
@@ -15,14 +8,14 @@ import { TenantCostsDto } from './dto/usage-costs.dto.js';
 import { UsagePatternsDto } from './dto/usage-patterns.dto.js';
 import { TenantStatsDto } from './dto/usage-stats.dto.js';
 import { UsageStatsService } from './usage-stats.service.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 const PERIOD_NOTE =
   'period=7d|30d|90d (default 30d: the last 30 UTC days up to today) or from=YYYY-MM-DD&to=YYYY-MM-DD (at most 366 days); anything else is a 400.';
 
 @ApiTags('market')
 @MarketApi()
-@ApiBadRequestResponse({ type: ErrorEnvelope, description: 'COMMON_VALIDATION_FAILED (period)' })
-@ApiNotFoundResponse({ type: ErrorEnvelope, description: 'TENANT_NOT_FOUND' })
+@ApiErrors('TENANT_NOT_FOUND')
 @Controller({ path: 'mt/tenant/:tenantId/stats', version: VERSION_NEUTRAL })
 export class UsageStatsController {
   constructor(private readonly stats: UsageStatsService) {}

@@ -15,13 +15,9 @@ import {
 import type { FastifyReply } from 'fastify';
 import {
   ApiAcceptedResponse,
-  ApiBadRequestResponse,
   ApiBearerAuth,
-  ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiQuery,
@@ -32,7 +28,6 @@ import { CurrentUser } from '../../common/auth/current-user.decorator.js';
 import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
 import { Roles } from '../../common/auth/roles.decorator.js';
-import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
 import { TenantIdPipe } from '../../common/validation/tenant-id.pipe.js';
 import { AdminUserDto, AdminUserPageDto } from './dto/admin-user.dto.js';
 import { CreatedUserDto, CreateUserDto, TemporaryPasswordDto } from './dto/create-user.dto.js';
@@ -40,6 +35,7 @@ import { ListUsersQueryDto } from './dto/list-users.query.dto.js';
 import { UpdateUserDto } from './dto/update-user.dto.js';
 import { InvitationDto } from '../invitations/dto/invitation.dto.js';
 import { UserAdminService } from './user-admin.service.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 const TENANT_QUERY = {
   name: 'tenant_id',
@@ -63,6 +59,7 @@ export class UserAdminController {
       'Filters: role, status, q (email or name), created_after. Sort: created_at, last_login_at or email, asc or desc. Offset pagination with total.',
   })
   @ApiOkResponse({ type: AdminUserPageDto })
+  @ApiErrors('COMMON_FORBIDDEN')
   list(
     @CurrentUser() user: UserPrincipal,
     @Query() query: ListUsersQueryDto,
@@ -88,19 +85,13 @@ export class UserAdminController {
     type: CreatedUserDto,
     description: 'A pupil with a username, or a super admin adding a new email: the account',
   })
-  @ApiBadRequestResponse({
-    type: ErrorEnvelope,
-    description:
-      'COMMON_VALIDATION_FAILED (also temporary_password or username sent with an email by a school)',
-  })
-  @ApiForbiddenResponse({
-    type: ErrorEnvelope,
-    description: 'AUTH_FORBIDDEN: teachers add students with a username only',
-  })
-  @ApiConflictResponse({
-    type: ErrorEnvelope,
-    description: 'USER_ALREADY_MEMBER, USER_USERNAME_TAKEN, TENANT_USER_LIMIT_REACHED',
-  })
+  @ApiErrors(
+    'AUTH_FORBIDDEN',
+    'COMMON_FORBIDDEN',
+    'USER_ALREADY_MEMBER',
+    'USER_USERNAME_TAKEN',
+    'TENANT_USER_LIMIT_REACHED',
+  )
   async create(
     @CurrentUser() user: UserPrincipal,
     @Body() dto: CreateUserDto,
@@ -118,10 +109,7 @@ export class UserAdminController {
   @ApiOperation({ summary: 'One member' })
   @ApiQuery(TENANT_QUERY)
   @ApiOkResponse({ type: AdminUserDto })
-  @ApiNotFoundResponse({
-    type: ErrorEnvelope,
-    description: 'USER_NOT_FOUND (also for other tenants)',
-  })
+  @ApiErrors('USER_NOT_FOUND', 'COMMON_FORBIDDEN')
   get(
     @CurrentUser() user: UserPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -139,6 +127,7 @@ export class UserAdminController {
   })
   @ApiQuery(TENANT_QUERY)
   @ApiOkResponse({ type: AdminUserDto })
+  @ApiErrors('USER_NOT_FOUND', 'COMMON_FORBIDDEN', 'AUTH_FORBIDDEN', 'COMMON_CONFLICT')
   update(
     @CurrentUser() user: UserPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -158,6 +147,7 @@ export class UserAdminController {
   })
   @ApiQuery(TENANT_QUERY)
   @ApiNoContentResponse()
+  @ApiErrors('USER_NOT_FOUND', 'COMMON_FORBIDDEN', 'AUTH_FORBIDDEN', 'COMMON_CONFLICT')
   async remove(
     @CurrentUser() user: UserPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -175,12 +165,17 @@ export class UserAdminController {
     description:
       'Only for accounts the school manages (made by it, member of no other school). Teachers: only students of their classes that an admin put there or that have been there for 24 hours, with no staff role anywhere.',
   })
-  @ApiForbiddenResponse({
-    type: ErrorEnvelope,
-    description: 'USER_ACCOUNT_SELF_MANAGED, USER_ACCOUNT_MANAGED_ELSEWHERE, USER_NOT_YOUR_PUPIL',
-  })
   @ApiQuery(TENANT_QUERY)
   @ApiOkResponse({ type: TemporaryPasswordDto })
+  @ApiErrors(
+    'USER_NOT_FOUND',
+    'COMMON_FORBIDDEN',
+    'AUTH_FORBIDDEN',
+    'USER_ACCOUNT_SELF_MANAGED',
+    'USER_ACCOUNT_MANAGED_ELSEWHERE',
+    'USER_NOT_YOUR_PUPIL',
+    'COMMON_CONFLICT',
+  )
   resetPassword(
     @CurrentUser() user: UserPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -196,12 +191,16 @@ export class UserAdminController {
     summary: 'Clear a sign-in lockout',
     description: 'Only for accounts the school manages; their owners lift it with a reset mail.',
   })
-  @ApiForbiddenResponse({
-    type: ErrorEnvelope,
-    description: 'USER_ACCOUNT_SELF_MANAGED, USER_ACCOUNT_MANAGED_ELSEWHERE',
-  })
   @ApiQuery(TENANT_QUERY)
   @ApiNoContentResponse()
+  @ApiErrors(
+    'USER_NOT_FOUND',
+    'COMMON_FORBIDDEN',
+    'AUTH_FORBIDDEN',
+    'USER_ACCOUNT_SELF_MANAGED',
+    'USER_ACCOUNT_MANAGED_ELSEWHERE',
+    'COMMON_CONFLICT',
+  )
   async unlock(
     @CurrentUser() user: UserPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,

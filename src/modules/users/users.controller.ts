@@ -7,6 +7,7 @@ import type { UserPrincipal } from '../../common/auth/principal.js';
 import { UpdateProfileDto } from './dto/update-profile.dto.js';
 import { UserProfileDto } from './dto/user.dto.js';
 import { UsersService } from './users.service.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('users')
 @ApiBearerAuth('bearer')
@@ -18,6 +19,7 @@ export class ProfileController {
   @AllowPendingPasswordChange()
   @ApiOperation({ summary: 'The signed-in user, with their memberships' })
   @ApiOkResponse({ type: UserProfileDto })
+  @ApiErrors('USER_NOT_FOUND')
   get(@CurrentUser() user: UserPrincipal): Promise<UserProfileDto> {
     return this.users.getProfile(user.userId);
   }
@@ -30,6 +32,7 @@ export class ProfileController {
       'Only full_name, username, phone, grade_level, profile_image_url and preferences; role, tenant, email and flags are refused with 400.',
   })
   @ApiOkResponse({ type: UserProfileDto })
+  @ApiErrors('USER_NOT_FOUND')
   update(
     @CurrentUser() user: UserPrincipal,
     @Body() dto: UpdateProfileDto,

@@ -1,9 +1,7 @@
 import { Controller, Get, Query, Redirect, Req, Res } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiFoundResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -13,15 +11,13 @@ import { CurrentUser } from '../../../common/auth/current-user.decorator.js';
 import { NoImpersonation } from '../../../common/auth/no-impersonation.decorator.js';
 import type { UserPrincipal } from '../../../common/auth/principal.js';
 import { Public } from '../../../common/auth/public.decorator.js';
-import { ErrorEnvelope } from '../../../common/errors/error-envelope.dto.js';
 import { SignInRoute } from '../../../common/throttling/rate-limit.decorator.js';
 import { Device } from '../../auth/device.decorator.js';
 import type { DeviceInfo } from '../../auth/sessions.service.js';
 import { AuthorizationUrlDto, OAuthStartQueryDto } from '../dto/identity.dto.js';
 import { GoogleAuthService } from './google-auth.service.js';
 import { GoogleOAuth } from './google-oauth.js';
-
-const DISABLED = 'AUTH_PROVIDER_DISABLED when GOOGLE_CLIENT_ID is not set';
+import { ApiErrors } from '../../../common/errors/api-errors.decorator.js';
 
 interface RedirectTo {
   url: string;
@@ -46,8 +42,7 @@ export class GoogleAuthController {
       'Sets a short-lived HttpOnly state cookie and sends the browser to Google (PKCE, scopes `openid email profile`). Google returns to `/auth/google/callback`, which lands on `FRONTEND_URL/auth/callback?code=...`; the web app swaps the code at `POST /auth/oauth/exchange`.',
   })
   @ApiFoundResponse({ description: 'To the provider' })
-  @ApiBadRequestResponse({ type: ErrorEnvelope, description: 'AUTH_REDIRECT_NOT_ALLOWED' })
-  @ApiNotFoundResponse({ type: ErrorEnvelope, description: DISABLED })
+  @ApiErrors('AUTH_REDIRECT_NOT_ALLOWED', 'AUTH_PROVIDER_DISABLED')
   async start(
     @Query() query: OAuthStartQueryDto,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -67,7 +62,7 @@ export class GoogleAuthController {
       'Always redirects to `FRONTEND_URL/auth/callback` with `code` (sign-in), `linked=google` (link), or `error` + `error_description` (an error code of this API, e.g. AUTH_OAUTH_DENIED, AUTH_OAUTH_STATE_INVALID, AUTH_OAUTH_EMAIL_NOT_VERIFIED, AUTH_ACCOUNT_LOCKED), plus the `redirect` path asked for at the start. No token is ever put in a URL.',
   })
   @ApiFoundResponse({ description: 'To the web app' })
-  @ApiNotFoundResponse({ type: ErrorEnvelope, description: DISABLED })
+  @ApiErrors('AUTH_PROVIDER_DISABLED')
   async callback(
     @Query() query: Record<string, unknown>,
     @Req() request: FastifyRequest,
@@ -88,8 +83,7 @@ export class GoogleAuthController {
       'Call with your access token (fetch with credentials, so the state cookie is kept), then navigate the browser to `authorization_url`. The callback lands on `FRONTEND_URL/auth/callback?linked=google`. The web app and the API must share a site for the cookie to stick.',
   })
   @ApiOkResponse({ type: AuthorizationUrlDto })
-  @ApiBadRequestResponse({ type: ErrorEnvelope, description: 'AUTH_REDIRECT_NOT_ALLOWED' })
-  @ApiNotFoundResponse({ type: ErrorEnvelope, description: DISABLED })
+  @ApiErrors('AUTH_REDIRECT_NOT_ALLOWED', 'AUTH_PROVIDER_DISABLED')
   async link(
     @CurrentUser() user: UserPrincipal,
     @Query() query: OAuthStartQueryDto,
