@@ -75,12 +75,16 @@ describe('metrics and API documentation', () => {
     expect(operations.length).toBeGreaterThan(0);
     for (const operation of operations) {
       expect(operation.tags?.length).toBeGreaterThan(0);
-      for (const code of ['400', '429', '500']) {
-        expect(operation.responses[code]).toMatchObject({
-          content: {
-            'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } },
-          },
-        });
+      // Any route may be rate limited; the other errors depend on the route (error-codes test).
+      expect(operation.responses['429']).toBeDefined();
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (Number(status) >= 400) {
+          expect(response).toMatchObject({
+            content: {
+              'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } },
+            },
+          });
+        }
       }
     }
   });

@@ -90,7 +90,13 @@ export class InvitationsController {
       'Signed in (bearer token): the membership is added to your account. Not signed in: a new account is made from password and full_name; if the email already has an account, sign in first.',
   })
   @ApiCreatedResponse({ type: AcceptedInvitationDto })
-  @ApiErrors('INVITATION_INVALID', 'INVITATION_EMAIL_MISMATCH', 'INVITATION_SIGN_IN_REQUIRED')
+  @ApiErrors(
+    'INVITATION_INVALID',
+    'INVITATION_EMAIL_MISMATCH',
+    'INVITATION_SIGN_IN_REQUIRED',
+    // The account was made by another request meanwhile.
+    'USER_EMAIL_ALREADY_EXISTS',
+  )
   accept(
     @Body() dto: AcceptInvitationDto,
     @Req() request: FastifyRequest,

@@ -59,7 +59,7 @@ export class GoogleAuthController {
   @ApiOperation({
     summary: 'Where Google sends the browser back (not called by apps)',
     description:
-      'Always redirects to `FRONTEND_URL/auth/callback` with `code` (sign-in), `linked=google` (link), or `error` + `error_description` (an error code of this API, e.g. AUTH_OAUTH_DENIED, AUTH_OAUTH_STATE_INVALID, AUTH_OAUTH_EMAIL_NOT_VERIFIED, AUTH_ACCOUNT_LOCKED), plus the `redirect` path asked for at the start. No token is ever put in a URL.',
+      'Always redirects to `FRONTEND_URL/auth/callback` with `code` (sign-in), `linked=google` (link), or `error` + `error_description` (an error code of this API: AUTH_OAUTH_DENIED, AUTH_OAUTH_STATE_INVALID, AUTH_OAUTH_PROVIDER_ERROR, AUTH_OAUTH_EMAIL_NOT_VERIFIED, AUTH_OAUTH_EMAIL_MISSING, AUTH_IDENTITY_IN_USE, AUTH_IDENTITY_ALREADY_LINKED, AUTH_ACCOUNT_LOCKED, or any other sign-in refusal), plus the `redirect` path asked for at the start. No token is ever put in a URL.',
   })
   @ApiFoundResponse({ description: 'To the web app' })
   @ApiErrors('AUTH_PROVIDER_DISABLED')
