@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { APP_NAME, APP_VERSION } from '../app-info.js';
-import { PUBLIC_EXTENSION } from '../auth/public.decorator.js';
+import { PUBLIC_EXTENSION } from '../auth/access-policy.js';
 import { ErrorEnvelope } from '../errors/error-envelope.dto.js';
 
 export const API_KEY_SCHEME = 'api-key';
@@ -39,7 +39,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
 
 /**
  * Every operation documents the shared error envelope for the errors any route can return;
- * every route not marked `@Public()` needs a bearer token (the global AccessGuard) and says so.
+ * every route not `@Access.public()` needs a bearer token (the global AccessGuard) and says so.
  */
 function withErrorResponses(document: OpenAPIObject): OpenAPIObject {
   const envelopeRef = { $ref: '#/components/schemas/ErrorEnvelope' };

@@ -10,7 +10,6 @@ import {
   Post,
 } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiBadRequestResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -19,9 +18,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Audited } from '../../common/audit/audited.decorator.js';
-import { AllowPendingPasswordChange } from '../../common/auth/pending-password-change.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
-import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
 import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
 import { AuthService } from './auth.service.js';
@@ -32,7 +30,7 @@ import { MySessionsService } from './my-sessions.service.js';
 import type { DeviceInfo } from './sessions.service.js';
 
 @ApiTags('users')
-@ApiBearerAuth('bearer')
+@Access()
 @Controller('users/me')
 export class AccountController {
   constructor(
@@ -41,8 +39,7 @@ export class AccountController {
   ) {}
 
   @Post('password')
-  @AllowPendingPasswordChange()
-  @NoImpersonation()
+  @Access({ pendingPasswordChange: 'allowed', impersonation: 'refused' })
   @HttpCode(HttpStatus.NO_CONTENT)
   @Audited({ action: 'user.password_changed', resource: 'user' })
   @ApiOperation({ summary: 'Change your password; your other sessions end' })

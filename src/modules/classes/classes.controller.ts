@@ -12,7 +12,6 @@ import {
   Query,
 } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -24,7 +23,7 @@ import {
 import { Audited } from '../../common/audit/audited.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
-import { Roles } from '../../common/auth/roles.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
 import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
 import { ClassDto, ClassPageDto } from './dto/class.dto.js';
 import { AddClassMemberDto, ClassMemberDto } from './dto/class-member.dto.js';
@@ -40,14 +39,13 @@ const CLASS_NOT_FOUND = {
 };
 
 @ApiTags('classes')
-@ApiBearerAuth('bearer')
-@Roles('teacher', 'admin')
+@Access({ roles: ['teacher', 'admin'] })
 @Controller('classes')
 export class ClassesController {
   constructor(private readonly classes: ClassesService) {}
 
   @Get()
-  @Roles('student', 'teacher', 'admin')
+  @Access({ roles: ['student', 'teacher', 'admin'] })
   @ApiOperation({
     summary: 'Classes of your school: all for admins, your own for teachers and students',
     description:
@@ -73,7 +71,7 @@ export class ClassesController {
   }
 
   @Post('join')
-  @Roles('student')
+  @Access({ roles: ['student'] })
   @Audited({ action: 'class.joined', resource: 'class' })
   @ApiOperation({ summary: 'Join a class of your school with its join code (students)' })
   @ApiCreatedResponse({ type: ClassDto })
@@ -87,7 +85,7 @@ export class ClassesController {
   }
 
   @Get(':id')
-  @Roles('student', 'teacher', 'admin')
+  @Access({ roles: ['student', 'teacher', 'admin'] })
   @ApiOperation({ summary: 'One class (students: only their own, without the join code)' })
   @ApiOkResponse({ type: ClassDto })
   @ApiNotFoundResponse(CLASS_NOT_FOUND)

@@ -8,7 +8,6 @@ import {
   ParseEnumPipe,
 } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -19,7 +18,7 @@ import {
 } from '@nestjs/swagger';
 import { Audited } from '../../common/audit/audited.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
-import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
 import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
 import { Device } from '../auth/device.decorator.js';
@@ -29,7 +28,7 @@ import { IdentitiesService } from './identities.service.js';
 import { IDENTITY_PROVIDERS, type IdentityProvider } from './identity.entity.js';
 
 @ApiTags('users')
-@ApiBearerAuth('bearer')
+@Access()
 @Controller('users/me/identities')
 export class IdentitiesController {
   constructor(private readonly identities: IdentitiesService) {}
@@ -42,7 +41,7 @@ export class IdentitiesController {
   }
 
   @Delete(':provider')
-  @NoImpersonation()
+  @Access({ impersonation: 'refused' })
   @HttpCode(HttpStatus.NO_CONTENT)
   @Audited({ action: 'user.identity_unlinked', resource: 'user' })
   @ApiOperation({ summary: 'Unlink an outside account (refused if it is your only way in)' })

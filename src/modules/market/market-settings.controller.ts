@@ -7,7 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Audited } from '../../common/audit/audited.decorator.js';
-import { MarketApi } from '../../common/auth/market-api.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
 import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
 import { TenantPathPipe } from '../../common/validation/tenant-id.pipe.js';
 import { TenantSettingsResponseDto } from '../tenants/dto/tenant-settings-response.dto.js';
@@ -15,7 +15,7 @@ import { UpdateTenantSettingsDto } from '../tenants/dto/tenant-settings.dto.js';
 import { TenantSettingsService } from '../tenants/tenant-settings.service.js';
 
 @ApiTags('market')
-@MarketApi()
+@Access.market()
 @Controller({ path: 'mt/tenant/:tenantId/settings', version: VERSION_NEUTRAL })
 export class MarketSettingsController {
   constructor(private readonly settings: TenantSettingsService) {}

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Audited } from '../../common/audit/audited.decorator.js';
-import { MarketApi } from '../../common/auth/market-api.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
 import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
 import { TenantPathPipe } from '../../common/validation/tenant-id.pipe.js';
 import {
@@ -22,7 +22,7 @@ import { MarketUsageService } from './market-usage.service.js';
 import { TenantLimitsDto, TenantUsageDto } from './dto/tenant-usage.dto.js';
 
 @ApiTags('market')
-@MarketApi()
+@Access.market()
 @Controller({ path: 'mt/tenant/:tenantId', version: VERSION_NEUTRAL })
 export class MarketTenantsController {
   constructor(

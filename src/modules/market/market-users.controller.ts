@@ -26,7 +26,7 @@ import {
 } from '@nestjs/swagger';
 import { Audited } from '../../common/audit/audited.decorator.js';
 import { CurrentPrincipal } from '../../common/auth/current-principal.decorator.js';
-import { MarketApi } from '../../common/auth/market-api.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
 import { TenantPathPipe } from '../../common/validation/tenant-id.pipe.js';
@@ -44,7 +44,7 @@ import { MarketUsersService } from './market-users.service.js';
 const NOT_FOUND = 'TENANT_NOT_FOUND, or USER_NOT_FOUND (not a member of this tenant)';
 
 @ApiTags('market')
-@MarketApi()
+@Access.market()
 @Controller({ path: 'mt/tenant/:tenantId/users', version: VERSION_NEUTRAL })
 export class MarketUsersController {
   constructor(private readonly users: MarketUsersService) {}

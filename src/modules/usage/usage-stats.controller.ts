@@ -6,7 +6,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { MarketApi } from '../../common/auth/market-api.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
 import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
 import { TenantPathPipe } from '../../common/validation/tenant-id.pipe.js';
 import { StatsQueryDto, TopUsersQueryDto } from './dto/stats-query.dto.js';
@@ -20,7 +20,7 @@ const PERIOD_NOTE =
   'period=7d|30d|90d (default 30d: the last 30 UTC days up to today) or from=YYYY-MM-DD&to=YYYY-MM-DD (at most 366 days); anything else is a 400.';
 
 @ApiTags('market')
-@MarketApi()
+@Access.market()
 @ApiBadRequestResponse({ type: ErrorEnvelope, description: 'COMMON_VALIDATION_FAILED (period)' })
 @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'TENANT_NOT_FOUND' })
 @Controller({ path: 'mt/tenant/:tenantId/stats', version: VERSION_NEUTRAL })

@@ -16,7 +16,6 @@ import type { FastifyReply } from 'fastify';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
@@ -28,10 +27,10 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Audited } from '../../common/audit/audited.decorator.js';
+import { CurrentPrincipal } from '../../common/auth/current-principal.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
-import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js';
-import type { UserPrincipal } from '../../common/auth/principal.js';
-import { Roles } from '../../common/auth/roles.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
+import type { Principal, UserPrincipal } from '../../common/auth/principal.js';
 import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
 import { TenantIdPipe } from '../../common/validation/tenant-id.pipe.js';
 import { AdminUserDto, AdminUserPageDto } from './dto/admin-user.dto.js';
@@ -49,14 +48,12 @@ const TENANT_QUERY = {
 };
 
 @ApiTags('users')
-@ApiBearerAuth('bearer')
-@Roles('admin')
-@NoImpersonation()
 @Controller('users')
 export class UserAdminController {
   constructor(private readonly admin: UserAdminService) {}
 
   @Get()
+  @Access({ roles: ['admin'], apiKeyScopes: ['users:read'], impersonation: 'refused' })
   @ApiOperation({
     summary: 'Members of your tenant (super admins: everyone, or one tenant)',
     description:
@@ -64,14 +61,14 @@ export class UserAdminController {
   })
   @ApiOkResponse({ type: AdminUserPageDto })
   list(
-    @CurrentUser() user: UserPrincipal,
+    @CurrentPrincipal() user: Principal,
     @Query() query: ListUsersQueryDto,
   ): Promise<AdminUserPageDto> {
     return this.admin.list(user, query);
   }
 
   @Post()
-  @Roles('admin', 'teacher')
+  @Access({ roles: ['admin', 'teacher'], apiKeyScopes: ['users:write'], impersonation: 'refused' })
   @Audited({ action: 'user.created_by_admin', resource: 'user' })
   @ApiOperation({
     summary:
@@ -102,7 +99,7 @@ export class UserAdminController {
     description: 'USER_ALREADY_MEMBER, USER_USERNAME_TAKEN, TENANT_USER_LIMIT_REACHED',
   })
   async create(
-    @CurrentUser() user: UserPrincipal,
+    @CurrentPrincipal() user: Principal,
     @Body() dto: CreateUserDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CreatedUserDto | InvitationDto> {
@@ -115,6 +112,7 @@ export class UserAdminController {
   }
 
   @Get(':id')
+  @Access({ roles: ['admin'], apiKeyScopes: ['users:read'], impersonation: 'refused' })
   @ApiOperation({ summary: 'One member' })
   @ApiQuery(TENANT_QUERY)
   @ApiOkResponse({ type: AdminUserDto })
@@ -123,7 +121,7 @@ export class UserAdminController {
     description: 'USER_NOT_FOUND (also for other tenants)',
   })
   get(
-    @CurrentUser() user: UserPrincipal,
+    @CurrentPrincipal() user: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
   ): Promise<AdminUserDto> {
@@ -131,6 +129,7 @@ export class UserAdminController {
   }
 
   @Patch(':id')
+  @Access({ roles: ['admin'], apiKeyScopes: ['users:write'], impersonation: 'refused' })
   @Audited({ action: 'user.admin_updated', resource: 'user' })
   @ApiOperation({
     summary: "Change a member's role or status; super admins also the account and platform role",
@@ -140,7 +139,7 @@ export class UserAdminController {
   @ApiQuery(TENANT_QUERY)
   @ApiOkResponse({ type: AdminUserDto })
   update(
-    @CurrentUser() user: UserPrincipal,
+    @CurrentPrincipal() user: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: UpdateUserDto,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
@@ -149,6 +148,7 @@ export class UserAdminController {
   }
 
   @Delete(':id')
+  @Access({ roles: ['admin'], apiKeyScopes: ['users:write'], impersonation: 'refused' })
   @HttpCode(HttpStatus.NO_CONTENT)
   @Audited({ action: 'user.deleted', resource: 'user' })
   @ApiOperation({
@@ -159,7 +159,7 @@ export class UserAdminController {
   @ApiQuery(TENANT_QUERY)
   @ApiNoContentResponse()
   async remove(
-    @CurrentUser() user: UserPrincipal,
+    @CurrentPrincipal() user: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
   ): Promise<void> {
@@ -167,7 +167,7 @@ export class UserAdminController {
   }
 
   @Post(':id/reset-password')
-  @Roles('admin', 'teacher')
+  @Access({ roles: ['admin', 'teacher'], impersonation: 'refused' })
   @HttpCode(HttpStatus.OK)
   @Audited({ action: 'user.password_reset_by_admin', resource: 'user' })
   @ApiOperation({
@@ -190,6 +190,7 @@ export class UserAdminController {
   }
 
   @Post(':id/unlock')
+  @Access({ roles: ['admin'], impersonation: 'refused' })
   @HttpCode(HttpStatus.NO_CONTENT)
   @Audited({ action: 'user.unlocked', resource: 'user' })
   @ApiOperation({

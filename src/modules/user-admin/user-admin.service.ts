@@ -30,11 +30,12 @@ import type { UpdateUserDto } from './dto/update-user.dto.js';
 import { UserAdminRepository, type MemberRow } from './user-admin.repository.js';
 import '../users/users.errors.js';
 import type { User } from '../users/user.entity.js';
-import type { TenantRole } from '../../common/auth/roles.js';
+import { isTenantAdmin, type TenantRole } from '../../common/auth/roles.js';
 import { userCreatedEvent } from '../users/user-events.js';
 
 /**
- * What tenant admins do to the members of their tenant, and super admins to anyone. Every
+ * What tenant admins do to the members of their tenant, and super admins to anyone; a tenant's
+ * API key lists (`users:read`) and manages (`users:write`) its non-admin members. Every
  * method resolves the tenant in scope first; another tenant's member is as absent as a
  * missing user (404).
  */
@@ -94,6 +95,7 @@ export class UserAdminService {
     }
     const target = await this.visibleMember(principal, userId, tenantId);
     this.refuseSelfOrSuperior(principal, target);
+    refuseAdminsToTenantKeys(principal, target.role, dto.role);
     const touchesMembership = dto.role !== undefined || dto.status !== undefined;
     if (touchesMembership && target.tenant_id === null) {
       throw new AppException(
@@ -173,6 +175,7 @@ export class UserAdminService {
   async remove(principal: Principal, userId: string, tenantId?: string): Promise<void> {
     const target = await this.visibleMember(principal, userId, tenantId);
     this.refuseSelfOrSuperior(principal, target);
+    refuseAdminsToTenantKeys(principal, target.role);
     // A school deletes only an account it manages; a self-managed one just leaves the school.
     const wholeAccount =
       isPlatformWide(principal) && tenantId === undefined
@@ -235,10 +238,10 @@ export class UserAdminService {
     if (isPlatformWide(principal) && !(await this.memberships.tenantExists(tenantId))) {
       throw unknownReference('tenant_id', 'tenant');
     }
-    const isAdmin =
-      (principal.kind === 'user' && principal.role === 'admin') || isPlatformWide(principal);
+    refuseAdminsToTenantKeys(principal, dto.role);
     // Teachers add pupils without an email to their school; everything else is for admins.
-    if (!isAdmin && (dto.role !== 'student' || dto.email !== undefined || !dto.username)) {
+    const teacher = principal.kind === 'user' && !isTenantAdmin(principal);
+    if (teacher && (dto.role !== 'student' || dto.email !== undefined || !dto.username)) {
       throw new AppException('AUTH_FORBIDDEN', 'Teachers add students with a username only');
     }
     if (!isPlatformWide(principal)) {
@@ -326,7 +329,7 @@ export class UserAdminService {
         },
       );
     }
-    if (principal.role !== 'admin' && !isPlatformWide(principal)) {
+    if (!isTenantAdmin(principal)) {
       throw new AppException('AUTH_FORBIDDEN');
     }
     return this.invitations.create(principal, { email: dto.email, role: dto.role });
@@ -343,8 +346,7 @@ export class UserAdminService {
   ): Promise<TemporaryPasswordDto> {
     const target = await this.visibleMember(principal, userId, tenantId);
     this.refuseSelfOrSuperior(principal, target);
-    const isAdmin = principal.role === 'admin' || isPlatformWide(principal);
-    if (!isAdmin) {
+    if (!isTenantAdmin(principal)) {
       await this.requirePupilOf(principal, target);
     }
     await this.requireSchoolManaged(principal, target);
@@ -516,6 +518,19 @@ function refuseWithInvitation(dto: CreateUserDto): void {
       'Members with an email are invited and set their own password',
       { fields },
     );
+  }
+}
+
+/**
+ * A tenant's API key (`users:write`) manages the school's students and teachers: it neither
+ * touches an admin nor makes one. Identity-level actions (passwords, impersonation) take no key.
+ */
+function refuseAdminsToTenantKeys(
+  principal: Principal,
+  ...roles: Array<TenantRole | null | undefined>
+): void {
+  if (principal.kind === 'api_key' && !isTenantAdmin(principal) && roles.includes('admin')) {
+    throw new AppException('AUTH_FORBIDDEN', 'API keys manage students and teachers, not admins');
   }
 }
 

@@ -1,7 +1,6 @@
 import { Controller, Get, Query, Redirect, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiFoundResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -10,9 +9,8 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser } from '../../../common/auth/current-user.decorator.js';
-import { NoImpersonation } from '../../../common/auth/no-impersonation.decorator.js';
+import { Access } from '../../../common/auth/access.decorator.js';
 import type { UserPrincipal } from '../../../common/auth/principal.js';
-import { Public } from '../../../common/auth/public.decorator.js';
 import { ErrorEnvelope } from '../../../common/errors/error-envelope.dto.js';
 import { SignInRoute } from '../../../common/throttling/rate-limit.decorator.js';
 import { Device } from '../../auth/device.decorator.js';
@@ -36,7 +34,7 @@ export class GoogleAuthController {
     private readonly oauth: GoogleOAuth,
   ) {}
 
-  @Public()
+  @Access.public()
   @Get()
   @Redirect()
   @SignInRoute()
@@ -57,7 +55,7 @@ export class GoogleAuthController {
     return { url: location, statusCode: 302 };
   }
 
-  @Public()
+  @Access.public()
   @Get('callback')
   @Redirect()
   @SignInRoute()
@@ -80,8 +78,7 @@ export class GoogleAuthController {
   }
 
   @Get('link')
-  @NoImpersonation()
-  @ApiBearerAuth('bearer')
+  @Access({ impersonation: 'refused' })
   @ApiOperation({
     summary: 'Link a Google account to yours: the URL to send the browser to',
     description:
