@@ -1,5 +1,4 @@
 import type { TenantFeature } from '../../modules/tenants/tenant-settings.js';
-import { AppException } from '../errors/app.exception.js';
 import type { ApiKeyScope } from './api-key-scopes.js';
 import type { Principal, UserPrincipal } from './principal.js';
 import { hasRole, type RequiredRole } from './roles.js';
@@ -86,28 +85,34 @@ export function accessErrorCodes(policy: AccessPolicy): string[] {
   }
 }
 
+/** Why the guard refuses a caller: an error code and its public details. */
+export interface Refusal {
+  code: string;
+  details?: Record<string, unknown>;
+}
+
 /** A signed-in user against the user half of the policy; the first unmet rule answers. */
-export function assertUserAllowed(policy: SignedInAccess, user: UserPrincipal): void {
+export function userRefusal(policy: SignedInAccess, user: UserPrincipal): Refusal | undefined {
   if (user.passwordChangeRequired && policy.pendingPasswordChange === 'refused') {
-    throw new AppException('AUTH_PASSWORD_CHANGE_REQUIRED');
+    return { code: 'AUTH_PASSWORD_CHANGE_REQUIRED' };
   }
   if (user.actorUserId && policy.impersonation === 'refused') {
-    throw new AppException('AUTH_IMPERSONATION_FORBIDDEN');
+    return { code: 'AUTH_IMPERSONATION_FORBIDDEN' };
   }
   if (policy.roles.length > 0 && !hasRole(user, policy.roles)) {
-    throw new AppException('AUTH_FORBIDDEN', undefined, { required_roles: policy.roles });
+    return { code: 'AUTH_FORBIDDEN', details: { required_roles: policy.roles } };
   }
+  return undefined;
 }
 
 /** An authenticated API key against the key half of the policy. */
-export function assertKeyAllowed(policy: SignedInAccess, key: Principal): void {
+export function keyRefusal(policy: SignedInAccess, key: Principal): Refusal | undefined {
   if (policy.apiKeyScopes.length === 0) {
-    throw new AppException('API_KEY_NOT_ACCEPTED');
+    return { code: 'API_KEY_NOT_ACCEPTED' };
   }
   const granted = key.kind === 'api_key' ? (key.scopes ?? []) : [];
   if (!policy.apiKeyScopes.some((scope) => granted.includes(scope))) {
-    throw new AppException('API_KEY_SCOPE_MISSING', undefined, {
-      required_scopes: policy.apiKeyScopes,
-    });
+    return { code: 'API_KEY_SCOPE_MISSING', details: { required_scopes: policy.apiKeyScopes } };
   }
+  return undefined;
 }

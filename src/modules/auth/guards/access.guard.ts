@@ -2,10 +2,11 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import type { FastifyRequest } from 'fastify';
 import { declaredAccess } from '../../../common/auth/access.decorator.js';
 import {
-  assertKeyAllowed,
-  assertUserAllowed,
+  keyRefusal,
+  userRefusal,
   type AccessPolicy,
   type MarketAccess,
+  type Refusal,
   type SignedInAccess,
 } from '../../../common/auth/access-policy.js';
 import type { Principal, UserPrincipal } from '../../../common/auth/principal.js';
@@ -27,6 +28,12 @@ const UNDECLARED: SignedInAccess = {
   impersonation: 'allowed',
   pendingPasswordChange: 'refused',
 };
+
+function refuse(refusal: Refusal | undefined): void {
+  if (refusal) {
+    throw new AppException(refusal.code, undefined, refusal.details ?? null);
+  }
+}
 
 function authFailure(info: unknown): AppException {
   const name = (info as { name?: string } | undefined)?.name;
@@ -78,7 +85,7 @@ export class AccessGuard implements CanActivate {
     const apiKey = request.headers['x-api-key'];
     if (!request.headers.authorization && typeof apiKey === 'string') {
       const key = await this.apiKeys.authenticate(apiKey, request.ip);
-      assertKeyAllowed(policy, key);
+      refuse(keyRefusal(policy, key));
       request.principal = key;
       // A tenant's keys are its API integration: they stop when the plan turns it off.
       await this.assertFeature(key, 'api_integration');
@@ -90,7 +97,7 @@ export class AccessGuard implements CanActivate {
     }
     const user = await this.authenticateUser(request);
     request.principal = user;
-    assertUserAllowed(policy, user);
+    refuse(userRefusal(policy, user));
     await this.assertFeature(user, policy.feature);
   }
 
