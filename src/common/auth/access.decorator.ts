@@ -73,6 +73,7 @@ function declare(policy: AccessPolicy): AccessDecorator {
       const route = Object.getOwnPropertyDescriptor(controller.prototype, name);
       const handler = route?.value as object | undefined;
       if (
+        name !== 'constructor' &&
         route &&
         typeof handler === 'function' &&
         Reflect.hasOwnMetadata(PATH_METADATA, handler) &&
