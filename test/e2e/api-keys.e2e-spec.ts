@@ -207,6 +207,16 @@ describe('API keys for service accounts', () => {
         400,
       ]);
     }
+    const unknownScope = await create(northAdmin.access_token, {
+      name: 'Fine',
+      scopes: ['users:read', 'classes:write'],
+    });
+    expect(unknownScope.status).toBe(400);
+    expect(unknownScope.body.error_code).toBe('COMMON_VALIDATION_FAILED');
+    expect(JSON.stringify(unknownScope.body.details)).toContain('scopes');
+    expect(JSON.stringify(unknownScope.body.details)).toContain(
+      'users:read, users:write, audit:read',
+    );
     const unknownTenant = await create(superAdmin.access_token, {
       name: 'Ghost',
       scopes: ['audit:read'],
