@@ -223,6 +223,32 @@ describe('API keys on the member routes', () => {
     });
   });
 
+  it('should keep a platform key off accounts, platform roles and admins', async () => {
+    const superAdmin = await login(t, await createUser(t, { superAdmin: true }));
+    const platform = await createKey(superAdmin.access_token, ['users:write']);
+    for (const change of [{ platform_role: 'super_admin' }, { is_active: false }]) {
+      const response = await withKey(
+        platform.key,
+        'PATCH',
+        `/users/${southStudent.id}?tenant_id=${south}`,
+        change,
+      );
+      expect([response.status, response.body.error_code]).toEqual([403, 'AUTH_FORBIDDEN']);
+    }
+    const admin = await withKey(platform.key, 'POST', '/users', {
+      ...pupil(),
+      role: 'admin',
+      tenant_id: south,
+    });
+    expect([admin.status, admin.body.error_code]).toEqual([403, 'AUTH_FORBIDDEN']);
+    const [row] = await query<{ platform_role: string | null; is_active: boolean }>(
+      t.databaseUrl,
+      `SELECT platform_role, is_active FROM users WHERE id = $1`,
+      [southStudent.id],
+    );
+    expect(row).toEqual({ platform_role: null, is_active: true });
+  });
+
   it("should refuse a key once its school is deactivated or its plan's API integration is off", async () => {
     const school = await activateTenant(t);
     const admin = await login(t, await createUser(t, { tenant: school, role: 'admin' }));

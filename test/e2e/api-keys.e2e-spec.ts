@@ -15,6 +15,7 @@ interface CreatedKey {
   tenant_id: string | null;
   scopes: string[];
   error_code?: string;
+  details?: unknown;
 }
 
 describe('API keys for service accounts', () => {

@@ -28,14 +28,7 @@ export interface AccessOptions {
 
 type AccessDecorator = MethodDecorator & ClassDecorator;
 
-/**
- * The one access declaration of a route, read by the global AccessGuard. It also documents the
- * route's security schemes and the errors the guard can answer with.
- *
- * On a controller it is the policy of every route that declares none of its own; a route's own
- * `@Access` replaces the controller's as a whole (nothing is merged). Twice on one method or one
- * class is an error at start-up.
- */
+/** A signed-in user, or an API key where `apiKeyScopes` accepts one (see `SignedInAccess`). */
 function signedIn(options: AccessOptions = {}): AccessDecorator {
   const policy: SignedInAccess = {
     kind: 'signed_in',
@@ -58,6 +51,17 @@ function marketAccess(options: { legacyHeader?: boolean } = {}): AccessDecorator
   return declare({ kind: 'market', legacyHeader: options.legacyHeader ?? false });
 }
 
+/**
+ * The one access declaration of a route, read by the global AccessGuard. It also documents the
+ * route's security schemes and the errors the guard can answer with.
+ *
+ * On a controller it is the policy of every route that declares none of its own; a route's own
+ * `@Access` replaces the controller's as a whole (nothing is merged). Twice on one method or one
+ * class is an error at start-up.
+ *
+ * `@Access({ roles, apiKeyScopes, feature, impersonation, pendingPasswordChange })`,
+ * `@Access.public({ optionalAuth })`, `@Access.market({ legacyHeader })`.
+ */
 export const Access = Object.assign(signedIn, { public: publicAccess, market: marketAccess });
 
 function declare(policy: AccessPolicy): AccessDecorator {

@@ -86,8 +86,9 @@ export class UserAdminService {
     if (fields.length === 0) {
       throw new AppException('COMMON_VALIDATION_FAILED', 'Nothing to change', { fields: [] });
     }
-    const platformWide = isPlatformWide(principal);
-    if (!platformWide && (dto.is_active !== undefined || dto.platform_role !== undefined)) {
+    // Accounts and platform roles are identity-level: never changed with an API key.
+    const platformStaff = isPlatformWide(principal) && principal.kind !== 'api_key';
+    if (!platformStaff && (dto.is_active !== undefined || dto.platform_role !== undefined)) {
       throw new AppException(
         'AUTH_FORBIDDEN',
         'Only super admins change accounts or platform roles',
@@ -95,7 +96,7 @@ export class UserAdminService {
     }
     const target = await this.visibleMember(principal, userId, tenantId);
     this.refuseSelfOrSuperior(principal, target);
-    refuseAdminsToTenantKeys(principal, target.role, dto.role);
+    refuseAdminsToKeys(principal, target.role, dto.role);
     const touchesMembership = dto.role !== undefined || dto.status !== undefined;
     if (touchesMembership && target.tenant_id === null) {
       throw new AppException(
@@ -175,10 +176,10 @@ export class UserAdminService {
   async remove(principal: Principal, userId: string, tenantId?: string): Promise<void> {
     const target = await this.visibleMember(principal, userId, tenantId);
     this.refuseSelfOrSuperior(principal, target);
-    refuseAdminsToTenantKeys(principal, target.role);
+    refuseAdminsToKeys(principal, target.role);
     // A school deletes only an account it manages; a self-managed one just leaves the school.
     const wholeAccount =
-      isPlatformWide(principal) && tenantId === undefined
+      isPlatformWide(principal) && principal.kind !== 'api_key' && tenantId === undefined
         ? true
         : target.managed_by_tenant_id !== null &&
           target.managed_by_tenant_id === target.tenant_id &&
@@ -238,7 +239,7 @@ export class UserAdminService {
     if (isPlatformWide(principal) && !(await this.memberships.tenantExists(tenantId))) {
       throw unknownReference('tenant_id', 'tenant');
     }
-    refuseAdminsToTenantKeys(principal, dto.role);
+    refuseAdminsToKeys(principal, dto.role);
     // Teachers add pupils without an email to their school; everything else is for admins.
     const teacher = principal.kind === 'user' && !isTenantAdmin(principal);
     if (teacher && (dto.role !== 'student' || dto.email !== undefined || !dto.username)) {
@@ -522,14 +523,15 @@ function refuseWithInvitation(dto: CreateUserDto): void {
 }
 
 /**
- * A tenant's API key (`users:write`) manages the school's students and teachers: it neither
- * touches an admin nor makes one. Identity-level actions (passwords, impersonation) take no key.
+ * An API key (`users:write`) manages students and teachers: it neither touches an admin nor
+ * makes one, a platform key included. Identity-level actions (passwords, lockouts,
+ * impersonation, accounts) take no key.
  */
-function refuseAdminsToTenantKeys(
+function refuseAdminsToKeys(
   principal: Principal,
   ...roles: Array<TenantRole | null | undefined>
 ): void {
-  if (principal.kind === 'api_key' && !isTenantAdmin(principal) && roles.includes('admin')) {
+  if (principal.kind === 'api_key' && roles.includes('admin')) {
     throw new AppException('AUTH_FORBIDDEN', 'API keys manage students and teachers, not admins');
   }
 }
