@@ -41,7 +41,7 @@ async function startBare(withHeaders) {
 }
 
 /** A mutating route, declared without TypeScript decorators syntax. */
-function benchModule(Public) {
+function benchModule(Access) {
   class BenchController {
     create(body) {
       return { received: Object.keys(body ?? {}).length };
@@ -52,7 +52,7 @@ function benchModule(Public) {
   Post('items')(BenchController.prototype, 'create', descriptor);
   HttpCode(201)(BenchController.prototype, 'create', descriptor);
   Controller('bench')(BenchController);
-  Public()(BenchController);
+  Access.public()(BenchController);
   class BenchModule {}
   Module({ controllers: [BenchController] })(BenchModule);
   return BenchModule;
@@ -62,7 +62,7 @@ async function startApp(withAudit) {
   const { createApp } = await import('../dist/src/bootstrap/create-app.js');
   const { validateEnv } = await import('../dist/src/config/env.schema.js');
   const { AuditService } = await import('../dist/src/common/audit/audit.service.js');
-  const { Public } = await import('../dist/src/common/auth/public.decorator.js');
+  const { Access } = await import('../dist/src/common/auth/access.decorator.js');
   const overrides = {
     DATABASE_URL: databaseUrl,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
@@ -76,7 +76,7 @@ async function startApp(withAudit) {
     QUEUE_WORKERS_ENABLED: 'false',
   };
   const env = validateEnv({ ...process.env, ...overrides });
-  const app = await createApp({ env, modules: [benchModule(Public)] });
+  const app = await createApp({ env, modules: [benchModule(Access)] });
   if (!withAudit) {
     app.get(AuditService).record = () => undefined;
   }

@@ -15,6 +15,7 @@ interface CreatedKey {
   tenant_id: string | null;
   scopes: string[];
   error_code?: string;
+  details?: unknown;
 }
 
 describe('API keys for service accounts', () => {
@@ -207,6 +208,16 @@ describe('API keys for service accounts', () => {
         400,
       ]);
     }
+    const unknownScope = await create(northAdmin.access_token, {
+      name: 'Fine',
+      scopes: ['users:read', 'classes:write'],
+    });
+    expect(unknownScope.status).toBe(400);
+    expect(unknownScope.body.error_code).toBe('COMMON_VALIDATION_FAILED');
+    expect(JSON.stringify(unknownScope.body.details)).toContain('scopes');
+    expect(JSON.stringify(unknownScope.body.details)).toContain(
+      'users:read, users:write, audit:read',
+    );
     const unknownTenant = await create(superAdmin.access_token, {
       name: 'Ghost',
       scopes: ['audit:read'],

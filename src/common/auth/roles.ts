@@ -1,4 +1,4 @@
-import type { UserPrincipal } from './principal.js';
+import { isPlatformWide, type Principal, type UserPrincipal } from './principal.js';
 
 export const TENANT_ROLES = ['student', 'teacher', 'admin'] as const;
 export type TenantRole = (typeof TENANT_ROLES)[number];
@@ -15,4 +15,13 @@ export function hasRole(principal: UserPrincipal, roles: RequiredRole[]): boolea
     return true;
   }
   return principal.role !== undefined && principal.role !== null && roles.includes(principal.role);
+}
+
+/**
+ * Has a school admin's rights in the tenant in scope: an admin of the active tenant, or a
+ * platform-wide caller (super admin, platform API key, the Service Market). A tenant's API key
+ * never is, whatever its scopes: it manages members, not admins.
+ */
+export function isTenantAdmin(principal: Principal): boolean {
+  return isPlatformWide(principal) || (principal.kind === 'user' && principal.role === 'admin');
 }

@@ -16,7 +16,7 @@ import {
 import { SkipAllThrottles } from '../throttling/skip-all-throttles.decorator.js';
 import type { Redis } from 'ioredis';
 import { AppException } from '../errors/app.exception.js';
-import { Public } from '../auth/public.decorator.js';
+import { Access } from '../auth/access.decorator.js';
 import { QueueHealth } from '../queue/queue-health.service.js';
 import { REDIS_CLIENT } from '../redis/redis.module.js';
 import { ApiErrors } from '../errors/api-errors.decorator.js';
@@ -25,7 +25,7 @@ const CHECK_TIMEOUT_MS = 1500;
 
 @ApiTags('health')
 @SkipAllThrottles()
-@Public()
+@Access.public()
 @Controller({ path: 'health', version: VERSION_NEUTRAL })
 export class HealthController {
   constructor(

@@ -1,12 +1,12 @@
 import { Controller, Get, Header, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Public } from '../auth/public.decorator.js';
+import { Access } from '../auth/access.decorator.js';
 import { SkipAllThrottles } from '../throttling/skip-all-throttles.decorator.js';
 import { MetricsService } from './metrics.service.js';
 
 @ApiExcludeController()
 // Scraped by Prometheus from inside the network; keep /metrics off the public ingress.
-@Public()
+@Access.public()
 @SkipAllThrottles()
 @Controller({ path: 'metrics', version: VERSION_NEUTRAL })
 export class MetricsController {

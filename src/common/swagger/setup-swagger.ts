@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { APP_NAME, APP_VERSION } from '../app-info.js';
-import { PUBLIC_EXTENSION } from '../auth/public.decorator.js';
+import { PUBLIC_EXTENSION } from '../auth/access-policy.js';
 import { ErrorEnvelope } from '../errors/error-envelope.dto.js';
 import { documentErrorResponses } from './error-responses.js';
 
@@ -28,7 +28,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
 
 /**
  * Every operation documents its error codes (see error-responses.ts) in the shared envelope;
- * every route not marked `@Public()` needs a bearer token (the global AccessGuard) and says so.
+ * every route not `@Access.public()` needs a bearer token (the global AccessGuard) and says so.
  */
 function withErrorResponses(document: OpenAPIObject): OpenAPIObject {
   const envelopeRef = { $ref: '#/components/schemas/ErrorEnvelope' };

@@ -11,7 +11,6 @@ import {
   Query,
 } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -21,20 +20,15 @@ import {
 } from '@nestjs/swagger';
 import { Audited } from '../../common/audit/audited.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
-import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
-import { Roles } from '../../common/auth/roles.decorator.js';
-import { RequiresFeature } from '../../common/auth/requires-feature.decorator.js';
 import { TenantIdPipe } from '../../common/validation/tenant-id.pipe.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('api-keys')
-@ApiBearerAuth('bearer')
-@Roles('admin')
-@NoImpersonation()
-@RequiresFeature('api_integration')
+@Access({ roles: ['admin'], impersonation: 'refused', feature: 'api_integration' })
 @Controller('api-keys')
 export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}

@@ -1,23 +1,20 @@
 import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { AllowApiKey } from '../../common/auth/api-key-scopes.js';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Access } from '../../common/auth/access.decorator.js';
 import { CurrentPrincipal } from '../../common/auth/current-principal.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
-import { Roles } from '../../common/auth/roles.decorator.js';
 import { AuditLogsService } from './audit-logs.service.js';
 import { AuditLogQueryDto } from './dto/audit-log-query.dto.js';
 import { AuditLogPageDto } from './dto/audit-log.dto.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('audit')
-@ApiBearerAuth('bearer')
 @Controller('audit-logs')
 export class AuditLogsController {
   constructor(private readonly auditLogs: AuditLogsService) {}
 
   @Get()
-  @Roles('admin')
-  @AllowApiKey('audit:read')
+  @Access({ roles: ['admin'], apiKeyScopes: ['audit:read'] })
   @ApiOperation({
     summary: 'The audit trail, newest first',
     description:

@@ -9,17 +9,10 @@ import {
   ParseUUIDPipe,
   Post,
 } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Audited } from '../../common/audit/audited.decorator.js';
-import { AllowPendingPasswordChange } from '../../common/auth/pending-password-change.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
-import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
 import { AuthService } from './auth.service.js';
 import { Device } from './device.decorator.js';
@@ -30,7 +23,7 @@ import type { DeviceInfo } from './sessions.service.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('users')
-@ApiBearerAuth('bearer')
+@Access()
 @Controller('users/me')
 export class AccountController {
   constructor(
@@ -39,8 +32,7 @@ export class AccountController {
   ) {}
 
   @Post('password')
-  @AllowPendingPasswordChange()
-  @NoImpersonation()
+  @Access({ pendingPasswordChange: 'allowed', impersonation: 'refused' })
   @HttpCode(HttpStatus.NO_CONTENT)
   @Audited({ action: 'user.password_changed', resource: 'user' })
   @ApiOperation({ summary: 'Change your password; your other sessions end' })

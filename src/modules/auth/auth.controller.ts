@@ -2,18 +2,15 @@ import { Body, Controller, HttpCode, HttpStatus, Post, Req } from '@nestjs/commo
 import type { FastifyRequest } from 'fastify';
 import {
   ApiAcceptedResponse,
-  ApiBearerAuth,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import { Audited } from '../../common/audit/audited.decorator.js';
-import { AllowPendingPasswordChange } from '../../common/auth/pending-password-change.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
-import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
-import { Public } from '../../common/auth/public.decorator.js';
 import { RateLimit, SignInRoute } from '../../common/throttling/rate-limit.decorator.js';
 import { AuthService } from './auth.service.js';
 import { Device } from './device.decorator.js';
@@ -36,7 +33,7 @@ import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
-  @Public()
+  @Access.public()
   @Post('register')
   @HttpCode(HttpStatus.ACCEPTED)
   @SignInRoute('register')
@@ -53,7 +50,7 @@ export class AuthController {
     await this.auth.register(dto);
   }
 
-  @Public()
+  @Access.public()
   @Post('verify-email')
   @HttpCode(HttpStatus.NO_CONTENT)
   @Audited({ action: 'auth.verify_email', resource: 'user' })
@@ -66,7 +63,7 @@ export class AuthController {
     await this.auth.verifyEmail(dto.token);
   }
 
-  @Public()
+  @Access.public()
   @Post('resend-verification')
   @HttpCode(HttpStatus.ACCEPTED)
   @RateLimit('account_email')
@@ -76,7 +73,7 @@ export class AuthController {
     await this.auth.resendVerification(dto.email);
   }
 
-  @Public()
+  @Access.public()
   @Post('login')
   @HttpCode(HttpStatus.OK)
   @SignInRoute()
@@ -103,7 +100,7 @@ export class AuthController {
     return attributeTo(request, await this.auth.login(dto, device));
   }
 
-  @Public()
+  @Access.public()
   @Post('oauth/exchange')
   @HttpCode(HttpStatus.OK)
   // No account budget: codes are unguessable, and a whole school may share one address.
@@ -129,7 +126,7 @@ export class AuthController {
     return attributeTo(request, await this.auth.exchangeSignInCode(dto.code, device));
   }
 
-  @Public()
+  @Access.public()
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
   @SignInRoute()
@@ -150,9 +147,8 @@ export class AuthController {
   }
 
   @Post('logout')
-  @AllowPendingPasswordChange()
+  @Access({ pendingPasswordChange: 'allowed' })
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiBearerAuth('bearer')
   @Audited({ action: 'auth.logout', resource: 'session' })
   @ApiOperation({ summary: 'End this session; its tokens stop working' })
   @ApiNoContentResponse()
@@ -161,10 +157,8 @@ export class AuthController {
   }
 
   @Post('logout-all')
-  @AllowPendingPasswordChange()
-  @NoImpersonation()
+  @Access({ pendingPasswordChange: 'allowed', impersonation: 'refused' })
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiBearerAuth('bearer')
   @Audited({ action: 'auth.logout_all', resource: 'session' })
   @ApiOperation({ summary: 'End every session of this account, on every device' })
   @ApiNoContentResponse()
@@ -173,9 +167,8 @@ export class AuthController {
   }
 
   @Post('switch-tenant')
-  @NoImpersonation()
+  @Access({ impersonation: 'refused' })
   @HttpCode(HttpStatus.OK)
-  @ApiBearerAuth('bearer')
   @Audited({ action: 'auth.switch_tenant', resource: 'session' })
   @ApiOperation({ summary: 'Re-scope this session to another school you belong to' })
   @ApiOkResponse({ type: TokenResponseDto })
@@ -187,7 +180,7 @@ export class AuthController {
     return this.auth.switchTenant(user, dto.tenant_id);
   }
 
-  @Public()
+  @Access.public()
   @Post('forgot-password')
   @HttpCode(HttpStatus.ACCEPTED)
   @RateLimit('account_email')
@@ -198,7 +191,7 @@ export class AuthController {
     await this.auth.forgotPassword(dto.email);
   }
 
-  @Public()
+  @Access.public()
   @Post('reset-password')
   @HttpCode(HttpStatus.NO_CONTENT)
   @Audited({ action: 'auth.reset_password', resource: 'user' })

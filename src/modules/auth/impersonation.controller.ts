@@ -1,10 +1,9 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Audited } from '../../common/audit/audited.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
-import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
-import { Roles } from '../../common/auth/roles.decorator.js';
 import { Device } from './device.decorator.js';
 import { ImpersonateDto, ImpersonationTokenDto } from './dto/impersonate.dto.js';
 import { ImpersonationService } from './impersonation.service.js';
@@ -12,15 +11,13 @@ import type { DeviceInfo } from './sessions.service.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('admin')
-@ApiBearerAuth('bearer')
 @Controller('admin')
 export class ImpersonationController {
   constructor(private readonly impersonation: ImpersonationService) {}
 
   @Post('impersonate')
   @HttpCode(HttpStatus.OK)
-  @Roles('admin')
-  @NoImpersonation()
+  @Access({ roles: ['admin'], impersonation: 'refused' })
   @Audited({ action: 'auth.impersonate', resource: 'user' })
   @ApiOperation({
     summary: 'Act as a user for support (30 minutes, audited)',

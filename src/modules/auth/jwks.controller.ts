@@ -1,11 +1,11 @@
 import { Controller, Get, Header, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public } from '../../common/auth/public.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
 import { SkipAllThrottles } from '../../common/throttling/skip-all-throttles.decorator.js';
 import { SigningKeys, type PublicJwk } from './tokens/signing-keys.service.js';
 
 @ApiTags('auth')
-@Public()
+@Access.public()
 @SkipAllThrottles()
 @Controller({ path: '.well-known', version: VERSION_NEUTRAL })
 export class JwksController {

@@ -12,7 +12,6 @@ import {
   Query,
 } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -22,7 +21,7 @@ import {
 import { Audited } from '../../common/audit/audited.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
-import { Roles } from '../../common/auth/roles.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
 import { ClassDto, ClassPageDto } from './dto/class.dto.js';
 import { AddClassMemberDto, ClassMemberDto } from './dto/class-member.dto.js';
 import { CreateClassDto } from './dto/create-class.dto.js';
@@ -33,14 +32,13 @@ import { ClassesService } from './classes.service.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('classes')
-@ApiBearerAuth('bearer')
-@Roles('teacher', 'admin')
+@Access({ roles: ['teacher', 'admin'] })
 @Controller('classes')
 export class ClassesController {
   constructor(private readonly classes: ClassesService) {}
 
   @Get()
-  @Roles('student', 'teacher', 'admin')
+  @Access({ roles: ['student', 'teacher', 'admin'] })
   @ApiOperation({
     summary: 'Classes of your school: all for admins, your own for teachers and students',
     description:
@@ -68,7 +66,7 @@ export class ClassesController {
   }
 
   @Post('join')
-  @Roles('student')
+  @Access({ roles: ['student'] })
   @Audited({ action: 'class.joined', resource: 'class' })
   @ApiOperation({ summary: 'Join a class of your school with its join code (students)' })
   @ApiCreatedResponse({ type: ClassDto })
@@ -78,7 +76,7 @@ export class ClassesController {
   }
 
   @Get(':id')
-  @Roles('student', 'teacher', 'admin')
+  @Access({ roles: ['student', 'teacher', 'admin'] })
   @ApiOperation({ summary: 'One class (students: only their own, without the join code)' })
   @ApiOkResponse({ type: ClassDto })
   @ApiErrors('CLASS_NOT_FOUND', 'AUTH_FORBIDDEN')

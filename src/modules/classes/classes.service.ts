@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { isPlatformWide, type UserPrincipal } from '../../common/auth/principal.js';
+import type { UserPrincipal } from '../../common/auth/principal.js';
+import { isTenantAdmin } from '../../common/auth/roles.js';
 import { resolveTenantScope } from '../../common/auth/tenant-access.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import { mapClass, type ClassDto, type ClassPageDto } from './dto/class.dto.js';
@@ -222,10 +223,6 @@ export class ClassesService {
   private view(principal: UserPrincipal, row: ClassRow): ClassDto {
     return mapClass(row, { showJoinCode: canManage(principal, row) });
   }
-}
-
-function isTenantAdmin(principal: UserPrincipal): boolean {
-  return isPlatformWide(principal) || principal.role === 'admin';
 }
 
 /**

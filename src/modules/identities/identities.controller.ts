@@ -8,7 +8,6 @@ import {
   ParseEnumPipe,
 } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -17,7 +16,7 @@ import {
 } from '@nestjs/swagger';
 import { Audited } from '../../common/audit/audited.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
-import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
 import { Device } from '../auth/device.decorator.js';
 import type { DeviceInfo } from '../auth/sessions.service.js';
@@ -27,7 +26,7 @@ import { IDENTITY_PROVIDERS, type IdentityProvider } from './identity.entity.js'
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('users')
-@ApiBearerAuth('bearer')
+@Access()
 @Controller('users/me/identities')
 export class IdentitiesController {
   constructor(private readonly identities: IdentitiesService) {}
@@ -40,7 +39,7 @@ export class IdentitiesController {
   }
 
   @Delete(':provider')
-  @NoImpersonation()
+  @Access({ impersonation: 'refused' })
   @HttpCode(HttpStatus.NO_CONTENT)
   @Audited({ action: 'user.identity_unlinked', resource: 'user' })
   @ApiOperation({ summary: 'Unlink an outside account (refused if it is your only way in)' })

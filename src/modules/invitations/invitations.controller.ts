@@ -11,7 +11,6 @@ import {
   Req,
 } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -21,10 +20,8 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { Audited } from '../../common/audit/audited.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
-import { OptionalAuth } from '../../common/auth/optional-auth.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
-import { Public } from '../../common/auth/public.decorator.js';
-import { Roles } from '../../common/auth/roles.decorator.js';
 import {
   AcceptedInvitationDto,
   AcceptInvitationDto,
@@ -40,8 +37,7 @@ export class InvitationsController {
   constructor(private readonly invitations: InvitationsService) {}
 
   @Post()
-  @Roles('admin')
-  @ApiBearerAuth('bearer')
+  @Access({ roles: ['admin'] })
   @Audited({ action: 'invitation.created', resource: 'invitation' })
   @ApiOperation({
     summary: 'Invite someone to your tenant with a role (mail with a link, 1–14 days)',
@@ -56,8 +52,7 @@ export class InvitationsController {
   }
 
   @Get()
-  @Roles('admin')
-  @ApiBearerAuth('bearer')
+  @Access({ roles: ['admin'] })
   @ApiOperation({ summary: "Your tenant's invitations, newest first" })
   @ApiOkResponse({ type: [InvitationDto] })
   @ApiErrors('AUTH_FORBIDDEN')
@@ -66,8 +61,7 @@ export class InvitationsController {
   }
 
   @Delete(':id')
-  @Roles('admin')
-  @ApiBearerAuth('bearer')
+  @Access({ roles: ['admin'] })
   @HttpCode(HttpStatus.NO_CONTENT)
   @Audited({ action: 'invitation.revoked', resource: 'invitation' })
   @ApiOperation({ summary: 'Revoke a pending invitation' })
@@ -81,8 +75,7 @@ export class InvitationsController {
   }
 
   @Post('accept')
-  @Public()
-  @OptionalAuth()
+  @Access.public({ optionalAuth: true })
   @Audited({ action: 'invitation.accepted', resource: 'invitation' })
   @ApiOperation({
     summary: 'Accept an invitation (single use, bound to the invited email)',

@@ -10,7 +10,6 @@ import {
   Post,
 } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -19,17 +18,14 @@ import {
 } from '@nestjs/swagger';
 import { Audited } from '../../common/audit/audited.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
-import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
-import { Roles } from '../../common/auth/roles.decorator.js';
 import { CreatedMarketKeyDto, CreateMarketKeyDto, MarketKeyDto } from './dto/market-key.dto.js';
 import { MarketKeysService } from './market-keys.service.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('market-keys')
-@ApiBearerAuth('bearer')
-@Roles('super_admin')
-@NoImpersonation()
+@Access({ roles: ['super_admin'], impersonation: 'refused' })
 @Controller('admin/market-keys')
 export class MarketKeysController {
   constructor(private readonly keys: MarketKeysService) {}

@@ -13,7 +13,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Audited } from '../../common/audit/audited.decorator.js';
 import { CurrentPrincipal } from '../../common/auth/current-principal.decorator.js';
-import { MarketApi } from '../../common/auth/market-api.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { TenantPathPipe } from '../../common/validation/tenant-id.pipe.js';
 import { StatsQueryDto } from '../usage/dto/stats-query.dto.js';
@@ -40,7 +40,7 @@ function aliasOf(reply: FastifyReply, standardPath: string): void {
 
 /** Seed 003 §2.2: the Service Market's old paths, kept while it moves to `/mt/...`. */
 @ApiTags('market (deprecated aliases)')
-@MarketApi({ legacyHeader: true })
+@Access.market({ legacyHeader: true })
 @Controller({ path: 'tenant', version: VERSION_NEUTRAL })
 export class MarketCompatController {
   constructor(

@@ -1,6 +1,6 @@
 import { Controller, Get, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public } from '../../common/auth/public.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
 import { APP_NAME, APP_VERSION } from '../../common/app-info.js';
 
 export class MarketHealthDto {
@@ -15,7 +15,7 @@ export class MarketHealthDto {
 @ApiTags('market')
 @Controller({ path: 'mt', version: VERSION_NEUTRAL })
 export class MarketHealthController {
-  @Public()
+  @Access.public()
   @Get('health')
   @ApiOperation({ summary: 'Service Market health probe (no key needed)' })
   @ApiOkResponse({ type: MarketHealthDto })

@@ -1,13 +1,13 @@
 import { Controller, Get, Param, Query, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { MarketApi } from '../../common/auth/market-api.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
 import { TenantPathPipe } from '../../common/validation/tenant-id.pipe.js';
 import { MarketResourcesQueryDto, ResourcePageDto } from './dto/market-resources.dto.js';
 import { MarketResourcesService } from './market-resources.service.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('market')
-@MarketApi()
+@Access.market()
 @Controller({ path: 'mt/tenant/:tenantId/resources', version: VERSION_NEUTRAL })
 export class MarketResourcesController {
   constructor(private readonly resources: MarketResourcesService) {}

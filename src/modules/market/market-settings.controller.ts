@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Put, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Audited } from '../../common/audit/audited.decorator.js';
-import { MarketApi } from '../../common/auth/market-api.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
 import { TenantPathPipe } from '../../common/validation/tenant-id.pipe.js';
 import { TenantSettingsResponseDto } from '../tenants/dto/tenant-settings-response.dto.js';
 import { UpdateTenantSettingsDto } from '../tenants/dto/tenant-settings.dto.js';
@@ -9,7 +9,7 @@ import { TenantSettingsService } from '../tenants/tenant-settings.service.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('market')
-@MarketApi()
+@Access.market()
 @Controller({ path: 'mt/tenant/:tenantId/settings', version: VERSION_NEUTRAL })
 export class MarketSettingsController {
   constructor(private readonly settings: TenantSettingsService) {}

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Res, VERSION_NEUTRAL } fr
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Audited } from '../../common/audit/audited.decorator.js';
-import { MarketApi } from '../../common/auth/market-api.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
 import { TenantPathPipe } from '../../common/validation/tenant-id.pipe.js';
 import {
   ActivateTenantDto,
@@ -16,7 +16,7 @@ import { TenantLimitsDto, TenantUsageDto } from './dto/tenant-usage.dto.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('market')
-@MarketApi()
+@Access.market()
 @Controller({ path: 'mt/tenant/:tenantId', version: VERSION_NEUTRAL })
 export class MarketTenantsController {
   constructor(

@@ -24,7 +24,7 @@ import {
 } from '@nestjs/swagger';
 import { Audited } from '../../common/audit/audited.decorator.js';
 import { CurrentPrincipal } from '../../common/auth/current-principal.decorator.js';
-import { MarketApi } from '../../common/auth/market-api.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { TenantPathPipe } from '../../common/validation/tenant-id.pipe.js';
 import {
@@ -40,7 +40,7 @@ import { MarketUsersService } from './market-users.service.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('market')
-@MarketApi()
+@Access.market()
 @Controller({ path: 'mt/tenant/:tenantId/users', version: VERSION_NEUTRAL })
 export class MarketUsersController {
   constructor(private readonly users: MarketUsersService) {}

@@ -1,11 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public } from '../../common/auth/public.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
 import { ServiceStatusDto } from './service-status.dto.js';
 import { StatusService } from './status.service.js';
 
 @ApiTags('status')
-@Public()
+@Access.public()
 @Controller('status')
 export class StatusController {
   constructor(private readonly status: StatusService) {}

@@ -8,14 +8,14 @@ import {
   VERSION_NEUTRAL,
 } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { MarketApi } from '../../common/auth/market-api.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
 import { TenantPathPipe } from '../../common/validation/tenant-id.pipe.js';
 import { IngestUsageDto, IngestUsageResultDto } from './dto/ingest-usage.dto.js';
 import { UsageIngestionService } from './usage-ingestion.service.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('market')
-@MarketApi()
+@Access.market()
 @Controller({ path: 'mt/tenant/:tenantId', version: VERSION_NEUTRAL })
 export class UsageIngestionController {
   constructor(private readonly ingestion: UsageIngestionService) {}

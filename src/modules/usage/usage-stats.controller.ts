@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { MarketApi } from '../../common/auth/market-api.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
 import { TenantPathPipe } from '../../common/validation/tenant-id.pipe.js';
 import { StatsQueryDto, TopUsersQueryDto } from './dto/stats-query.dto.js';
 import { TopUsersDto } from './dto/top-users.dto.js';
@@ -14,8 +14,8 @@ const PERIOD_NOTE =
   'period=7d|30d|90d (default 30d: the last 30 UTC days up to today) or from=YYYY-MM-DD&to=YYYY-MM-DD (at most 366 days); anything else is a 400.';
 
 @ApiTags('market')
-@MarketApi()
 @ApiErrors('TENANT_NOT_FOUND')
+@Access.market()
 @Controller({ path: 'mt/tenant/:tenantId/stats', version: VERSION_NEUTRAL })
 export class UsageStatsController {
   constructor(private readonly stats: UsageStatsService) {}

@@ -15,7 +15,6 @@ import {
 import type { FastifyReply } from 'fastify';
 import {
   ApiAcceptedResponse,
-  ApiBearerAuth,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -24,10 +23,10 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Audited } from '../../common/audit/audited.decorator.js';
+import { CurrentPrincipal } from '../../common/auth/current-principal.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
-import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js';
-import type { UserPrincipal } from '../../common/auth/principal.js';
-import { Roles } from '../../common/auth/roles.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
+import type { Principal, UserPrincipal } from '../../common/auth/principal.js';
 import { TenantIdPipe } from '../../common/validation/tenant-id.pipe.js';
 import { AdminUserDto, AdminUserPageDto } from './dto/admin-user.dto.js';
 import { CreatedUserDto, CreateUserDto, TemporaryPasswordDto } from './dto/create-user.dto.js';
@@ -45,14 +44,12 @@ const TENANT_QUERY = {
 };
 
 @ApiTags('users')
-@ApiBearerAuth('bearer')
-@Roles('admin')
-@NoImpersonation()
 @Controller('users')
 export class UserAdminController {
   constructor(private readonly admin: UserAdminService) {}
 
   @Get()
+  @Access({ roles: ['admin'], apiKeyScopes: ['users:read'], impersonation: 'refused' })
   @ApiOperation({
     summary: 'Members of your tenant (super admins: everyone, or one tenant)',
     description:
@@ -61,14 +58,14 @@ export class UserAdminController {
   @ApiOkResponse({ type: AdminUserPageDto })
   @ApiErrors('COMMON_FORBIDDEN')
   list(
-    @CurrentUser() user: UserPrincipal,
+    @CurrentPrincipal() user: Principal,
     @Query() query: ListUsersQueryDto,
   ): Promise<AdminUserPageDto> {
     return this.admin.list(user, query);
   }
 
   @Post()
-  @Roles('admin', 'teacher')
+  @Access({ roles: ['admin', 'teacher'], apiKeyScopes: ['users:write'], impersonation: 'refused' })
   @Audited({ action: 'user.created_by_admin', resource: 'user' })
   @ApiOperation({
     summary:
@@ -93,7 +90,7 @@ export class UserAdminController {
     'TENANT_USER_LIMIT_REACHED',
   )
   async create(
-    @CurrentUser() user: UserPrincipal,
+    @CurrentPrincipal() user: Principal,
     @Body() dto: CreateUserDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CreatedUserDto | InvitationDto> {
@@ -106,12 +103,13 @@ export class UserAdminController {
   }
 
   @Get(':id')
+  @Access({ roles: ['admin'], apiKeyScopes: ['users:read'], impersonation: 'refused' })
   @ApiOperation({ summary: 'One member' })
   @ApiQuery(TENANT_QUERY)
   @ApiOkResponse({ type: AdminUserDto })
   @ApiErrors('USER_NOT_FOUND', 'COMMON_FORBIDDEN')
   get(
-    @CurrentUser() user: UserPrincipal,
+    @CurrentPrincipal() user: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
   ): Promise<AdminUserDto> {
@@ -119,6 +117,7 @@ export class UserAdminController {
   }
 
   @Patch(':id')
+  @Access({ roles: ['admin'], apiKeyScopes: ['users:write'], impersonation: 'refused' })
   @Audited({ action: 'user.admin_updated', resource: 'user' })
   @ApiOperation({
     summary: "Change a member's role or status; super admins also the account and platform role",
@@ -129,7 +128,7 @@ export class UserAdminController {
   @ApiOkResponse({ type: AdminUserDto })
   @ApiErrors('USER_NOT_FOUND', 'COMMON_FORBIDDEN', 'AUTH_FORBIDDEN', 'COMMON_CONFLICT')
   update(
-    @CurrentUser() user: UserPrincipal,
+    @CurrentPrincipal() user: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: UpdateUserDto,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
@@ -138,6 +137,7 @@ export class UserAdminController {
   }
 
   @Delete(':id')
+  @Access({ roles: ['admin'], apiKeyScopes: ['users:write'], impersonation: 'refused' })
   @HttpCode(HttpStatus.NO_CONTENT)
   @Audited({ action: 'user.deleted', resource: 'user' })
   @ApiOperation({
@@ -149,7 +149,7 @@ export class UserAdminController {
   @ApiNoContentResponse()
   @ApiErrors('USER_NOT_FOUND', 'COMMON_FORBIDDEN', 'AUTH_FORBIDDEN', 'COMMON_CONFLICT')
   async remove(
-    @CurrentUser() user: UserPrincipal,
+    @CurrentPrincipal() user: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
   ): Promise<void> {
@@ -157,7 +157,7 @@ export class UserAdminController {
   }
 
   @Post(':id/reset-password')
-  @Roles('admin', 'teacher')
+  @Access({ roles: ['admin', 'teacher'], impersonation: 'refused' })
   @HttpCode(HttpStatus.OK)
   @Audited({ action: 'user.password_reset_by_admin', resource: 'user' })
   @ApiOperation({
@@ -185,6 +185,7 @@ export class UserAdminController {
   }
 
   @Post(':id/unlock')
+  @Access({ roles: ['admin'], impersonation: 'refused' })
   @HttpCode(HttpStatus.NO_CONTENT)
   @Audited({ action: 'user.unlocked', resource: 'user' })
   @ApiOperation({

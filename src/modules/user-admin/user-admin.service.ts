@@ -29,11 +29,12 @@ import type { ListUsersQueryDto } from './dto/list-users.query.dto.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
 import { UserAdminRepository, type MemberRow } from './user-admin.repository.js';
 import type { User } from '../users/user.entity.js';
-import type { TenantRole } from '../../common/auth/roles.js';
+import { isTenantAdmin, type TenantRole } from '../../common/auth/roles.js';
 import { userCreatedEvent } from '../users/user-events.js';
 
 /**
- * What tenant admins do to the members of their tenant, and super admins to anyone. Every
+ * What tenant admins do to the members of their tenant, and super admins to anyone; a tenant's
+ * API key lists (`users:read`) and manages (`users:write`) its non-admin members. Every
  * method resolves the tenant in scope first; another tenant's member is as absent as a
  * missing user (404).
  */
@@ -84,8 +85,9 @@ export class UserAdminService {
     if (fields.length === 0) {
       throw new AppException('COMMON_VALIDATION_FAILED', 'Nothing to change', { fields: [] });
     }
-    const platformWide = isPlatformWide(principal);
-    if (!platformWide && (dto.is_active !== undefined || dto.platform_role !== undefined)) {
+    // Accounts and platform roles are identity-level: never changed with an API key.
+    const platformStaff = isPlatformWide(principal) && principal.kind !== 'api_key';
+    if (!platformStaff && (dto.is_active !== undefined || dto.platform_role !== undefined)) {
       throw new AppException(
         'AUTH_FORBIDDEN',
         'Only super admins change accounts or platform roles',
@@ -93,6 +95,7 @@ export class UserAdminService {
     }
     const target = await this.visibleMember(principal, userId, tenantId);
     this.refuseSelfOrSuperior(principal, target);
+    refuseAdminsToKeys(principal, target.role, dto.role);
     const touchesMembership = dto.role !== undefined || dto.status !== undefined;
     if (touchesMembership && target.tenant_id === null) {
       throw new AppException(
@@ -172,9 +175,10 @@ export class UserAdminService {
   async remove(principal: Principal, userId: string, tenantId?: string): Promise<void> {
     const target = await this.visibleMember(principal, userId, tenantId);
     this.refuseSelfOrSuperior(principal, target);
+    refuseAdminsToKeys(principal, target.role);
     // A school deletes only an account it manages; a self-managed one just leaves the school.
     const wholeAccount =
-      isPlatformWide(principal) && tenantId === undefined
+      isPlatformWide(principal) && principal.kind !== 'api_key' && tenantId === undefined
         ? true
         : target.managed_by_tenant_id !== null &&
           target.managed_by_tenant_id === target.tenant_id &&
@@ -234,10 +238,10 @@ export class UserAdminService {
     if (isPlatformWide(principal) && !(await this.memberships.tenantExists(tenantId))) {
       throw unknownReference('tenant_id', 'tenant');
     }
-    const isAdmin =
-      (principal.kind === 'user' && principal.role === 'admin') || isPlatformWide(principal);
+    refuseAdminsToKeys(principal, dto.role);
     // Teachers add pupils without an email to their school; everything else is for admins.
-    if (!isAdmin && (dto.role !== 'student' || dto.email !== undefined || !dto.username)) {
+    const teacher = principal.kind === 'user' && !isTenantAdmin(principal);
+    if (teacher && (dto.role !== 'student' || dto.email !== undefined || !dto.username)) {
       throw new AppException('AUTH_FORBIDDEN', 'Teachers add students with a username only');
     }
     if (!isPlatformWide(principal)) {
@@ -325,7 +329,7 @@ export class UserAdminService {
         },
       );
     }
-    if (principal.role !== 'admin' && !isPlatformWide(principal)) {
+    if (!isTenantAdmin(principal)) {
       throw new AppException('AUTH_FORBIDDEN');
     }
     return this.invitations.create(principal, { email: dto.email, role: dto.role });
@@ -342,8 +346,7 @@ export class UserAdminService {
   ): Promise<TemporaryPasswordDto> {
     const target = await this.visibleMember(principal, userId, tenantId);
     this.refuseSelfOrSuperior(principal, target);
-    const isAdmin = principal.role === 'admin' || isPlatformWide(principal);
-    if (!isAdmin) {
+    if (!isTenantAdmin(principal)) {
       await this.requirePupilOf(principal, target);
     }
     await this.requireSchoolManaged(principal, target);
@@ -515,6 +518,20 @@ function refuseWithInvitation(dto: CreateUserDto): void {
       'Members with an email are invited and set their own password',
       { fields },
     );
+  }
+}
+
+/**
+ * An API key (`users:write`) manages students and teachers: it neither touches an admin nor
+ * makes one, a platform key included. Identity-level actions (passwords, lockouts,
+ * impersonation, accounts) take no key.
+ */
+function refuseAdminsToKeys(
+  principal: Principal,
+  ...roles: Array<TenantRole | null | undefined>
+): void {
+  if (principal.kind === 'api_key' && roles.includes('admin')) {
+    throw new AppException('AUTH_FORBIDDEN', 'API keys manage students and teachers, not admins');
   }
 }
 

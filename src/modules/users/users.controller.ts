@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Audited } from '../../common/audit/audited.decorator.js';
-import { AllowPendingPasswordChange } from '../../common/auth/pending-password-change.decorator.js';
+import { Access } from '../../common/auth/access.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
 import { UpdateProfileDto } from './dto/update-profile.dto.js';
@@ -10,13 +10,13 @@ import { UsersService } from './users.service.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
 @ApiTags('users')
-@ApiBearerAuth('bearer')
+@Access()
 @Controller('users/me')
 export class ProfileController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
-  @AllowPendingPasswordChange()
+  @Access({ pendingPasswordChange: 'allowed' })
   @ApiOperation({ summary: 'The signed-in user, with their memberships' })
   @ApiOkResponse({ type: UserProfileDto })
   @ApiErrors('USER_NOT_FOUND')

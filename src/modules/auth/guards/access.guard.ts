@@ -1,38 +1,38 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { API_KEY_SCOPES_KEY, type ApiKeyScope } from '../../../common/auth/api-key-scopes.js';
-import type { Principal, UserPrincipal } from '../../../common/auth/principal.js';
-import { ApiKeyAuthenticator } from '../../api-keys/api-key-authenticator.js';
-import { MarketKeyAuthenticator } from '../../market-keys/market-key-authenticator.js';
+import { declaredAccess } from '../../../common/auth/access.decorator.js';
 import {
-  MARKET_API_KEY,
-  type MarketApiOptions,
-} from '../../../common/auth/market-api.decorator.js';
-import { REQUIRED_FEATURE_KEY } from '../../../common/auth/requires-feature.decorator.js';
-import { TenantFeatures } from '../../tenants/tenant-features.service.js';
-import type { TenantFeature } from '../../tenants/tenant-settings.js';
-import { NO_IMPERSONATION_KEY } from '../../../common/auth/no-impersonation.decorator.js';
-import { ALLOW_PENDING_PASSWORD_CHANGE_KEY } from '../../../common/auth/pending-password-change.decorator.js';
-import { OPTIONAL_AUTH_KEY } from '../../../common/auth/optional-auth.decorator.js';
-import { IS_PUBLIC_KEY } from '../../../common/auth/public.decorator.js';
-import { ROLES_KEY } from '../../../common/auth/roles.decorator.js';
-import { hasRole, type RequiredRole } from '../../../common/auth/roles.js';
+  keyRefusal,
+  userRefusal,
+  type AccessPolicy,
+  type MarketAccess,
+  type Refusal,
+  type SignedInAccess,
+} from '../../../common/auth/access-policy.js';
+import type { Principal, UserPrincipal } from '../../../common/auth/principal.js';
 import { runStrategy } from '../../../common/auth/run-strategy.js';
 import { AppException } from '../../../common/errors/app.exception.js';
-import { bearerToken, JwtStrategy } from './jwt.strategy.js';
+import { ApiKeyAuthenticator } from '../../api-keys/api-key-authenticator.js';
+import { MarketKeyAuthenticator } from '../../market-keys/market-key-authenticator.js';
+import { TenantFeatures } from '../../tenants/tenant-features.service.js';
+import type { TenantFeature } from '../../tenants/tenant-settings.js';
 import { SessionState } from '../session-state.service.js';
+import { bearerToken, JwtStrategy } from './jwt.strategy.js';
 import { VerifiedTokens } from './verified-tokens.js';
 
-interface RouteAccess {
-  isPublic: boolean;
-  optionalAuth: boolean;
-  allowPendingPasswordChange: boolean;
-  noImpersonation: boolean;
-  roles: RequiredRole[];
-  apiKeyScopes: ApiKeyScope[];
-  marketApi?: MarketApiOptions;
-  feature?: TenantFeature;
+/** A route that declares nothing (the every-route test keeps it from shipping): any signed-in user. */
+const UNDECLARED: SignedInAccess = {
+  kind: 'signed_in',
+  roles: [],
+  apiKeyScopes: [],
+  impersonation: 'allowed',
+  pendingPasswordChange: 'refused',
+};
+
+function refuse(refusal: Refusal | undefined): void {
+  if (refusal) {
+    throw new AppException(refusal.code, undefined, refusal.details ?? null);
+  }
 }
 
 function authFailure(info: unknown): AppException {
@@ -43,15 +43,13 @@ function authFailure(info: unknown): AppException {
 }
 
 /**
- * The global guard: every route needs a valid access token unless it is `@Public()`, and
- * `@Roles(...)` narrows it further. 401 means "who are you?", 403 "not allowed". It runs before
- * the rate limiter, so signed-in callers get their own budget.
+ * The global guard: enforces the route's one `@Access` policy (see `AccessPolicy`). 401 means
+ * "who are you?", 403 "not allowed". It runs before the rate limiter, so signed-in callers get
+ * their own budget.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
-  private readonly routes = new WeakMap<object, RouteAccess>();
   constructor(
-    private readonly reflector: Reflector,
     private readonly jwt: JwtStrategy,
     private readonly verified: VerifiedTokens,
     private readonly sessionState: SessionState,
@@ -61,43 +59,46 @@ export class AccessGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const access = this.accessFor(context);
+    const policy: AccessPolicy =
+      declaredAccess(context.getHandler(), context.getClass()) ?? UNDECLARED;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    if (access.isPublic) {
-      if (access.optionalAuth && request.headers.authorization) {
-        request.principal = await this.authenticate(request);
-      }
-      return true;
+    switch (policy.kind) {
+      case 'public':
+        if (policy.optionalAuth && request.headers.authorization) {
+          request.principal = await this.authenticateUser(request);
+        }
+        return true;
+      case 'market':
+        request.principal = await this.authenticateMarket(request, policy);
+        return true;
+      case 'signed_in':
+        await this.authenticateSignedIn(request, policy);
+        return true;
     }
-    if (access.marketApi) {
-      request.principal = await this.authenticateMarket(request, access.marketApi);
-      return true;
-    }
+  }
+
+  /** A bearer token when one is sent; otherwise an `X-API-Key`, where the route accepts keys. */
+  private async authenticateSignedIn(
+    request: FastifyRequest,
+    policy: SignedInAccess,
+  ): Promise<void> {
     const apiKey = request.headers['x-api-key'];
     if (!request.headers.authorization && typeof apiKey === 'string') {
-      const keyPrincipal = await this.authenticateApiKey(apiKey, request, access);
-      request.principal = keyPrincipal;
+      const key = await this.apiKeys.authenticate(apiKey, request.ip);
+      refuse(keyRefusal(policy, key));
+      request.principal = key;
       // A tenant's keys are its API integration: they stop when the plan turns it off.
-      await this.assertFeature(keyPrincipal, 'api_integration');
-      await this.assertFeature(keyPrincipal, access.feature);
-      return true;
+      await this.assertFeature(key, 'api_integration');
+      await this.assertFeature(key, policy.feature);
+      return;
     }
     if (!request.headers.authorization) {
       throw new AppException('AUTH_UNAUTHENTICATED');
     }
-    const principal = await this.authenticate(request);
-    request.principal = principal;
-    if (principal.passwordChangeRequired && !access.allowPendingPasswordChange) {
-      throw new AppException('AUTH_PASSWORD_CHANGE_REQUIRED');
-    }
-    if (access.noImpersonation && principal.actorUserId) {
-      throw new AppException('AUTH_IMPERSONATION_FORBIDDEN');
-    }
-    if (access.roles.length > 0 && !hasRole(principal, access.roles)) {
-      throw new AppException('AUTH_FORBIDDEN', undefined, { required_roles: access.roles });
-    }
-    await this.assertFeature(principal, access.feature);
-    return true;
+    const user = await this.authenticateUser(request);
+    request.principal = user;
+    refuse(userRefusal(policy, user));
+    await this.assertFeature(user, policy.feature);
   }
 
   private async assertFeature(principal: Principal, feature: TenantFeature | undefined) {
@@ -111,44 +112,25 @@ export class AccessGuard implements CanActivate {
   /** `/mt/...`: the Service Market's key, or a super admin; nobody else. */
   private async authenticateMarket(
     request: FastifyRequest,
-    options: MarketApiOptions,
+    policy: MarketAccess,
   ): Promise<Principal> {
     const marketKey =
       request.headers['x-market-api-key'] ??
-      (options.legacyHeader ? request.headers['x-api-key'] : undefined);
+      (policy.legacyHeader ? request.headers['x-api-key'] : undefined);
     if (typeof marketKey === 'string') {
       return this.marketKeys.authenticate(marketKey, request.ip);
     }
     if (!request.headers.authorization) {
       throw new AppException('MARKET_API_KEY_INVALID');
     }
-    const principal = await this.authenticate(request);
+    const principal = await this.authenticateUser(request);
     if (principal.platformRole !== 'super_admin' || principal.actorUserId) {
       throw new AppException('MARKET_ACCESS_FORBIDDEN');
     }
     return principal;
   }
 
-  /** A key works only on routes that accept one of its scopes (`@AllowApiKey`). */
-  private async authenticateApiKey(
-    key: string,
-    request: FastifyRequest,
-    access: RouteAccess,
-  ): Promise<Principal> {
-    const principal = await this.apiKeys.authenticate(key, request.ip);
-    if (access.apiKeyScopes.length === 0) {
-      throw new AppException('API_KEY_NOT_ACCEPTED');
-    }
-    const granted = principal.kind === 'api_key' ? (principal.scopes ?? []) : [];
-    if (!access.apiKeyScopes.some((scope) => granted.includes(scope))) {
-      throw new AppException('API_KEY_SCOPE_MISSING', undefined, {
-        required_scopes: access.apiKeyScopes,
-      });
-    }
-    return principal;
-  }
-
-  private async authenticate(request: FastifyRequest): Promise<UserPrincipal> {
+  private async authenticateUser(request: FastifyRequest): Promise<UserPrincipal> {
     const token = bearerToken(request);
     const known = token ? this.verified.get(token) : undefined;
     if (known) {
@@ -166,30 +148,5 @@ export class AccessGuard implements CanActivate {
       case 'redirect':
         throw authFailure(outcome.kind === 'fail' ? outcome.info : undefined);
     }
-  }
-
-  private accessFor(context: ExecutionContext): RouteAccess {
-    const handler = context.getHandler();
-    let access = this.routes.get(handler);
-    if (!access) {
-      const targets = [handler, context.getClass()];
-      access = {
-        isPublic: this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets) ?? false,
-        optionalAuth:
-          this.reflector.getAllAndOverride<boolean>(OPTIONAL_AUTH_KEY, targets) ?? false,
-        allowPendingPasswordChange:
-          this.reflector.getAllAndOverride<boolean>(ALLOW_PENDING_PASSWORD_CHANGE_KEY, targets) ??
-          false,
-        noImpersonation:
-          this.reflector.getAllAndOverride<boolean>(NO_IMPERSONATION_KEY, targets) ?? false,
-        roles: this.reflector.getAllAndOverride<RequiredRole[]>(ROLES_KEY, targets) ?? [],
-        apiKeyScopes:
-          this.reflector.getAllAndOverride<ApiKeyScope[]>(API_KEY_SCOPES_KEY, targets) ?? [],
-        marketApi: this.reflector.getAllAndOverride<MarketApiOptions>(MARKET_API_KEY, targets),
-        feature: this.reflector.getAllAndOverride<TenantFeature>(REQUIRED_FEATURE_KEY, targets),
-      };
-      this.routes.set(handler, access);
-    }
-    return access;
   }
 }

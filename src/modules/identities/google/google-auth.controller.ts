@@ -1,16 +1,9 @@
 import { Controller, Get, Query, Redirect, Req, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser } from '../../../common/auth/current-user.decorator.js';
-import { NoImpersonation } from '../../../common/auth/no-impersonation.decorator.js';
+import { Access } from '../../../common/auth/access.decorator.js';
 import type { UserPrincipal } from '../../../common/auth/principal.js';
-import { Public } from '../../../common/auth/public.decorator.js';
 import { SignInRoute } from '../../../common/throttling/rate-limit.decorator.js';
 import { Device } from '../../auth/device.decorator.js';
 import type { DeviceInfo } from '../../auth/sessions.service.js';
@@ -32,7 +25,7 @@ export class GoogleAuthController {
     private readonly oauth: GoogleOAuth,
   ) {}
 
-  @Public()
+  @Access.public()
   @Get()
   @Redirect()
   @SignInRoute()
@@ -52,7 +45,7 @@ export class GoogleAuthController {
     return { url: location, statusCode: 302 };
   }
 
-  @Public()
+  @Access.public()
   @Get('callback')
   @Redirect()
   @SignInRoute()
@@ -75,8 +68,7 @@ export class GoogleAuthController {
   }
 
   @Get('link')
-  @NoImpersonation()
-  @ApiBearerAuth('bearer')
+  @Access({ impersonation: 'refused' })
   @ApiOperation({
     summary: 'Link a Google account to yours: the URL to send the browser to',
     description:
