@@ -16,7 +16,7 @@ import {
   UsersRepository,
   type FailedLoginResult,
 } from '../users/users.repository.js';
-import { UsersService } from '../users/users.service.js';
+import { CacheInvalidation } from '../../common/cache/cache-invalidation.service.js';
 import { FailureBudget, type BudgetRule } from '../../common/throttling/failure-budget.js';
 import { AccountMails, type RequestedMailKind } from './account-mails.js';
 import { AuthMetrics, type LoginFailureReason } from './auth.metrics.js';
@@ -27,7 +27,6 @@ import { LoginHistoryRepository } from './login-history.repository.js';
 import { OneTimeTokensRepository } from './one-time-tokens.repository.js';
 import { PasswordHasher } from './password-hasher.js';
 import { SecurityEvents } from './security-events.js';
-import { SessionState } from './session-state.service.js';
 import { SessionsService, type DeviceInfo, type SessionRef } from './sessions.service.js';
 import { AccessTokens } from './tokens/access-tokens.service.js';
 import './auth.errors.js';
@@ -48,7 +47,7 @@ export class AuthService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersRepository,
     private readonly memberships: MembershipsRepository,
-    private readonly profiles: UsersService,
+    private readonly invalidation: CacheInvalidation,
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsService,
     private readonly accessTokens: AccessTokens,
@@ -60,7 +59,6 @@ export class AuthService {
     private readonly security: SecurityEvents,
     private readonly config: AppConfigService,
     private readonly clock: Clock,
-    private readonly sessionState: SessionState,
     private readonly loginFailures: LoginFailuresRepository,
     private readonly failureBudget: FailureBudget,
   ) {}
@@ -113,7 +111,7 @@ export class AuthService {
         throw new AppException('AUTH_ONE_TIME_TOKEN_INVALID');
       }
       await this.users.markEmailVerified(manager, userId, now);
-      this.profiles.forget(userId);
+      this.invalidation.changed(manager, 'user', [userId]);
     });
     this.metrics.emailVerifications.inc();
   }
@@ -298,7 +296,6 @@ export class AuthService {
       );
       return user.id;
     });
-    this.profiles.forget(userId);
     this.metrics.passwordResets.inc();
   }
 
@@ -337,9 +334,6 @@ export class AuthService {
         manager,
       );
     });
-    // A pending temporary-password change is over for this session too.
-    this.sessionState.forget(principal.sessionId ? [principal.sessionId] : []);
-    this.profiles.forget(user.id);
   }
 
   private async attemptLogin(dto: LoginDto, device: DeviceInfo): Promise<TokenResponseDto> {
@@ -568,7 +562,6 @@ export class AuthService {
       return started;
     });
     this.metrics.loginAttempts.inc({ status: 'success' });
-    this.profiles.forget(user.id);
     return this.tokenResponse({ ...user, lastLoginAt: now }, memberships, session, refreshToken);
   }
 

@@ -5,7 +5,7 @@ import { AuthService } from '../auth/auth.service.js';
 import { TenantsRepository } from '../tenants/tenants.repository.js';
 import type { AdminUserDto } from '../user-admin/dto/admin-user.dto.js';
 import { UserAdminService } from '../user-admin/user-admin.service.js';
-import { UsersService } from '../users/users.service.js';
+import { Profiles } from '../users/profiles.service.js';
 import {
   mapMarketUser,
   NO_USAGE,
@@ -29,7 +29,7 @@ export class MarketUsersService {
   constructor(
     private readonly admin: UserAdminService,
     private readonly tenants: TenantsRepository,
-    private readonly profiles: UsersService,
+    private readonly profiles: Profiles,
     private readonly auth: AuthService,
     private readonly usage: UsageStatsService,
   ) {}

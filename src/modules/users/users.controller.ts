@@ -6,20 +6,20 @@ import { CurrentUser } from '../../common/auth/current-user.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
 import { UpdateProfileDto } from './dto/update-profile.dto.js';
 import { UserProfileDto } from './dto/user.dto.js';
-import { UsersService } from './users.service.js';
+import { Profiles } from './profiles.service.js';
 
 @ApiTags('users')
 @ApiBearerAuth('bearer')
 @Controller('users/me')
 export class ProfileController {
-  constructor(private readonly users: UsersService) {}
+  constructor(private readonly profiles: Profiles) {}
 
   @Get()
   @AllowPendingPasswordChange()
   @ApiOperation({ summary: 'The signed-in user, with their memberships' })
   @ApiOkResponse({ type: UserProfileDto })
   get(@CurrentUser() user: UserPrincipal): Promise<UserProfileDto> {
-    return this.users.getProfile(user.userId);
+    return this.profiles.getProfile(user.userId);
   }
 
   @Patch()
@@ -34,6 +34,6 @@ export class ProfileController {
     @CurrentUser() user: UserPrincipal,
     @Body() dto: UpdateProfileDto,
   ): Promise<UserProfileDto> {
-    return this.users.updateProfile(user.userId, dto);
+    return this.profiles.updateProfile(user.userId, dto);
   }
 }
