@@ -24,11 +24,11 @@ import { CurrentUser } from '../../common/auth/current-user.decorator.js';
 import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
 import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
-import { AuthService } from './auth.service.js';
 import { Device } from './device.decorator.js';
 import { ChangePasswordDto } from './dto/auth-requests.dto.js';
 import { SessionDto } from './dto/session.dto.js';
 import { MySessionsService } from './my-sessions.service.js';
+import { PasswordChange } from './passwords/password-change.service.js';
 import type { DeviceInfo } from './sessions.service.js';
 
 @ApiTags('users')
@@ -36,7 +36,7 @@ import type { DeviceInfo } from './sessions.service.js';
 @Controller('users/me')
 export class AccountController {
   constructor(
-    private readonly auth: AuthService,
+    private readonly passwordChange: PasswordChange,
     private readonly mySessions: MySessionsService,
   ) {}
 
@@ -53,7 +53,7 @@ export class AccountController {
     @Body() dto: ChangePasswordDto,
     @Device() device: DeviceInfo,
   ): Promise<void> {
-    await this.auth.changePassword(user, dto.current_password, dto.new_password, device);
+    await this.passwordChange.change(user, dto.current_password, dto.new_password, device);
   }
 
   @Get('sessions')

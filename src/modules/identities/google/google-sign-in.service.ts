@@ -5,10 +5,10 @@ import { CacheInvalidation } from '../../../common/cache/cache-invalidation.serv
 import { Clock } from '../../../common/clock/clock.js';
 import { OutboxService } from '../../../common/events/outbox.service.js';
 import { AppException } from '../../../common/errors/app.exception.js';
-import { AuthService } from '../../auth/auth.service.js';
 import { SecurityEvents } from '../../auth/security-events.js';
 import type { DeviceInfo } from '../../auth/sessions.service.js';
 import { SessionsService } from '../../auth/sessions.service.js';
+import { OAuthHandoff } from '../../auth/sign-in/oauth-handoff.service.js';
 import { TenantsRepository } from '../../tenants/tenants.repository.js';
 import { MembershipsRepository } from '../../users/memberships.repository.js';
 import type { User } from '../../users/user.entity.js';
@@ -30,7 +30,7 @@ export class GoogleSignIn {
     private readonly memberships: MembershipsRepository,
     private readonly identities: IdentitiesRepository,
     private readonly tenants: TenantsRepository,
-    private readonly auth: AuthService,
+    private readonly handoff: OAuthHandoff,
     private readonly sessions: SessionsService,
     private readonly invalidation: CacheInvalidation,
     private readonly outbox: OutboxService,
@@ -52,7 +52,7 @@ export class GoogleSignIn {
       }
       user = await this.resolveUser(profile, domainTenant);
     }
-    return this.auth.issueSignInCode(user, 'google', domainTenant, device);
+    return this.handoff.issueSignInCode(user, 'google', domainTenant, device);
   }
 
   /** Links the Google account to the signed-in user who started the flow. */
