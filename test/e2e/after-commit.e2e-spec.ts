@@ -56,6 +56,7 @@ describe('afterCommit', () => {
         }),
       ).rejects.toThrow('refused');
       await runner.manager.transaction(async (manager) => {
+        await manager.query(`INSERT INTO after_commit_probe (id) VALUES (4)`);
         afterCommit(manager, () => ran.push('committed'));
       });
     } finally {
@@ -69,6 +70,7 @@ describe('afterCommit', () => {
     const ran: string[] = [];
     await dataSource.transaction(async (outer) => {
       await outer.transaction(async (inner) => {
+        await inner.query(`INSERT INTO after_commit_probe (id) VALUES (5)`);
         afterCommit(inner, () => ran.push('callback'));
       });
       ran.push('savepoint released');
