@@ -6,27 +6,34 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import type { EntityManager } from 'typeorm';
 import { AppConfigService } from '../../config/app-config.service.js';
+import { afterCommit } from '../database/after-commit.js';
 import { REDIS_CLIENT } from '../redis/redis.module.js';
 
-type Handler = (keys: string[]) => void;
+/** The records cached views are read from; each cache says which of them it holds. */
+export type CachedRecord = 'user' | 'session' | 'tenant';
+
+type Handler = (ids: string[]) => void;
 
 interface Message {
-  topic: string;
+  topic: CachedRecord;
   keys: string[];
   origin: string;
 }
 
 /**
- * Tells every instance to drop cached entries (sessions, profiles) the moment one instance
- * changes them, over Redis pub/sub when REDIS_URL is set. Without Redis, or if a message is
- * lost, the caches' own TTL (5 s) is the bound. The publishing instance drops its entries
- * itself, before publishing.
+ * The one way cached views (profiles, session state, tenant features) learn that records
+ * changed. A change says what it changed (`changed`, or the domain event it writes to the
+ * outbox); once its transaction commits, every cache holding those records drops them, here
+ * first, then on the other instances over Redis pub/sub when REDIS_URL is set. Without Redis,
+ * or if a message is lost, the caches' own TTL (5 s) is the bound. Dropping after the commit
+ * matters: a request reading in between would cache the old state again for the TTL.
  */
 @Injectable()
 export class CacheInvalidation implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(CacheInvalidation.name);
-  private readonly handlers = new Map<string, Handler[]>();
+  private readonly handlers = new Map<CachedRecord, Handler[]>();
   private readonly origin = `${process.pid}:${Math.random().toString(36).slice(2)}`;
   private readonly channel: string;
   private subscriber: Redis | undefined;
@@ -54,12 +61,22 @@ export class CacheInvalidation implements OnModuleInit, OnApplicationShutdown {
     await this.subscriber?.quit().catch(() => undefined);
   }
 
-  on(topic: string, handler: Handler): void {
-    this.handlers.set(topic, [...(this.handlers.get(topic) ?? []), handler]);
+  /** A cache holding views of `record` registers how it drops them. */
+  on(record: CachedRecord, handler: Handler): void {
+    this.handlers.set(record, [...(this.handlers.get(record) ?? []), handler]);
   }
 
-  /** Drops the keys here at once, and on the other instances as soon as they hear of it. */
-  publish(topic: string, keys: string[]): void {
+  /**
+   * These records changed in `manager`'s transaction: their cached views drop once it commits
+   * (never if it rolls back), or at once outside a transaction.
+   */
+  changed(manager: EntityManager | undefined, record: CachedRecord, ids: string[]): void {
+    if (ids.length > 0) {
+      afterCommit(manager, () => this.publish(record, [...new Set(ids)]));
+    }
+  }
+
+  private publish(topic: CachedRecord, keys: string[]): void {
     if (keys.length === 0) {
       return;
     }
@@ -84,7 +101,7 @@ export class CacheInvalidation implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private dispatch(topic: string, keys: string[]): void {
+  private dispatch(topic: CachedRecord, keys: string[]): void {
     for (const handler of this.handlers.get(topic) ?? []) {
       handler(keys);
     }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { CacheInvalidation, type CachedRecord } from '../cache/cache-invalidation.service.js';
 import { Clock } from '../clock/clock.js';
 import type { DomainEventType } from './domain-event.js';
 import { OutboxRelay } from './outbox-relay.service.js';
@@ -13,12 +14,34 @@ export interface NewDomainEvent {
 
 const EVENT_VERSION = '1.0.0';
 
-/** Adds events inside the caller's transaction; they leave only if it commits. */
+/**
+ * What the aggregate of each event is among the cached records: an event says its aggregate
+ * changed, so its cached views drop when the change commits (null: the event changes nothing
+ * cached). A new event type must choose here.
+ */
+const CACHED_AGGREGATE: Record<DomainEventType, CachedRecord | null> = {
+  'user.created': 'user',
+  'user.updated': 'user',
+  'user.deleted': 'user',
+  'user.logged_in': 'user',
+  // The sessions it ended say so themselves (SessionsService).
+  'user.logged_out': null,
+  'user.password_changed': 'user',
+  'tenant.activated': 'tenant',
+  'tenant.deactivated': 'tenant',
+  'tenant.limit_reached': null,
+};
+
+/**
+ * Adds events inside the caller's transaction; they leave only if it commits, and then the
+ * cached views of what they changed drop (CacheInvalidation).
+ */
 @Injectable()
 export class OutboxService {
   constructor(
     private readonly clock: Clock,
     private readonly relay: OutboxRelay,
+    private readonly invalidation: CacheInvalidation,
   ) {}
 
   async add(manager: EntityManager, ...events: NewDomainEvent[]): Promise<void> {
@@ -41,6 +64,12 @@ export class OutboxService {
          AS e(id uuid, type varchar, version varchar, aggregate_id varchar, payload jsonb, occurred_at timestamptz)`,
       [JSON.stringify(rows)],
     );
+    for (const event of events) {
+      const record = CACHED_AGGREGATE[event.type];
+      if (record) {
+        this.invalidation.changed(manager, record, [event.aggregateId]);
+      }
+    }
     // Relay soon after the commit instead of waiting for the next poll.
     this.relay.nudgeSoon();
   }

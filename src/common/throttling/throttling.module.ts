@@ -61,7 +61,7 @@ function throttlerOptions(config: AppConfigService, redis: Redis | null): Thrott
       },
       {
         // Per client IP on sign-in routes, signed in or not (the login budget per account
-        // counts failures only, in AuthService).
+        // counts failures only, in SignInFailures).
         name: SIGN_IN_FLOOD_THROTTLER,
         limit: config.get('RATE_LIMIT_SIGN_IN_FLOOD_LIMIT'),
         ttl: config.get('RATE_LIMIT_SIGN_IN_FLOOD_TTL_SECONDS') * 1000,

@@ -10,7 +10,8 @@ import { ACCOUNT_MAILS_QUEUE, type RequestedMail } from '../../common/queue/queu
 import { startWorker } from '../../common/queue/start-worker.js';
 import { AppConfigService } from '../../config/app-config.service.js';
 import type { RequestedMailKind } from './account-mails.js';
-import { AuthService } from './auth.service.js';
+import { EmailVerification } from './email-verification.service.js';
+import { PasswordReset } from './passwords/password-reset.service.js';
 
 /** Looks up the account behind a requested mail (reset, verification) and sends it, if any. */
 @Processor(ACCOUNT_MAILS_QUEUE, { autorun: false, concurrency: 4 })
@@ -21,7 +22,8 @@ export class AccountMailsProcessor
   private readonly logger = new Logger(AccountMailsProcessor.name);
 
   constructor(
-    private readonly auth: AuthService,
+    private readonly passwordReset: PasswordReset,
+    private readonly verification: EmailVerification,
     private readonly config: AppConfigService,
     private readonly queueHealth: QueueHealth,
   ) {
@@ -44,6 +46,10 @@ export class AccountMailsProcessor
   }
 
   async process(job: Job<RequestedMail, unknown, RequestedMailKind>): Promise<void> {
-    await this.auth.sendRequestedMail(job.name, job.data.email);
+    if (job.name === 'password-reset') {
+      await this.passwordReset.mailLink(job.data.email);
+    } else {
+      await this.verification.mailAgain(job.data.email);
+    }
   }
 }

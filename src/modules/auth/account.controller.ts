@@ -14,11 +14,11 @@ import { Audited } from '../../common/audit/audited.decorator.js';
 import { Access } from '../../common/auth/access.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
-import { AuthService } from './auth.service.js';
 import { Device } from './device.decorator.js';
 import { ChangePasswordDto } from './dto/auth-requests.dto.js';
 import { SessionDto } from './dto/session.dto.js';
 import { MySessionsService } from './my-sessions.service.js';
+import { PasswordChange } from './passwords/password-change.service.js';
 import type { DeviceInfo } from './sessions.service.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
@@ -27,7 +27,7 @@ import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 @Controller('users/me')
 export class AccountController {
   constructor(
-    private readonly auth: AuthService,
+    private readonly passwordChange: PasswordChange,
     private readonly mySessions: MySessionsService,
   ) {}
 
@@ -43,7 +43,7 @@ export class AccountController {
     @Body() dto: ChangePasswordDto,
     @Device() device: DeviceInfo,
   ): Promise<void> {
-    await this.auth.changePassword(user, dto.current_password, dto.new_password, device);
+    await this.passwordChange.change(user, dto.current_password, dto.new_password, device);
   }
 
   @Get('sessions')

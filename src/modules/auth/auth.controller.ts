@@ -12,7 +12,6 @@ import { Access } from '../../common/auth/access.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
 import { RateLimit, SignInRoute } from '../../common/throttling/rate-limit.decorator.js';
-import { AuthService } from './auth.service.js';
 import { Device } from './device.decorator.js';
 import {
   EmailDto,
@@ -25,13 +24,31 @@ import {
   SwitchTenantDto,
 } from './dto/auth-requests.dto.js';
 import { TokenResponseDto } from './dto/token-response.dto.js';
+import { EmailVerification } from './email-verification.service.js';
+import { Logout } from './logout.service.js';
+import { PasswordReset } from './passwords/password-reset.service.js';
+import { Registration } from './registration.service.js';
 import type { DeviceInfo } from './sessions.service.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
+import { OAuthHandoff } from './sign-in/oauth-handoff.service.js';
+import { PasswordSignIn } from './sign-in/password-sign-in.service.js';
+import type { SignedIn } from './sign-in/session-tokens.service.js';
+import { TenantSwitch } from './tenant-switch.service.js';
+import { TokenRefresh } from './token-refresh.service.js';
 
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly registration: Registration,
+    private readonly verification: EmailVerification,
+    private readonly passwordSignIn: PasswordSignIn,
+    private readonly oauthHandoff: OAuthHandoff,
+    private readonly tokenRefresh: TokenRefresh,
+    private readonly logouts: Logout,
+    private readonly tenantSwitch: TenantSwitch,
+    private readonly passwordReset: PasswordReset,
+  ) {}
 
   @Access.public()
   @Post('register')
@@ -47,7 +64,7 @@ export class AuthController {
     description: 'A verification mail (new address) or a notice to the owner (taken address)',
   })
   async register(@Body() dto: RegisterDto): Promise<void> {
-    await this.auth.register(dto);
+    await this.registration.register(dto);
   }
 
   @Access.public()
@@ -60,7 +77,7 @@ export class AuthController {
   @ApiNoContentResponse({ description: 'Verified' })
   @ApiErrors('AUTH_ONE_TIME_TOKEN_INVALID')
   async verifyEmail(@Body() dto: OneTimeTokenDto): Promise<void> {
-    await this.auth.verifyEmail(dto.token);
+    await this.verification.verify(dto.token);
   }
 
   @Access.public()
@@ -70,7 +87,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Send the verification mail again (always 202)' })
   @ApiAcceptedResponse({ description: 'If the address has an unverified account, a mail is sent' })
   async resendVerification(@Body() dto: EmailDto): Promise<void> {
-    await this.auth.resendVerification(dto.email);
+    await this.verification.resend(dto.email);
   }
 
   @Access.public()
@@ -97,7 +114,7 @@ export class AuthController {
     @Device() device: DeviceInfo,
     @Req() request: FastifyRequest,
   ): Promise<TokenResponseDto> {
-    return attributeTo(request, await this.auth.login(dto, device));
+    return attributeTo(request, await this.passwordSignIn.signIn(dto, device));
   }
 
   @Access.public()
@@ -123,7 +140,7 @@ export class AuthController {
     @Device() device: DeviceInfo,
     @Req() request: FastifyRequest,
   ): Promise<TokenResponseDto> {
-    return attributeTo(request, await this.auth.exchangeSignInCode(dto.code, device));
+    return attributeTo(request, await this.oauthHandoff.exchangeSignInCode(dto.code, device));
   }
 
   @Access.public()
@@ -143,7 +160,7 @@ export class AuthController {
     @Device() device: DeviceInfo,
     @Req() request: FastifyRequest,
   ): Promise<TokenResponseDto> {
-    return attributeTo(request, await this.auth.refresh(dto.refresh_token, device));
+    return attributeTo(request, await this.tokenRefresh.refresh(dto.refresh_token, device));
   }
 
   @Post('logout')
@@ -153,7 +170,7 @@ export class AuthController {
   @ApiOperation({ summary: 'End this session; its tokens stop working' })
   @ApiNoContentResponse()
   async logout(@CurrentUser() user: UserPrincipal): Promise<void> {
-    await this.auth.logout(user);
+    await this.logouts.logout(user);
   }
 
   @Post('logout-all')
@@ -163,7 +180,7 @@ export class AuthController {
   @ApiOperation({ summary: 'End every session of this account, on every device' })
   @ApiNoContentResponse()
   async logoutAll(@CurrentUser() user: UserPrincipal, @Device() device: DeviceInfo): Promise<void> {
-    await this.auth.logoutAll(user, device);
+    await this.logouts.logoutAll(user, device);
   }
 
   @Post('switch-tenant')
@@ -177,7 +194,7 @@ export class AuthController {
     @CurrentUser() user: UserPrincipal,
     @Body() dto: SwitchTenantDto,
   ): Promise<TokenResponseDto> {
-    return this.auth.switchTenant(user, dto.tenant_id);
+    return this.tenantSwitch.switchTenant(user, dto.tenant_id);
   }
 
   @Access.public()
@@ -188,7 +205,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Mail a password reset link (always 202; the link works once, 30 min)' })
   @ApiAcceptedResponse()
   async forgotPassword(@Body() dto: EmailDto): Promise<void> {
-    await this.auth.forgotPassword(dto.email);
+    await this.passwordReset.request(dto.email);
   }
 
   @Access.public()
@@ -201,20 +218,12 @@ export class AuthController {
   @ApiNoContentResponse()
   @ApiErrors('AUTH_ONE_TIME_TOKEN_INVALID')
   async resetPassword(@Body() dto: ResetPasswordDto, @Device() device: DeviceInfo): Promise<void> {
-    await this.auth.resetPassword(dto.token, dto.new_password, device);
+    await this.passwordReset.reset(dto.token, dto.new_password, device);
   }
 }
 
 /** The audit record of a sign-in names who signed in, and the tenant they signed in to. */
-function attributeTo(request: FastifyRequest, tokens: TokenResponseDto): TokenResponseDto {
-  const claims = JSON.parse(
-    Buffer.from(tokens.access_token.split('.')[1] ?? '', 'base64url').toString('utf8'),
-  ) as { sub: string; tid: string | null; sid: string };
-  request.principal = {
-    kind: 'user',
-    userId: claims.sub,
-    tenantId: claims.tid,
-    sessionId: claims.sid,
-  };
-  return tokens;
+function attributeTo(request: FastifyRequest, signedIn: SignedIn): TokenResponseDto {
+  request.principal = signedIn.principal;
+  return signedIn.tokens;
 }

@@ -32,7 +32,7 @@ export class LoginFailuresRepository {
     this.key = keys.deriveSecret('sign-in-identifier');
   }
 
-  /** `identifier`: normalised as the account lookup does (see AuthService). */
+  /** `identifier`: normalised as the account lookup does (see PasswordSignIn). */
   hashOf(identifier: string): Buffer {
     return createHmac('sha256', this.key).update(identifier).digest();
   }

@@ -9,11 +9,10 @@ import type { AccessTokenClaims } from './tokens/access-tokens.service.js';
 
 /**
  * The longest another instance keeps accepting an access token after its session was revoked
- * or its user deactivated; the instance that made the change forgets its copy at once.
+ * or its user deactivated when it missed the news (no Redis, or a lost message); the instance
+ * that made the change drops its copy as the change commits.
  */
 export const SESSION_STATE_TTL_MS = 5000;
-
-const SESSION_TOPIC = 'session';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -24,18 +23,20 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 @Injectable()
 export class SessionState {
-  private readonly cache = new TtlCache<string, SessionStateRow | undefined>(SESSION_STATE_TTL_MS);
+  // Keyed by session; a change to its user (role, account, password) or tenant drops it too.
+  private readonly cache = new TtlCache<SessionStateRow | undefined>(SESSION_STATE_TTL_MS, {
+    tagsOf: (row) =>
+      row ? [`user:${row.user_id}`, ...(row.tenant_id ? [`tenant:${row.tenant_id}`] : [])] : [],
+  });
 
   constructor(
     private readonly sessions: SessionsRepository,
     private readonly clock: Clock,
-    private readonly invalidation: CacheInvalidation,
+    invalidation: CacheInvalidation,
   ) {
-    invalidation.on(SESSION_TOPIC, (ids) => {
-      for (const id of ids) {
-        this.cache.delete(id);
-      }
-    });
+    invalidation.on('session', (ids) => this.cache.drop(ids));
+    invalidation.on('user', (ids) => this.cache.dropTagged(ids.map((id) => `user:${id}`)));
+    invalidation.on('tenant', (ids) => this.cache.dropTagged(ids.map((id) => `tenant:${id}`)));
   }
 
   async principalFor(claims: AccessTokenClaims): Promise<UserPrincipal> {
@@ -77,10 +78,5 @@ export class SessionState {
         ? { passwordChangeRequired: true }
         : {}),
     };
-  }
-
-  /** Sessions that just ended or changed: dropped here at once, elsewhere via CacheInvalidation. */
-  forget(sessionIds: string[]): void {
-    this.invalidation.publish(SESSION_TOPIC, sessionIds);
   }
 }

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { CacheInvalidation } from '../../common/cache/cache-invalidation.service.js';
 import { Clock } from '../../common/clock/clock.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import { AppConfigService } from '../../config/app-config.service.js';
 import type { Session, SessionRevokeReason } from './session.entity.js';
 import { SecurityEvents } from './security-events.js';
-import { SessionState } from './session-state.service.js';
 import { SessionsRepository, type LockedSession } from './sessions.repository.js';
 import { SigningKeys } from './tokens/signing-keys.service.js';
 import {
@@ -43,7 +43,7 @@ export class SessionsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly sessions: SessionsRepository,
-    private readonly state: SessionState,
+    private readonly invalidation: CacheInvalidation,
     private readonly config: AppConfigService,
     private readonly clock: Clock,
     keys: SigningKeys,
@@ -78,7 +78,7 @@ export class SessionsService {
       },
       this.config.get('MAX_SESSIONS_PER_USER'),
     );
-    this.state.forget(evicted);
+    this.invalidation.changed(manager, 'session', evicted);
     return { session: { id, tenantId }, refreshToken: issued.token };
   }
 
@@ -92,7 +92,7 @@ export class SessionsService {
     if (!family) {
       return { kind: 'invalid' };
     }
-    const result = await this.dataSource.transaction(async (manager): Promise<RotationResult> => {
+    return this.dataSource.transaction(async (manager): Promise<RotationResult> => {
       const session = await this.sessions.findByFamilyForUpdate(manager, family);
       const now = this.clock.now();
       if (!session || session.revokedAt || session.expiresAt <= now) {
@@ -119,6 +119,7 @@ export class SessionsService {
         return { kind: 'rotated', session, refreshToken: successor.token };
       }
       await this.sessions.revoke(manager, { ids: [session.id] }, 'refresh_token_reused', now);
+      this.invalidation.changed(manager, 'session', [session.id]);
       await this.security.record(
         'auth.refresh_token_reused',
         { userId: session.userId, tenantId: session.tenantId },
@@ -129,10 +130,6 @@ export class SessionsService {
       );
       return { kind: 'reused', session };
     });
-    if (result.kind === 'reused') {
-      this.state.forget([result.session.id]);
-    }
-    return result;
   }
 
   /**
@@ -161,7 +158,7 @@ export class SessionsService {
       expiresAt: this.refreshExpiry(now),
       tenantId,
     });
-    this.state.forget([sessionId]);
+    this.invalidation.changed(manager, 'session', [sessionId]);
     return { session: { id: session.id, tenantId }, refreshToken: successor.token };
   }
 
@@ -176,7 +173,7 @@ export class SessionsService {
       reason,
       this.clock.now(),
     );
-    this.state.forget(ended);
+    this.invalidation.changed(manager, 'session', ended);
     return ended;
   }
 

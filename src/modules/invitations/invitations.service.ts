@@ -11,7 +11,6 @@ import { PasswordHasher } from '../auth/password-hasher.js';
 import { hashToken } from '../auth/tokens/refresh-tokens.js';
 import { MembershipsRepository } from '../users/memberships.repository.js';
 import { normalizeEmail, UsersRepository } from '../users/users.repository.js';
-import { UsersService } from '../users/users.service.js';
 import type {
   AcceptedInvitationDto,
   AcceptInvitationDto,
@@ -33,7 +32,6 @@ export class InvitationsService {
     private readonly invitations: InvitationsRepository,
     private readonly users: UsersRepository,
     private readonly memberships: MembershipsRepository,
-    private readonly profiles: UsersService,
     private readonly hasher: PasswordHasher,
     private readonly mails: AccountMails,
     private readonly outbox: OutboxService,
@@ -175,7 +173,6 @@ export class InvitationsService {
         account_created: created,
       };
     });
-    this.profiles.forget(result.user_id);
     return result;
   }
 

@@ -7,7 +7,6 @@ import { AppException } from '../../common/errors/app.exception.js';
 import { OutboxService } from '../../common/events/outbox.service.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { InvitationsService } from '../invitations/invitations.service.js';
-import { TenantFeatures } from '../tenants/tenant-features.service.js';
 import { mergeConfig } from '../tenants/tenant-settings.service.js';
 import { TenantsRepository, type NewTenant } from '../tenants/tenants.repository.js';
 import { MembershipsRepository } from '../users/memberships.repository.js';
@@ -32,7 +31,6 @@ export class MarketTenantsService {
     private readonly memberships: MembershipsRepository,
     private readonly sessions: SessionsService,
     private readonly invitations: InvitationsService,
-    private readonly features: TenantFeatures,
     private readonly outbox: OutboxService,
     private readonly clock: Clock,
   ) {}
@@ -57,7 +55,6 @@ export class MarketTenantsService {
       }
       result = await this.activateOnce(tenantId, dto);
     }
-    this.features.forget(tenantId);
     const invitation =
       result !== 'unchanged' && dto.admin_email
         ? await this.inviteFirstAdmin(tenantId, dto.admin_email, dto.admin_name)
@@ -75,6 +72,7 @@ export class MarketTenantsService {
       const reason = dto.reason ?? null;
       await this.tenants.deactivate(manager, tenantId, reason, this.clock.now());
       await this.sessions.revoke({ tenantId }, 'tenant_deactivated', manager);
+      // Also drops the tenant's cached settings and its members' profiles, once this commits.
       await this.outbox.add(manager, {
         type: 'tenant.deactivated',
         aggregateId: tenantId,
@@ -82,7 +80,6 @@ export class MarketTenantsService {
       });
       return 'deactivated' as const;
     });
-    this.features.forget(tenantId);
     return { ...(await this.status(tenantId)), result, admin_invitation: null };
   }
 

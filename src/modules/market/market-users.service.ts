@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../common/auth/principal.js';
 import { AppException } from '../../common/errors/app.exception.js';
-import { AuthService } from '../auth/auth.service.js';
+import { WelcomeMail } from '../auth/passwords/welcome-mail.service.js';
 import { TenantsRepository } from '../tenants/tenants.repository.js';
 import type { AdminUserDto } from '../user-admin/dto/admin-user.dto.js';
 import { UserAdminService } from '../user-admin/user-admin.service.js';
-import { UsersService } from '../users/users.service.js';
+import { Profiles } from '../users/profiles.service.js';
 import {
   mapMarketUser,
   NO_USAGE,
@@ -29,8 +29,8 @@ export class MarketUsersService {
   constructor(
     private readonly admin: UserAdminService,
     private readonly tenants: TenantsRepository,
-    private readonly profiles: UsersService,
-    private readonly auth: AuthService,
+    private readonly profiles: Profiles,
+    private readonly welcome: WelcomeMail,
     private readonly usage: UsageStatsService,
   ) {}
 
@@ -92,7 +92,7 @@ export class MarketUsersService {
     const created = added.member;
     // Without a given password nobody knows the generated one: the welcome mail sets theirs.
     if (dto.send_welcome_email !== false) {
-      await this.auth.sendWelcome(created.id, tenant.name);
+      await this.welcome.send(created.id, tenant.name);
     }
     const user = mapMarketUser(created, NO_USAGE);
     return {

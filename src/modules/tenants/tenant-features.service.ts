@@ -5,24 +5,19 @@ import { AppException } from '../../common/errors/app.exception.js';
 import { readTenantConfig, type TenantConfig, type TenantFeature } from './tenant-settings.js';
 import { TenantsRepository } from './tenants.repository.js';
 
-/** How long another instance may apply settings changed elsewhere (this one drops them at once). */
+/** How long an instance that missed a settings change may apply the old ones. */
 const SETTINGS_CACHE_TTL_MS = 5000;
-const SETTINGS_TOPIC = 'tenant-settings';
 
 /** A tenant's configuration on the request path (features, limits), cached briefly. */
 @Injectable()
 export class TenantFeatures {
-  private readonly configs = new TtlCache<string, TenantConfig | null>(SETTINGS_CACHE_TTL_MS);
+  private readonly configs = new TtlCache<TenantConfig | null>(SETTINGS_CACHE_TTL_MS);
 
   constructor(
     private readonly tenants: TenantsRepository,
-    private readonly invalidation: CacheInvalidation,
+    invalidation: CacheInvalidation,
   ) {
-    invalidation.on(SETTINGS_TOPIC, (ids) => {
-      for (const id of ids) {
-        this.configs.delete(id);
-      }
-    });
+    invalidation.on('tenant', (ids) => this.configs.drop(ids));
   }
 
   /** 403 TENANT_FEATURE_DISABLED when the tenant's plan has the feature off. */
@@ -34,10 +29,5 @@ export class TenantFeatures {
     if (config && !config.features[feature]) {
       throw new AppException('TENANT_FEATURE_DISABLED', undefined, { feature });
     }
-  }
-
-  forget(tenantId: string): void {
-    this.configs.delete(tenantId);
-    this.invalidation.publish(SETTINGS_TOPIC, [tenantId]);
   }
 }

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { CacheInvalidation } from '../../common/cache/cache-invalidation.service.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import type { TenantConfigDto, UpdateTenantSettingsDto } from './dto/tenant-settings.dto.js';
 import {
   mapSubscription,
   type TenantSettingsResponseDto,
 } from './dto/tenant-settings-response.dto.js';
-import { TenantFeatures } from './tenant-features.service.js';
 import { readTenantConfig } from './tenant-settings.js';
 import { TenantsRepository, type TenantRow } from './tenants.repository.js';
 
@@ -19,7 +19,7 @@ export class TenantSettingsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tenants: TenantsRepository,
-    private readonly features: TenantFeatures,
+    private readonly invalidation: CacheInvalidation,
   ) {}
 
   async get(tenantId: string): Promise<TenantSettingsResponseDto> {
@@ -40,8 +40,8 @@ export class TenantSettingsService {
         plan: dto.subscription?.plan,
         subscription: mergeSection(tenant.subscription, dto.subscription, ['plan']),
       });
+      this.invalidation.changed(manager, 'tenant', [tenantId]);
     });
-    this.features.forget(tenantId);
     return this.get(tenantId);
   }
 }

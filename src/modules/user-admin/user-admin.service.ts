@@ -15,9 +15,7 @@ import { isoOrNull } from '../../common/time/iso.js';
 import { OutboxService } from '../../common/events/outbox.service.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import { SecurityEvents } from '../auth/security-events.js';
-import { SessionState } from '../auth/session-state.service.js';
 import { SessionsService } from '../auth/sessions.service.js';
-import { UsersService } from '../users/users.service.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { MembershipsRepository } from '../users/memberships.repository.js';
 import { PasswordHasher } from '../auth/password-hasher.js';
@@ -44,8 +42,6 @@ export class UserAdminService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly members: UserAdminRepository,
     private readonly sessions: SessionsService,
-    private readonly sessionState: SessionState,
-    private readonly profiles: UsersService,
     private readonly outbox: OutboxService,
     private readonly clock: Clock,
     private readonly users: UsersRepository,
@@ -151,6 +147,7 @@ export class UserAdminService {
           manager,
         );
       }
+      // Also drops the user's cached profile and session state, once this commits.
       await this.outbox.add(manager, {
         type: 'user.updated',
         aggregateId: userId,
@@ -164,7 +161,6 @@ export class UserAdminService {
         },
       });
     });
-    await this.forgetEverywhere(userId);
     return this.get(principal, userId, target.tenant_id ?? undefined);
   }
 
@@ -214,7 +210,6 @@ export class UserAdminService {
         },
       });
     });
-    await this.forgetEverywhere(userId);
   }
 
   /**
@@ -368,7 +363,6 @@ export class UserAdminService {
         manager,
       );
     });
-    await this.forgetEverywhere(userId);
     return { temporary_password: password };
   }
 
@@ -476,13 +470,6 @@ export class UserAdminService {
     if (target.platform_role === 'super_admin' && !superAdmin) {
       throw new AppException('AUTH_FORBIDDEN', 'Only super admins manage super admins');
     }
-  }
-
-  /** Cached sessions and profile of the user drop at once, here and on every instance. */
-  private async forgetEverywhere(userId: string): Promise<void> {
-    this.profiles.forget(userId);
-    const live = await this.sessions.listLive(userId);
-    this.sessionState.forget(live.map((session) => session.id));
   }
 }
 

@@ -6,14 +6,14 @@ import { CurrentUser } from '../../common/auth/current-user.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
 import { UpdateProfileDto } from './dto/update-profile.dto.js';
 import { UserProfileDto } from './dto/user.dto.js';
-import { UsersService } from './users.service.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
+import { Profiles } from './profiles.service.js';
 
 @ApiTags('users')
 @Access()
 @Controller('users/me')
 export class ProfileController {
-  constructor(private readonly users: UsersService) {}
+  constructor(private readonly profiles: Profiles) {}
 
   @Get()
   @Access({ pendingPasswordChange: 'allowed' })
@@ -21,7 +21,7 @@ export class ProfileController {
   @ApiOkResponse({ type: UserProfileDto })
   @ApiErrors('USER_NOT_FOUND')
   get(@CurrentUser() user: UserPrincipal): Promise<UserProfileDto> {
-    return this.users.getProfile(user.userId);
+    return this.profiles.getProfile(user.userId);
   }
 
   @Patch()
@@ -37,6 +37,6 @@ export class ProfileController {
     @CurrentUser() user: UserPrincipal,
     @Body() dto: UpdateProfileDto,
   ): Promise<UserProfileDto> {
-    return this.users.updateProfile(user.userId, dto);
+    return this.profiles.updateProfile(user.userId, dto);
   }
 }

@@ -1,18 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { CacheInvalidation } from '../../../common/cache/cache-invalidation.service.js';
 import { Clock } from '../../../common/clock/clock.js';
 import { OutboxService } from '../../../common/events/outbox.service.js';
 import { AppException } from '../../../common/errors/app.exception.js';
-import { AuthService } from '../../auth/auth.service.js';
 import { SecurityEvents } from '../../auth/security-events.js';
 import type { DeviceInfo } from '../../auth/sessions.service.js';
 import { SessionsService } from '../../auth/sessions.service.js';
+import { OAuthHandoff } from '../../auth/sign-in/oauth-handoff.service.js';
 import { TenantsRepository } from '../../tenants/tenants.repository.js';
 import { MembershipsRepository } from '../../users/memberships.repository.js';
 import type { User } from '../../users/user.entity.js';
 import { UsersRepository } from '../../users/users.repository.js';
-import { UsersService } from '../../users/users.service.js';
 import { IdentitiesRepository } from '../identities.repository.js';
 import type { GoogleProfile, OAuthFlow } from './google-oauth.js';
 import { userCreatedEvent } from '../../users/user-events.js';
@@ -30,9 +30,9 @@ export class GoogleSignIn {
     private readonly memberships: MembershipsRepository,
     private readonly identities: IdentitiesRepository,
     private readonly tenants: TenantsRepository,
-    private readonly auth: AuthService,
+    private readonly handoff: OAuthHandoff,
     private readonly sessions: SessionsService,
-    private readonly profiles: UsersService,
+    private readonly invalidation: CacheInvalidation,
     private readonly outbox: OutboxService,
     private readonly security: SecurityEvents,
     private readonly clock: Clock,
@@ -52,8 +52,7 @@ export class GoogleSignIn {
       }
       user = await this.resolveUser(profile, domainTenant);
     }
-    this.profiles.forget(user.id);
-    return this.auth.issueSignInCode(user, 'google', domainTenant, device);
+    return this.handoff.issueSignInCode(user, 'google', domainTenant, device);
   }
 
   /** Links the Google account to the signed-in user who started the flow. */
@@ -145,6 +144,7 @@ export class GoogleSignIn {
       if (domainTenant) {
         await this.memberships.insertIfAbsent(manager, user.id, domainTenant, 'student');
       }
+      this.invalidation.changed(manager, 'user', [user.id]);
     });
     this.logger.log({ user_id: user.id }, 'linked a Google account by verified email');
     return (await this.users.findById(user.id)) ?? user;
@@ -181,9 +181,11 @@ export class GoogleSignIn {
 
   private async joinDomainTenant(userId: string, domainTenant: string | null): Promise<void> {
     if (domainTenant) {
-      await this.dataSource.transaction((manager) =>
-        this.memberships.insertIfAbsent(manager, userId, domainTenant, 'student'),
-      );
+      await this.dataSource.transaction(async (manager) => {
+        if (await this.memberships.insertIfAbsent(manager, userId, domainTenant, 'student')) {
+          this.invalidation.changed(manager, 'user', [userId]);
+        }
+      });
     }
   }
 

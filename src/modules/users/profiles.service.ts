@@ -10,30 +10,33 @@ import type { UpdateProfileDto } from './dto/update-profile.dto.js';
 import { MembershipsRepository } from './memberships.repository.js';
 import { UsersRepository, type ProfileChanges } from './users.repository.js';
 
-/** How long another instance may serve a profile changed elsewhere (this one drops it at once). */
+/** How long an instance that missed a change may serve the old profile. */
 export const PROFILE_CACHE_TTL_MS = 5000;
-const PROFILE_TOPIC = 'profile';
 
+/**
+ * The signed-in user's profile (`GET /users/me`: account and memberships), cached briefly;
+ * its own changes to it (`PATCH /users/me`).
+ */
 @Injectable()
-export class UsersService {
-  private readonly profiles = new TtlCache<string, UserProfileDto>(PROFILE_CACHE_TTL_MS);
+export class Profiles {
+  // Keyed by user; a change to one of the user's tenants (its name, status) drops it too.
+  private readonly cache = new TtlCache<UserProfileDto>(PROFILE_CACHE_TTL_MS, {
+    tagsOf: (profile) => profile.memberships.map((m) => `tenant:${m.tenant_id}`),
+  });
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersRepository,
     private readonly memberships: MembershipsRepository,
     private readonly outbox: OutboxService,
-    private readonly invalidation: CacheInvalidation,
+    invalidation: CacheInvalidation,
   ) {
-    invalidation.on(PROFILE_TOPIC, (ids) => {
-      for (const id of ids) {
-        this.profiles.delete(id);
-      }
-    });
+    invalidation.on('user', (ids) => this.cache.drop(ids));
+    invalidation.on('tenant', (ids) => this.cache.dropTagged(ids.map((id) => `tenant:${id}`)));
   }
 
   getProfile(userId: string): Promise<UserProfileDto> {
-    return this.profiles.get(userId, async () => {
+    return this.cache.get(userId, async () => {
       const user = await this.users.findById(userId);
       if (!user) {
         throw new AppException('USER_NOT_FOUND');
@@ -64,6 +67,7 @@ export class UsersService {
           throw new AppException('USER_NOT_FOUND');
         }
         await this.users.updateProfile(manager, userId, defined);
+        // The event also drops the cached profile, once this commits.
         await this.outbox.add(manager, {
           type: 'user.updated',
           aggregateId: userId,
@@ -76,12 +80,6 @@ export class UsersService {
         });
       });
     }
-    this.forget(userId);
     return this.getProfile(userId);
-  }
-
-  /** After a change to the user: dropped here at once, elsewhere via CacheInvalidation. */
-  forget(userId: string): void {
-    this.invalidation.publish(PROFILE_TOPIC, [userId]);
   }
 }
