@@ -1,4 +1,5 @@
 import { AppException } from '../../../common/errors/app.exception.js';
+import type { AppErrorCode } from '../../../common/errors/error-codes.js';
 import type { MembershipView } from '../../users/memberships.repository.js';
 import type { User } from '../../users/user.entity.js';
 import type { FailedLoginResult } from '../../users/users.repository.js';
@@ -53,16 +54,13 @@ export function lockedError(lockedUntil: Date, now: Date): AppException {
   );
 }
 
+const FAILURE_REASONS: Partial<Record<AppErrorCode, LoginFailureReason>> = {
+  AUTH_ACCOUNT_DISABLED: 'account_disabled',
+  AUTH_ACCOUNT_LOCKED: 'account_locked',
+  AUTH_NOT_A_MEMBER: 'not_a_member',
+};
+
 /** The reason a refusal is recorded with (login history, metrics). */
 export function failureReasonOf(error: AppException): LoginFailureReason {
-  switch (error.code) {
-    case 'AUTH_ACCOUNT_DISABLED':
-      return 'account_disabled';
-    case 'AUTH_ACCOUNT_LOCKED':
-      return 'account_locked';
-    case 'AUTH_NOT_A_MEMBER':
-      return 'not_a_member';
-    default:
-      return 'tenant_inactive';
-  }
+  return FAILURE_REASONS[error.code] ?? 'tenant_inactive';
 }
