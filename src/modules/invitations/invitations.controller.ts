@@ -79,7 +79,7 @@ export class InvitationsController {
   @Post('accept')
   @Public()
   @OptionalAuth()
-  @Audited({ action: 'invitation.accepted', resource: 'invitation' })
+  @Audited({ action: 'invitation.accepted', resource: 'invitation', idField: 'invitation_id' })
   @ApiOperation({
     summary: 'Accept an invitation (single use, bound to the invited email)',
     description:

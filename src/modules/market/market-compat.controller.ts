@@ -51,7 +51,7 @@ export class MarketCompatController {
 
   @Post('webhook/auto-provision')
   @HttpCode(200)
-  @Audited({ action: 'tenant.activated', resource: 'tenant' })
+  @Audited({ action: 'tenant.activated', resource: 'tenant', idField: 'tenant_id' })
   @ApiOperation({ summary: 'Alias of POST /mt/tenant/{id}/activate', deprecated: true })
   @ApiOkResponse({ type: TenantLifecycleDto })
   async autoProvision(

@@ -29,7 +29,7 @@ export class MarketSettingsController {
   }
 
   @Put()
-  @Audited({ action: 'tenant.settings_updated', resource: 'tenant' })
+  @Audited({ action: 'tenant.settings_updated', resource: 'tenant', idParam: 'tenantId' })
   @ApiOperation({
     summary: 'Change configuration and subscription, validated field by field',
     description:

@@ -62,7 +62,7 @@ export class MarketUsersController {
   }
 
   @Post()
-  @Audited({ action: 'user.created', resource: 'user' })
+  @Audited({ action: 'user.created', resource: 'user', idField: 'user_id' })
   @ApiOperation({
     summary: 'Add a member: a new account, or an invitation for an email that has one',
     description:
@@ -100,7 +100,7 @@ export class MarketUsersController {
   }
 
   @Put(':userId')
-  @Audited({ action: 'user.updated', resource: 'user' })
+  @Audited({ action: 'user.updated', resource: 'user', idParam: 'userId' })
   @ApiOperation({ summary: "Change a member's name, role or status in this tenant" })
   @ApiOkResponse({ type: MarketUserDto })
   @ApiNotFoundResponse({ type: ErrorEnvelope, description: NOT_FOUND })
@@ -115,7 +115,7 @@ export class MarketUsersController {
 
   @Delete(':userId')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @Audited({ action: 'user.removed', resource: 'user' })
+  @Audited({ action: 'user.removed', resource: 'user', idParam: 'userId' })
   @ApiOperation({
     summary: 'Take the member out of this tenant (the account goes with its last membership)',
   })

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { noteAuditTarget } from '../../common/audit/audit-target.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import { AuthService } from '../auth/auth.service.js';
@@ -82,6 +83,7 @@ export class MarketUsersService {
       tenant_id: tenantId,
     });
     if (added.kind === 'invited') {
+      noteAuditTarget({ resourceType: 'invitation', resourceId: added.invitation.id });
       return {
         email: added.invitation.email,
         role: added.invitation.role,

@@ -27,6 +27,7 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
+import { noteAuditTarget } from '../../common/audit/audit-target.js';
 import { Audited } from '../../common/audit/audited.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
 import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js';
@@ -108,6 +109,7 @@ export class UserAdminController {
   ): Promise<CreatedUserDto | InvitationDto> {
     const added = await this.admin.create(user, dto);
     if (added.kind === 'invited') {
+      noteAuditTarget({ resourceType: 'invitation', resourceId: added.invitation.id });
       void reply.status(HttpStatus.ACCEPTED);
       return added.invitation;
     }
