@@ -8,11 +8,9 @@ import {
   MaxLength,
   ValidateIf,
 } from 'class-validator';
+import { IsTenantId } from '../../../common/validation/tenant-id.js';
 import { USERNAME_PATTERN } from '../../users/dto/update-profile.dto.js';
 import { IsStrongPassword, PASSWORD_MAX_LENGTH } from '../../users/password-policy.js';
-
-const TENANT_ID = /^[a-z0-9][a-z0-9_-]{1,62}$/;
-const TENANT_ID_MESSAGE = 'tenant_id must be a tenant id such as hallym_univ';
 
 export class RegisterDto {
   /** @example minji@hallym.ac.kr */
@@ -57,7 +55,7 @@ export class LoginDto {
   /** The school to sign in to (required with username); default: the first active membership. @example hallym_univ */
   @ValidateIf((dto: LoginDto) => dto.tenant_id !== undefined || dto.username !== undefined)
   @IsString()
-  @Matches(TENANT_ID, { message: TENANT_ID_MESSAGE })
+  @IsTenantId()
   tenant_id?: string;
 }
 
@@ -109,7 +107,7 @@ export class ChangePasswordDto {
 export class SwitchTenantDto {
   /** @example hallym_univ */
   @IsString()
-  @Matches(TENANT_ID, { message: TENANT_ID_MESSAGE })
+  @IsTenantId()
   tenant_id!: string;
 }
 
