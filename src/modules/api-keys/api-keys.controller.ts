@@ -6,7 +6,6 @@ import {
   HttpCode,
   HttpStatus,
   Param,
-  ParseUUIDPipe,
   Post,
   Query,
 } from '@nestjs/common';
@@ -28,6 +27,7 @@ import { RequiresFeature } from '../../common/auth/requires-feature.decorator.js
 import { TenantIdPipe } from '../../common/validation/tenant-id.pipe.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto.js';
+import { UuidPipe } from '../../common/validation/uuid.pipe.js';
 
 @ApiTags('api-keys')
 @ApiBearerAuth('bearer')
@@ -71,7 +71,7 @@ export class ApiKeysController {
   @ApiNoContentResponse()
   async revoke(
     @CurrentUser() user: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
   ): Promise<void> {
     await this.apiKeys.revoke(user, id);
   }

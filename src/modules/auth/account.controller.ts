@@ -1,14 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Post,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBadRequestResponse,
@@ -30,6 +20,7 @@ import { ChangePasswordDto } from './dto/auth-requests.dto.js';
 import { SessionDto } from './dto/session.dto.js';
 import { MySessionsService } from './my-sessions.service.js';
 import type { DeviceInfo } from './sessions.service.js';
+import { UuidPipe } from '../../common/validation/uuid.pipe.js';
 
 @ApiTags('users')
 @ApiBearerAuth('bearer')
@@ -71,7 +62,7 @@ export class AccountController {
   @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'AUTH_SESSION_NOT_FOUND' })
   async revokeSession(
     @CurrentUser() user: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
   ): Promise<void> {
     await this.mySessions.revoke(user, id);
   }

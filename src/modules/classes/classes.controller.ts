@@ -6,7 +6,6 @@ import {
   HttpCode,
   HttpStatus,
   Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Query,
@@ -33,6 +32,7 @@ import { JoinClassDto } from './dto/join-class.dto.js';
 import { ListClassesQueryDto } from './dto/list-classes.query.dto.js';
 import { UpdateClassDto } from './dto/update-class.dto.js';
 import { ClassesService } from './classes.service.js';
+import { UuidPipe } from '../../common/validation/uuid.pipe.js';
 
 const CLASS_NOT_FOUND = {
   type: ErrorEnvelope,
@@ -91,10 +91,7 @@ export class ClassesController {
   @ApiOperation({ summary: 'One class (students: only their own, without the join code)' })
   @ApiOkResponse({ type: ClassDto })
   @ApiNotFoundResponse(CLASS_NOT_FOUND)
-  get(
-    @CurrentUser() user: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
-  ): Promise<ClassDto> {
+  get(@CurrentUser() user: UserPrincipal, @Param('id', UuidPipe) id: string): Promise<ClassDto> {
     return this.classes.get(user, id);
   }
 
@@ -108,7 +105,7 @@ export class ClassesController {
   @ApiNotFoundResponse(CLASS_NOT_FOUND)
   update(
     @CurrentUser() user: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
     @Body() dto: UpdateClassDto,
   ): Promise<ClassDto> {
     return this.classes.update(user, id, dto);
@@ -122,7 +119,7 @@ export class ClassesController {
   @ApiNotFoundResponse(CLASS_NOT_FOUND)
   async remove(
     @CurrentUser() user: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
   ): Promise<void> {
     await this.classes.remove(user, id);
   }
@@ -135,7 +132,7 @@ export class ClassesController {
   @ApiNotFoundResponse(CLASS_NOT_FOUND)
   rotateJoinCode(
     @CurrentUser() user: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
   ): Promise<ClassDto> {
     return this.classes.rotateJoinCode(user, id);
   }
@@ -146,7 +143,7 @@ export class ClassesController {
   @ApiNotFoundResponse(CLASS_NOT_FOUND)
   members(
     @CurrentUser() user: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
   ): Promise<ClassMemberDto[]> {
     return this.classes.listMembers(user, id);
   }
@@ -169,7 +166,7 @@ export class ClassesController {
   })
   addMember(
     @CurrentUser() user: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
     @Body() dto: AddClassMemberDto,
   ): Promise<ClassMemberDto> {
     return this.classes.addMember(user, id, dto);
@@ -186,8 +183,8 @@ export class ClassesController {
   })
   async removeMember(
     @CurrentUser() user: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @Param('userId', new ParseUUIDPipe()) userId: string,
+    @Param('id', UuidPipe) id: string,
+    @Param('userId', UuidPipe) userId: string,
   ): Promise<void> {
     await this.classes.removeMember(user, id, userId);
   }

@@ -6,7 +6,6 @@ import {
   HttpCode,
   HttpStatus,
   Param,
-  ParseUUIDPipe,
   Post,
   Req,
 } from '@nestjs/common';
@@ -32,6 +31,7 @@ import {
   InvitationDto,
 } from './dto/invitation.dto.js';
 import { InvitationsService } from './invitations.service.js';
+import { UuidPipe } from '../../common/validation/uuid.pipe.js';
 
 @ApiTags('invitations')
 @Controller('invitations')
@@ -71,7 +71,7 @@ export class InvitationsController {
   @ApiNoContentResponse()
   async revoke(
     @CurrentUser() admin: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
   ): Promise<void> {
     await this.invitations.revoke(admin, id);
   }

@@ -1,14 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Post,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -26,6 +16,7 @@ import { Roles } from '../../common/auth/roles.decorator.js';
 import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
 import { CreatedMarketKeyDto, CreateMarketKeyDto, MarketKeyDto } from './dto/market-key.dto.js';
 import { MarketKeysService } from './market-keys.service.js';
+import { UuidPipe } from '../../common/validation/uuid.pipe.js';
 
 @ApiTags('market-keys')
 @ApiBearerAuth('bearer')
@@ -61,7 +52,7 @@ export class MarketKeysController {
   @ApiOperation({ summary: 'Revoke a market key: refused from the next request on' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'MARKET_KEY_NOT_FOUND' })
-  async revoke(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+  async revoke(@Param('id', UuidPipe) id: string): Promise<void> {
     await this.keys.revoke(id);
   }
 }

@@ -12,13 +12,13 @@ import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
 import { TenantPathPipe } from '../../common/validation/tenant-id.pipe.js';
 import { TenantSettingsResponseDto } from '../tenants/dto/tenant-settings-response.dto.js';
 import { UpdateTenantSettingsDto } from '../tenants/dto/tenant-settings.dto.js';
-import { TenantSettingsService } from '../tenants/tenant-settings.service.js';
+import { MarketSettingsService } from './market-settings.service.js';
 
 @ApiTags('market')
 @MarketApi()
 @Controller({ path: 'mt/tenant/:tenantId/settings', version: VERSION_NEUTRAL })
 export class MarketSettingsController {
-  constructor(private readonly settings: TenantSettingsService) {}
+  constructor(private readonly settings: MarketSettingsService) {}
 
   @Get()
   @ApiOperation({ summary: "The tenant's configuration and subscription (seed 003 §3.4)" })
@@ -37,7 +37,11 @@ export class MarketSettingsController {
   })
   @ApiOkResponse({ type: TenantSettingsResponseDto })
   @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'TENANT_NOT_FOUND' })
-  @ApiConflictResponse({ type: ErrorEnvelope, description: 'TENANT_GOOGLE_DOMAIN_TAKEN' })
+  @ApiConflictResponse({
+    type: ErrorEnvelope,
+    description:
+      'TENANT_GOOGLE_DOMAIN_TAKEN; TENANT_MAX_USERS_BELOW_MEMBERS (details: max_users, members)',
+  })
   update(
     @Param('tenantId', TenantPathPipe) tenantId: string,
     @Body() dto: UpdateTenantSettingsDto,

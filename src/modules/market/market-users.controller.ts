@@ -6,7 +6,6 @@ import {
   HttpCode,
   HttpStatus,
   Param,
-  ParseUUIDPipe,
   Post,
   Put,
   Query,
@@ -40,6 +39,7 @@ import {
   UpdateMarketUserDto,
 } from './dto/market-user.dto.js';
 import { MarketUsersService } from './market-users.service.js';
+import { UuidPipe } from '../../common/validation/uuid.pipe.js';
 
 const NOT_FOUND = 'TENANT_NOT_FOUND, or USER_NOT_FOUND (not a member of this tenant)';
 
@@ -94,7 +94,7 @@ export class MarketUsersController {
   get(
     @CurrentPrincipal() market: Principal,
     @Param('tenantId', TenantPathPipe) tenantId: string,
-    @Param('userId', new ParseUUIDPipe()) userId: string,
+    @Param('userId', UuidPipe) userId: string,
   ): Promise<MarketUserDto> {
     return this.users.get(market, tenantId, userId);
   }
@@ -107,7 +107,7 @@ export class MarketUsersController {
   update(
     @CurrentPrincipal() market: Principal,
     @Param('tenantId', TenantPathPipe) tenantId: string,
-    @Param('userId', new ParseUUIDPipe()) userId: string,
+    @Param('userId', UuidPipe) userId: string,
     @Body() dto: UpdateMarketUserDto,
   ): Promise<MarketUserDto> {
     return this.users.update(market, tenantId, userId, dto);
@@ -124,7 +124,7 @@ export class MarketUsersController {
   async remove(
     @CurrentPrincipal() market: Principal,
     @Param('tenantId', TenantPathPipe) tenantId: string,
-    @Param('userId', new ParseUUIDPipe()) userId: string,
+    @Param('userId', UuidPipe) userId: string,
   ): Promise<void> {
     await this.users.remove(market, tenantId, userId);
   }

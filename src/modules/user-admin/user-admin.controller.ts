@@ -6,7 +6,6 @@ import {
   HttpCode,
   HttpStatus,
   Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Query,
@@ -41,6 +40,7 @@ import { ListUsersQueryDto } from './dto/list-users.query.dto.js';
 import { UpdateUserDto } from './dto/update-user.dto.js';
 import { InvitationDto } from '../invitations/dto/invitation.dto.js';
 import { UserAdminService } from './user-admin.service.js';
+import { UuidPipe } from '../../common/validation/uuid.pipe.js';
 
 const TENANT_QUERY = {
   name: 'tenant_id',
@@ -126,7 +126,7 @@ export class UserAdminController {
   })
   get(
     @CurrentUser() user: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
   ): Promise<AdminUserDto> {
     return this.admin.get(user, id, tenantId);
@@ -143,7 +143,7 @@ export class UserAdminController {
   @ApiOkResponse({ type: AdminUserDto })
   update(
     @CurrentUser() user: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
     @Body() dto: UpdateUserDto,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
   ): Promise<AdminUserDto> {
@@ -162,7 +162,7 @@ export class UserAdminController {
   @ApiNoContentResponse()
   async remove(
     @CurrentUser() user: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
   ): Promise<void> {
     await this.admin.remove(user, id, tenantId);
@@ -185,7 +185,7 @@ export class UserAdminController {
   @ApiOkResponse({ type: TemporaryPasswordDto })
   resetPassword(
     @CurrentUser() user: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
   ): Promise<TemporaryPasswordDto> {
     return this.admin.resetPassword(user, id, tenantId);
@@ -206,7 +206,7 @@ export class UserAdminController {
   @ApiNoContentResponse()
   async unlock(
     @CurrentUser() user: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
   ): Promise<void> {
     await this.admin.unlock(user, id, tenantId);
