@@ -20,7 +20,7 @@ describe('password policy (seed 001)', () => {
 
   it("should refuse a password containing the email's local part, whatever the case", () => {
     expect(passwordPolicyViolations('Minji-2026!', 'minji@school.test')).toContain(
-      'password must not contain the email address',
+      `password must not contain the email's local part (the part before @: "minji")`,
     );
     expect(passwordPolicyViolations('Xy-2026-abc!', 'ab@school.test')).toEqual([]);
   });

@@ -1,4 +1,5 @@
 import {
+  isEmail,
   IsEmail,
   IsNotEmpty,
   IsOptional,
@@ -6,6 +7,7 @@ import {
   Length,
   Matches,
   MaxLength,
+  ValidateBy,
   ValidateIf,
 } from 'class-validator';
 import { IsTenantId } from '../../../common/validation/tenant-id.js';
@@ -36,12 +38,11 @@ export class RegisterDto {
 export class LoginDto {
   /** @example minji@hallym.ac.kr — or, for pupils without an email, tenant_id + username */
   @ValidateIf((dto: LoginDto) => dto.username === undefined)
-  @IsEmail({}, { message: 'email must be an email address' })
-  @MaxLength(254)
+  @IsSignInEmail()
   email?: string;
 
   /** A pupil's sign-in name inside the school (with tenant_id, instead of email) */
-  @ValidateIf((dto: LoginDto) => dto.email === undefined)
+  @ValidateIf((dto: LoginDto) => dto.email === undefined && dto.username !== undefined)
   @IsString()
   @Matches(USERNAME_PATTERN, { message: 'username: 3–50 letters, digits, . _ -' })
   username?: string;
@@ -117,4 +118,21 @@ export class OAuthExchangeDto {
   @IsNotEmpty()
   @MaxLength(200)
   code!: string;
+}
+
+const SIGN_IN_IDENTIFIER_MISSING = 'email or username (with tenant_id) is required';
+
+/** The sign-in email; when neither it nor a username is sent, one message saying so. */
+function IsSignInEmail(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isSignInEmail',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' && value.length <= 254 && isEmail(value),
+      defaultMessage: (args) =>
+        args?.value === undefined
+          ? SIGN_IN_IDENTIFIER_MISSING
+          : 'email must be an email address (at most 254 characters)',
+    },
+  });
 }
