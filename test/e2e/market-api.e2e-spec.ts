@@ -152,7 +152,7 @@ describe('Service Market Standard API', () => {
     });
   });
 
-  describe('compatibility paths (seed 003 §2.2)', () => {
+  describe('compatibility paths (the old /api/tenant/... aliases)', () => {
     it('should answer like the standard routes, with Deprecation and Link headers', async () => {
       const tenant = await activateTenant(t);
       await createUser(t, { tenant, role: 'teacher' });

@@ -11,7 +11,7 @@ import { MARKET_API_KEY_SCHEME } from '../swagger/setup-swagger.js';
 export const MARKET_API_KEY = 'auth:marketApi';
 
 export interface MarketApiOptions {
-  /** The Service Market's old paths sent the key as `X-API-Key` (seed 003 §1.1): accept it too. */
+  /** The Service Market's old paths sent the key as `X-API-Key` (not X-Market-API-Key): accept it too. */
   legacyHeader?: boolean;
 }
 

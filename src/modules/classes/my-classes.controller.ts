@@ -7,7 +7,8 @@ import { ClassDto } from './dto/class.dto.js';
 import { ArchivedQueryDto } from './dto/list-classes.query.dto.js';
 import { ClassesService } from './classes.service.js';
 
-// A path of its own under users/me: the users module owns `users/me` itself and its other children.
+// `users/me` is shared: the users module serves the profile itself, auth the password and
+// sessions, identities the linked sign-ins, and this controller the caller's classes.
 @ApiTags('classes')
 @ApiBearerAuth('bearer')
 @Controller('users/me/classes')

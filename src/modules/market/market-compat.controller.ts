@@ -37,7 +37,7 @@ function aliasOf(reply: FastifyReply, standardPath: string): void {
     .header('link', `<${standardPath}>; rel="successor-version"`);
 }
 
-/** Seed 003 §2.2: the Service Market's old paths, kept while it moves to `/mt/...`. */
+/** The Service Market's old paths (`/api/tenant/...`), kept as aliases while it moves to `/mt/...`. */
 @ApiTags('market (deprecated aliases)')
 @MarketApi({ legacyHeader: true })
 @Controller({ path: 'tenant', version: VERSION_NEUTRAL })

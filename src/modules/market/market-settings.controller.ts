@@ -21,7 +21,7 @@ export class MarketSettingsController {
   constructor(private readonly settings: MarketSettingsService) {}
 
   @Get()
-  @ApiOperation({ summary: "The tenant's configuration and subscription (seed 003 §3.4)" })
+  @ApiOperation({ summary: "The tenant's configuration and subscription" })
   @ApiOkResponse({ type: TenantSettingsResponseDto })
   @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'TENANT_NOT_FOUND' })
   get(@Param('tenantId', TenantPathPipe) tenantId: string): Promise<TenantSettingsResponseDto> {

@@ -50,7 +50,7 @@ export class MarketUsersController {
   constructor(private readonly users: MarketUsersService) {}
 
   @Get()
-  @ApiOperation({ summary: "The tenant's members with their usage (seed 003 §3.2)" })
+  @ApiOperation({ summary: "The tenant's members with their usage" })
   @ApiOkResponse({ type: MarketUserPageDto })
   @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'TENANT_NOT_FOUND' })
   list(

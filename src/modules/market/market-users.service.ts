@@ -24,7 +24,7 @@ import { UsageStatsService } from '../usage/usage-stats.service.js';
 
 /**
  * The members of one tenant, as the Service Market manages them: the admin routes' logic
- * (UserAdminService), scoped to the tenant in the path, in seed 003's shapes.
+ * (UserAdminService), scoped to the tenant in the path, in the Service Market's shapes.
  */
 @Injectable()
 export class MarketUsersService {

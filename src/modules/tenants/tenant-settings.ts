@@ -9,7 +9,7 @@ export interface ModelPrice {
 export const TENANT_FEATURES = ['rag', 'chat', 'quiz', 'api_integration'] as const;
 export type TenantFeature = (typeof TENANT_FEATURES)[number];
 
-/** A tenant's configuration (seed 003 §3.4 `config`), with defaults for what is not set. */
+/** A tenant's configuration (the `config` of the settings routes), with defaults for what is not set. */
 export interface TenantConfig {
   /** null: no limit */
   max_users: number | null;

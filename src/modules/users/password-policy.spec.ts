@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { passwordPolicyViolations } from './password-policy.js';
 
-describe('password policy (seed 001)', () => {
+describe('password policy', () => {
   it('should accept a password with upper, lower, digit and special characters', () => {
     expect(passwordPolicyViolations('Seed-2026-garden', 'minji@school.test')).toEqual([]);
     expect(passwordPolicyViolations('Ünï-cødé-2026', undefined)).toEqual([]);
