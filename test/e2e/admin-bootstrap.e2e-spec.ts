@@ -83,7 +83,8 @@ describe('the first super admin', () => {
         `password must not contain the email's local part (the part before @: "${localPart}")`,
       ),
     });
-  });
+    // One CLI start (a Nest context) takes tens of seconds on a loaded machine.
+  }, 120_000);
 
   it('should publish the account metrics', async () => {
     await requestJson(`${t.baseUrl}/api/v1/auth/login`, {
