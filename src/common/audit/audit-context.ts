@@ -52,9 +52,11 @@ export function auditEntryFor(request: FastifyRequest, reply: FastifyReply): Aud
   const answer = reply.statusCode < 400 ? request.auditAnswer : undefined;
   return {
     ...actor,
+    // The path's tenant only for a caller who proved who they are: an anonymous stranger
+    // cannot write records into a school's trail by naming it.
     tenantId:
       noted?.tenantId ??
-      params.tenantId ??
+      (principal ? params.tenantId : undefined) ??
       stringField(answer, 'tenant_id') ??
       actor.tenantId ??
       null,
