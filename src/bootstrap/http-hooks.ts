@@ -43,6 +43,13 @@ export function registerHttpHooks(fastify: FastifyInstance, services: HookServic
     requestContext.run({ requestId: String(request.id), client: () => clientOf(request) }, done);
   });
 
+  fastify.addHook('preSerialization', (request, _reply, payload, done) => {
+    if (request.auditRoute) {
+      request.auditAnswer = payload;
+    }
+    done(null, payload);
+  });
+
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;

@@ -356,7 +356,10 @@ export function formatEnvErrors(errors: ValidationError[]): string {
     .join('\n');
 }
 
-/** Used by ConfigModule: throws one error naming every bad variable. */
+/**
+ * Validates the environment once, at process start (loadEnvironment; the test apps call it
+ * directly): throws one error naming every bad variable.
+ */
 export function validateEnv(raw: Record<string, unknown>): EnvVars {
   const present = Object.fromEntries(
     Object.entries(raw).filter(([, value]) => value !== undefined && value !== ''),

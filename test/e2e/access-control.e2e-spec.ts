@@ -7,7 +7,7 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const RBAC = 'test/fixtures/rbac-probe.module.ts#RbacProbeModule';
 
-/** Every route of this issue that needs a signed-in caller. */
+/** The account routes (profile, password, sessions, sign-out, identities): all need a signed-in caller. */
 const PROTECTED_ROUTES: Array<{ method: string; path: string; json?: unknown }> = [
   { method: 'GET', path: '/api/v1/users/me' },
   { method: 'PATCH', path: '/api/v1/users/me', json: { full_name: 'Changed Name' } },

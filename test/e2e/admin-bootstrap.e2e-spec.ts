@@ -65,7 +65,28 @@ describe('the first super admin', () => {
     expect(rows).toEqual([{ platform_role: 'super_admin' }]);
   });
 
-  it('should publish the account metrics of seed 001', async () => {
+  it("should explain a refused password: it must not contain the email's local part", async () => {
+    const weakEmail = uniqueEmail('ops');
+    const localPart = weakEmail.split('@')[0] ?? '';
+    const refused = run(process.execPath, [CLI, 'create-admin', '--email', weakEmail], {
+      env: {
+        ...process.env,
+        DATABASE_URL: t.databaseUrl,
+        SUPERADMIN_EMAIL: '',
+        SUPERADMIN_PASSWORD: `X${localPart}-2026!`,
+        MAIL_OUTBOX_DIR: t.outboxDir,
+      },
+    });
+    await expect(refused).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining(
+        `password must not contain the email's local part (the part before @: "${localPart}")`,
+      ),
+    });
+    // One CLI start (a Nest context) takes tens of seconds on a loaded machine.
+  }, 120_000);
+
+  it('should publish the account metrics', async () => {
     await requestJson(`${t.baseUrl}/api/v1/auth/login`, {
       method: 'POST',
       json: { email, password: 'Wrong-password-1' },

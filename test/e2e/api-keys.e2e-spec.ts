@@ -154,7 +154,12 @@ describe('API keys for service accounts', () => {
     await query(t.databaseUrl, `UPDATE tenants SET status = 'deactivated' WHERE id = $1`, [
       closing,
     ]);
-    expect((await withKey(key, '/api/v1/audit-logs')).status).toBe(401);
+    const closed = await withKey(key, '/api/v1/audit-logs');
+    expect(closed.status).toBe(403);
+    expect(closed.body).toMatchObject({
+      error_code: 'API_KEY_TENANT_INACTIVE',
+      details: { tenant_id: closing },
+    });
   });
 
   it("should let a super admin make platform keys that read every school's trail", async () => {

@@ -257,4 +257,57 @@ describe('hostile input on every accounts route', () => {
       preferences: { theme: 'dark', 언어: 'ko' },
     });
   });
+
+  describe('messages that name the rule', () => {
+    const loginWith = (json: Record<string, unknown>) =>
+      requestJson<{ error_code: string; details: { fields: unknown[] } }>(
+        `${t.baseUrl}/api/v1/auth/login`,
+        { method: 'POST', json },
+      );
+
+    it('should say that an email or a username is required when neither is sent', async () => {
+      const response = await loginWith({ password: 'Seed-2026-garden' });
+      expect(response.status).toBe(400);
+      expect(response.body.error_code).toBe('COMMON_VALIDATION_FAILED');
+      expect(response.body.details.fields).toEqual([
+        { field: 'email', errors: ['email or username (with tenant_id) is required'] },
+      ]);
+    });
+
+    it('should name the tenant-id format', async () => {
+      const response = await loginWith({
+        username: 'pupil.one',
+        tenant_id: 'Not A School',
+        password: 'Seed-2026-garden',
+      });
+      expect(response.status).toBe(400);
+      expect(response.body.details.fields).toEqual([
+        {
+          field: 'tenant_id',
+          errors: [
+            'tenant_id must be a tenant id: 2–63 lower-case letters, digits, _ or -, starting with a letter or digit, such as hallym_univ',
+          ],
+        },
+      ]);
+    });
+
+    it("should explain the password rule on the email's local part", async () => {
+      const response = await requestJson<{ details: { fields: unknown[] } }>(
+        `${t.baseUrl}/api/v1/auth/register`,
+        {
+          method: 'POST',
+          json: { email: 'garden@school.test', password: 'Garden-2026!', full_name: 'Gardener' },
+        },
+      );
+      expect(response.status).toBe(400);
+      expect(response.body.details.fields).toEqual([
+        {
+          field: 'password',
+          errors: [
+            `password must not contain the email's local part (the part before @: "garden")`,
+          ],
+        },
+      ]);
+    });
+  });
 });

@@ -555,6 +555,27 @@ describe('classes', () => {
       expect(response.status).toBe(400);
       expect(response.body.error_code).toBe('COMMON_VALIDATION_FAILED');
     });
+
+    it('should name the id that is not a UUID, and the tenant-id format', async () => {
+      const token = north.admin.tokens.access_token;
+      const badId = await call(token, 'GET', '/classes/not-a-uuid');
+      expect(badId.body).toMatchObject({
+        error_code: 'COMMON_VALIDATION_FAILED',
+        details: { fields: [{ field: 'id', errors: ['id must be a UUID'] }] },
+      });
+      const badTenant = await call(token, 'GET', '/classes?tenant_id=NOT%20A%20TENANT');
+      expect(badTenant.body).toMatchObject({
+        error_code: 'COMMON_VALIDATION_FAILED',
+        details: {
+          fields: [
+            {
+              field: 'tenant_id',
+              errors: [expect.stringContaining('tenant_id must be a tenant id: 2–63 lower-case')],
+            },
+          ],
+        },
+      });
+    });
   });
 
   describe('ClassesRepository.pageWithStats', () => {

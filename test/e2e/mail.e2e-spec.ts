@@ -1,6 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { bearer, createTenant, createUser, login, uniqueEmail } from '../factories/accounts.js';
+import { activateTenant, market, MARKET_KEY } from '../factories/market.js';
 import { requestJson, waitFor } from '../support/http.js';
 import { SmtpSink } from '../support/smtp-sink.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -27,6 +29,7 @@ describe('mail over SMTP', () => {
         SMTP_USER: smtp.user,
         SMTP_PASSWORD: smtp.pass,
         MAIL_FROM: 'DreamSeed <no-reply@dreamseed.test>',
+        MARKET_API_KEYS: MARKET_KEY,
       },
     });
   });
@@ -59,6 +62,63 @@ describe('mail over SMTP', () => {
     );
     expect(mail.to).toEqual(['teacher@school.test']);
     expect(smtp.rejectNext).toBe(0);
+  });
+
+  // Quoted-printable soft breaks undone, so a sentence can be searched for whole.
+  const mailTo = (to: string) =>
+    waitFor(() =>
+      Promise.resolve(smtp.received.find((m) => m.to.includes(to))?.raw.replace(/=\r?\n/g, '')),
+    );
+
+  it('should welcome a market member created with a password without a choose-your-password link', async () => {
+    const tenant = await activateTenant(t);
+    const email = uniqueEmail('given-password');
+    const created = await market(t, 'POST', `/mt/tenant/${tenant}/users`, {
+      email,
+      name: 'Given Password',
+      role: 'teacher',
+      password: 'Market-Given-2026!',
+    });
+    expect(created.status).toBe(201);
+    const mail = await mailTo(email);
+    expect(mail).toMatch(/^Subject: Welcome to School mt_[0-9a-f]+ on DreamSeed$/m);
+    expect(mail).toContain('the password School');
+    expect(mail).not.toContain('Choose your password');
+    expect(mail).not.toContain('#token=');
+    expect(mail).not.toContain('Market-Given-2026!');
+  });
+
+  it('should send a market member created without a password the link to choose one', async () => {
+    const tenant = await activateTenant(t);
+    const email = uniqueEmail('no-password');
+    const created = await market(t, 'POST', `/mt/tenant/${tenant}/users`, {
+      email,
+      name: 'No Password',
+      role: 'student',
+    });
+    expect(created.status).toBe(201);
+    const mail = await mailTo(email);
+    expect(mail).toContain('Choose your password within 7 days');
+    expect(mail).toContain('/reset-password#token=');
+  });
+
+  it('should invite "as an admin", with the article the role takes', async () => {
+    const school = await createTenant(t);
+    const admin = await login(t, await createUser(t, { tenant: school, role: 'admin' }));
+    const [adminMail, teacherMail] = [uniqueEmail('new-admin'), uniqueEmail('new-teacher')];
+    for (const [email, role] of [
+      [adminMail, 'admin'],
+      [teacherMail, 'teacher'],
+    ]) {
+      const invited = await requestJson(`${t.baseUrl}/api/v1/invitations`, {
+        method: 'POST',
+        headers: bearer(admin.access_token),
+        json: { email, role },
+      });
+      expect(invited.status).toBe(201);
+    }
+    expect(await mailTo(adminMail)).toContain('on DreamSeed as an admin.');
+    expect(await mailTo(teacherMail)).toContain('on DreamSeed as a teacher.');
   });
 });
 

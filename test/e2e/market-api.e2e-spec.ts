@@ -152,7 +152,7 @@ describe('Service Market Standard API', () => {
     });
   });
 
-  describe('compatibility paths (seed 003 §2.2)', () => {
+  describe('compatibility paths (the old /api/tenant/... aliases)', () => {
     it('should answer like the standard routes, with Deprecation and Link headers', async () => {
       const tenant = await activateTenant(t);
       await createUser(t, { tenant, role: 'teacher' });
@@ -196,6 +196,130 @@ describe('Service Market Standard API', () => {
         headers: { 'x-api-key': 'dsk00000000_notamarketkeynotamarketkeynotamarketkey1' },
       });
       expect(response.status).toBe(401);
+    });
+  });
+
+  describe('validation that names the rule', () => {
+    it.each([
+      ['2027-13-45', 'subscription.start_date'],
+      ['2027-02-30', 'subscription.start_date'],
+    ])('should refuse the impossible date %s', async (day, field) => {
+      const tenant = await activateTenant(t);
+      const response = await market(t, 'PUT', `/mt/tenant/${tenant}/settings`, {
+        subscription: { start_date: day },
+      });
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({
+        error_code: 'COMMON_VALIDATION_FAILED',
+        details: {
+          fields: [{ field, errors: ['start_date must be a real date as YYYY-MM-DD'] }],
+        },
+      });
+    });
+
+    it('should refuse a subscription that ends before it starts, against the stored start too', async () => {
+      const refusedAtActivation = await market(
+        t,
+        'POST',
+        `/mt/tenant/mt_order${Date.now()}/activate`,
+        {
+          name: 'Backwards School',
+          subscription: { start_date: '2027-09-01', end_date: '2027-08-31' },
+        },
+      );
+      expect(refusedAtActivation.status).toBe(400);
+      expect(refusedAtActivation.body).toMatchObject({
+        error_code: 'COMMON_VALIDATION_FAILED',
+        details: { fields: [{ field: 'subscription.end_date' }] },
+      });
+
+      const tenant = await activateTenant(t, { subscription: { start_date: '2027-03-01' } });
+      const refused = await market(t, 'PUT', `/mt/tenant/${tenant}/settings`, {
+        subscription: { end_date: '2027-02-28' },
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({
+        details: {
+          fields: [
+            {
+              field: 'subscription.end_date',
+              errors: ['end_date (2027-02-28) must not be before start_date (2027-03-01)'],
+            },
+          ],
+        },
+      });
+      const accepted = await market(t, 'PUT', `/mt/tenant/${tenant}/settings`, {
+        subscription: { end_date: '2028-02-29' },
+      });
+      expect(accepted.status).toBe(200);
+      expect(accepted.body).toMatchObject({
+        subscription: { start_date: '2027-03-01', end_date: '2028-02-29' },
+      });
+    });
+
+    it('should refuse max_users below the members the school has, with both numbers', async () => {
+      const tenant = await activateTenant(t);
+      for (const role of ['admin', 'teacher', 'student'] as const) {
+        await createUser(t, { tenant, role });
+      }
+      const refused = await market(t, 'PUT', `/mt/tenant/${tenant}/settings`, {
+        config: { max_users: 2 },
+      });
+      expect(refused.status).toBe(409);
+      expect(refused.body).toMatchObject({
+        error_code: 'TENANT_MAX_USERS_BELOW_MEMBERS',
+        details: { max_users: 2, members: 3 },
+      });
+      const settings = await market<{ config: { max_users: number | null } }>(
+        t,
+        'GET',
+        `/mt/tenant/${tenant}/settings`,
+      );
+      expect(settings.body.config.max_users).toBeNull();
+      const exact = await market(t, 'PUT', `/mt/tenant/${tenant}/settings`, {
+        config: { max_users: 3 },
+      });
+      expect(exact.status).toBe(200);
+
+      await market(t, 'POST', `/mt/tenant/${tenant}/deactivate`, {});
+      const reactivated = await market(t, 'POST', `/mt/tenant/${tenant}/activate`, {
+        name: 'Smaller School',
+        settings: { max_users: 1 },
+      });
+      expect(reactivated.status).toBe(409);
+      expect(reactivated.body).toMatchObject({
+        error_code: 'TENANT_MAX_USERS_BELOW_MEMBERS',
+        details: { max_users: 1, members: 3 },
+      });
+    });
+
+    it('should name `from` when it is not a date, even without `to`', async () => {
+      const tenant = await activateTenant(t);
+      for (const query of [
+        'from=garbage',
+        'from=garbage&to=2026-01-31',
+        'from=2026-02-30&to=2026-03-01',
+      ]) {
+        const response = await market(t, 'GET', `/mt/tenant/${tenant}/stats?${query}`);
+        expect([query, response.status]).toEqual([query, 400]);
+        expect(response.body).toMatchObject({
+          error_code: 'COMMON_VALIDATION_FAILED',
+          details: {
+            fields: [{ field: 'from', errors: ['from must be a real date as YYYY-MM-DD'] }],
+          },
+        });
+      }
+    });
+
+    it('should answer a user id that is not a UUID with COMMON_VALIDATION_FAILED naming it', async () => {
+      const tenant = await activateTenant(t);
+      const response = await market(t, 'GET', `/mt/tenant/${tenant}/users/not-a-uuid`);
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({
+        error_code: 'COMMON_VALIDATION_FAILED',
+        message: 'userId must be a UUID',
+        details: { fields: [{ field: 'userId', errors: ['userId must be a UUID'] }] },
+      });
     });
   });
 });

@@ -5,7 +5,7 @@ import { query } from '../support/database-client.js';
 import { requestJson } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
-/** The Service Market's own test suite (seed 003 §6), played against the real app. */
+/** The Service Market's own test suite (the calls it makes and the shapes it reads), played against the real app. */
 describe('Service Market contract', () => {
   let t: TestApp;
   const tenantId = marketTenantId('contract');

@@ -27,38 +27,53 @@ describe('security events in the audit trail', () => {
         headers: token ? bearer(token) : {},
       });
 
+    const failures: number[] = [];
     for (let i = 0; i < 5; i += 1) {
-      await post('/auth/login', { email: student.email, password: 'Wrong-password-1' });
+      const failed = await post('/auth/login', {
+        email: student.email,
+        password: 'Wrong-password-1',
+      });
+      failures.push(failed.status);
     }
-    await requestJson(`${t.baseUrl}/api/v1/users/${student.id}/unlock`, {
+    // The fifth failure locks the account, and says so.
+    expect(failures).toEqual([401, 401, 401, 401, 423]);
+    const unlocked = await requestJson(`${t.baseUrl}/api/v1/users/${student.id}/unlock`, {
       method: 'POST',
       headers: bearer(admin.access_token),
     });
+    expect(unlocked.status).toBe(204);
     const fresh = await login(t, student);
-    await post(
+    const changed = await post(
       '/users/me/password',
       { current_password: student.password, new_password: 'Brand-New-Pass-9' },
       fresh.access_token,
     );
-    await post(
+    expect(changed.status).toBe(204);
+    const impersonated = await post(
       '/admin/impersonate',
       { user_id: student.id, reason: 'support ticket 1' },
       admin.access_token,
     );
+    expect(impersonated.status).toBe(200);
     const key = await post(
       '/api-keys',
       { name: 'Audit export', scopes: ['audit:read'] },
       admin.access_token,
     );
-    await requestJson(`${t.baseUrl}/api/v1/api-keys/${key.body.id ?? ''}`, {
+    expect(key.status).toBe(201);
+    const revoked = await requestJson(`${t.baseUrl}/api/v1/api-keys/${key.body.id ?? ''}`, {
       method: 'DELETE',
       headers: bearer(admin.access_token),
     });
-    // Reuse: an old refresh token of a rotated session, outside the grace window.
+    expect(revoked.status).toBe(204);
+    // Reuse: a refresh token two rotations old, whatever the grace window for the last one.
     const reuse = await login(t, { email: student.email, password: 'Brand-New-Pass-9' });
     const next = await post('/auth/refresh', { refresh_token: reuse.refresh_token });
-    await post('/auth/refresh', { refresh_token: next.body.refresh_token });
-    await post('/auth/refresh', { refresh_token: reuse.refresh_token });
+    expect(next.status).toBe(200);
+    const after = await post('/auth/refresh', { refresh_token: next.body.refresh_token });
+    expect(after.status).toBe(200);
+    const reused = await post('/auth/refresh', { refresh_token: reuse.refresh_token });
+    expect(reused.status).toBe(401);
 
     const expected = [
       'auth.login',

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTenant, createUser } from '../factories/accounts.js';
 import { query } from '../support/database-client.js';
 import { requestJson, type JsonResponse } from '../support/http.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const MARKET_KEY = 'market-usage-key-for-tests-0123456789';
@@ -30,6 +31,14 @@ const MICROS_PER_TOKEN: Record<string, [number, number]> = {
 };
 
 const DAY_MS = 86_400_000;
+
+// The app and the test read one clock, set to noon UTC of today's date: "today" is the same
+// day for both however long the run takes, even one started just before midnight.
+const clock = new ManualClock();
+const wall = new Date();
+clock.advance(
+  Date.UTC(wall.getUTCFullYear(), wall.getUTCMonth(), wall.getUTCDate(), 12) - wall.getTime(),
+);
 const day = (iso: string): string => iso.slice(0, 10);
 const cents = (micros: number): number => Math.round(micros / 10_000) / 100;
 const microsOf = (e: UsageEvent): number => {
@@ -42,7 +51,7 @@ const sum = (events: UsageEvent[], of: (e: UsageEvent) => number): number =>
 
 /** At `hour`:17 UTC, `daysAgo` days back: in the past, inside a 7d period. */
 function at(daysAgo: number, hour: number): string {
-  const date = new Date(Date.now() - daysAgo * DAY_MS);
+  const date = new Date(clock.nowMs() - daysAgo * DAY_MS);
   date.setUTCHours(hour, 17, 0, 0);
   return date.toISOString();
 }
@@ -65,7 +74,7 @@ describe('Usage ingestion and the /mt stats', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { MARKET_API_KEYS: MARKET_KEY } });
+    t = await startTestApp({ env: { MARKET_API_KEYS: MARKET_KEY }, clock });
   });
 
   afterAll(async () => {
@@ -182,7 +191,7 @@ describe('Usage ingestion and the /mt stats', () => {
     });
     const daily = stats.body.trends.daily;
     expect(daily).toHaveLength(7);
-    expect(daily[0]?.date).toBe(day(new Date().toISOString()));
+    expect(daily[0]?.date).toBe(day(clock.now().toISOString()));
     for (const entry of daily) {
       const ofDay = events.filter((e) => day(e.occurred_at) === entry.date);
       expect(entry).toEqual({
@@ -380,8 +389,8 @@ describe('Usage ingestion and the /mt stats', () => {
       [good(), usageEvent({ occurred_at: 'yesterday' })],
       [good(), usageEvent({ occurred_at: '2026-13-01T00:00:00Z' })],
       [good(), usageEvent({ occurred_at: '2026-01-01T00:00:00' })],
-      [good(), usageEvent({ occurred_at: new Date(Date.now() + 3_600_000).toISOString() })],
-      [good(), usageEvent({ occurred_at: new Date(Date.now() - 500 * DAY_MS).toISOString() })],
+      [good(), usageEvent({ occurred_at: new Date(clock.nowMs() + 3_600_000).toISOString() })],
+      [good(), usageEvent({ occurred_at: new Date(clock.nowMs() - 500 * DAY_MS).toISOString() })],
       [good(), usageEvent({ user_id: 'user_123' })],
       [good(), usageEvent({ event_id: '' })],
       [good(), { ...good(), model: undefined }],
@@ -453,7 +462,7 @@ describe('Usage ingestion and the /mt stats', () => {
   it('should write tenant.limit_reached once per limit and period, when first exceeded', async () => {
     const tenant = await createTenant(t);
     await setSettings(tenant, { limits: { daily_tokens: 1000, monthly_tokens: 2000 } });
-    const now = () => new Date().toISOString();
+    const now = () => clock.now().toISOString();
     const batchOf = (tokens: number) => [
       usageEvent({ input_tokens: tokens, output_tokens: 0, occurred_at: now() }),
     ];

@@ -1,6 +1,8 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import { requestContext } from '../observability/request-context.js';
+import type { AuditTarget } from './audit-target.js';
 import { AUDIT_METADATA, type AuditRouteOptions } from './audited.decorator.js';
 
 /**
@@ -20,7 +22,15 @@ export class AuditContextGuard implements CanActivate {
       context.getHandler(),
     );
     if (declared) {
-      context.switchToHttp().getRequest<FastifyRequest>().auditRoute = declared;
+      const request = context.switchToHttp().getRequest<FastifyRequest>();
+      const target: AuditTarget = {};
+      request.auditRoute = declared;
+      request.auditTarget = target;
+      // The same object, so what the route's code notes reaches the onResponse hook.
+      const store = requestContext.getStore();
+      if (store) {
+        store.auditTarget = target;
+      }
     }
     return true;
   }

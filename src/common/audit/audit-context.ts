@@ -1,12 +1,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { redactSecrets } from '../observability/log-redaction.js';
 import type { AuditOutcome } from './audit-log.entity.js';
+import type { AuditTarget } from './audit-target.js';
 import type { AuditEntry } from './audit.service.js';
 import type { AuditRouteOptions } from './audited.decorator.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     auditRoute?: AuditRouteOptions;
+    auditTarget?: AuditTarget;
+    /** The answer of an audited route, before serialization (it names what was created). */
+    auditAnswer?: unknown;
   }
 }
 
@@ -43,11 +47,26 @@ export function auditEntryFor(request: FastifyRequest, reply: FastifyReply): Aud
   const principal = request.principal;
   const actor = actorOf(principal);
   const userAgent = request.headers['user-agent'];
+  const noted = request.auditTarget;
+  // Only a success describes what changed; an error envelope names nothing.
+  const answer = reply.statusCode < 400 ? request.auditAnswer : undefined;
   return {
     ...actor,
+    // The path's tenant only for a caller who proved who they are: an anonymous stranger
+    // cannot write records into a school's trail by naming it.
+    tenantId:
+      noted?.tenantId ??
+      (principal ? params.tenantId : undefined) ??
+      stringField(answer, 'tenant_id') ??
+      actor.tenantId ??
+      null,
     action: declared?.action ?? `${request.method} ${route}`,
-    resourceType: declared?.resource ?? resourceFromRoute(route),
-    resourceId: params[declared?.idParam ?? 'id'] ?? null,
+    resourceType: noted?.resourceType ?? declared?.resource ?? resourceFromRoute(route),
+    resourceId:
+      noted?.resourceId ??
+      params[declared?.idParam ?? 'id'] ??
+      (declared ? stringField(answer, declared.idField ?? 'id') : undefined) ??
+      null,
     outcome: outcomeFor(reply.statusCode),
     statusCode: reply.statusCode,
     ip: request.ip,
@@ -83,6 +102,14 @@ export function actorOf(
     case undefined:
       return { actorType: 'anonymous' };
   }
+}
+
+function stringField(value: unknown, field: string): string | undefined {
+  if (typeof value !== 'object' || value === null) {
+    return undefined;
+  }
+  const found = (value as Record<string, unknown>)[field];
+  return typeof found === 'string' ? found : undefined;
 }
 
 function summarizeBody(body: unknown): unknown {

@@ -9,8 +9,17 @@ export interface AuditRouteOptions {
   resource?: string;
   /** Route parameter holding the resource id (default `id`). */
   idParam?: string;
+  /**
+   * Field of a successful answer holding the id of what the call created (default `id`):
+   * read when the path names no resource, as on a create.
+   */
+  idField?: string;
 }
 
-/** Names what a mutating route does in the audit trail. */
+/**
+ * Names what a mutating route does in the audit trail. The record's resource id is, first
+ * found: what the code noted (`noteAuditTarget`), the route parameter, the answer's id
+ * field. Its tenant: noted, the path's `:tenantId`, the answer's `tenant_id`, the caller's.
+ */
 export const Audited = (options: AuditRouteOptions): MethodDecorator =>
   SetMetadata(AUDIT_METADATA, options);

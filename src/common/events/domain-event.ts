@@ -1,5 +1,5 @@
 /**
- * Seed 001's user events, and the tenant events the Service Market is told about. The payload
+ * The account events other services follow, and the tenant events the Service Market is told about. The payload
  * never holds secrets: ids, email, names, field names.
  */
 export const DOMAIN_EVENT_TYPES = [

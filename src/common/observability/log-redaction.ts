@@ -1,7 +1,6 @@
+import { isSecretName } from './secret-names.js';
+
 const CENSOR = '[redacted]';
-// `code`: single-use codes (the sign-in hand-off, OAuth callbacks) work like passwords until used.
-const SECRET_KEY =
-  /^code$|pass(word)?|secret|token|api[_-]?key|authorization|cookie|signature|credential/i;
 
 /**
  * pino's log formatter: replaces secret-looking fields of a log line, at the top level and
@@ -15,7 +14,7 @@ export function redactLogLine(line: Record<string, unknown>): Record<string, unk
   for (const key of Object.keys(line)) {
     const value = line[key];
     let replacement: unknown = value;
-    if (SECRET_KEY.test(key)) {
+    if (isSecretName(key)) {
       replacement = CENSOR;
     } else if (
       value &&
@@ -37,7 +36,7 @@ function redactOneLevel(value: Record<string, unknown>): Record<string, unknown>
   let result = value;
   for (const key of Object.keys(value)) {
     const inner = value[key];
-    if (SECRET_KEY.test(key)) {
+    if (isSecretName(key)) {
       result = result === value ? { ...value } : result;
       result[key] = CENSOR;
     } else if (key === 'headers' && inner && typeof inner === 'object') {
@@ -63,7 +62,7 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
     return Object.fromEntries(
       Object.entries(value as Record<string, unknown>).map(([key, inner]) => [
         key,
-        SECRET_KEY.test(key) ? CENSOR : redactSecrets(inner, depth + 1),
+        isSecretName(key) ? CENSOR : redactSecrets(inner, depth + 1),
       ]),
     );
   }
@@ -74,7 +73,7 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
 }
 
 // OAuth callbacks also carry `state`, which binds the browser's flow.
-const isSecretQueryKey = (name: string): boolean => name === 'state' || SECRET_KEY.test(name);
+const isSecretQueryKey = (name: string): boolean => name === 'state' || isSecretName(name);
 
 /** A request URL for the log: values of secret-looking query parameters replaced. */
 export function redactUrl(url: string): string {

@@ -1,9 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { AuditTarget } from '../audit/audit-target.js';
 
 export interface RequestContext {
   requestId: string;
   /** The caller's IP and user agent, computed when asked (audit records of service calls). */
   client?: () => RequestClient;
+  /** On audited routes: what the code noted about the record's resource and tenant. */
+  auditTarget?: AuditTarget;
 }
 
 export interface RequestClient {

@@ -1,12 +1,11 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
 import { AppException } from '../errors/app.exception.js';
-
-const TENANT_ID = /^[a-z0-9][a-z0-9_-]{1,62}$/;
+import { TENANT_ID_PATTERN, tenantIdMessage } from './tenant-id.js';
 
 function checkedTenantId(value: unknown): string {
-  if (typeof value !== 'string' || !TENANT_ID.test(value)) {
+  if (typeof value !== 'string' || !TENANT_ID_PATTERN.test(value)) {
     throw new AppException('COMMON_VALIDATION_FAILED', undefined, {
-      fields: [{ field: 'tenant_id', errors: ['tenant_id must be a tenant id'] }],
+      fields: [{ field: 'tenant_id', errors: [tenantIdMessage('tenant_id')] }],
     });
   }
   return value;

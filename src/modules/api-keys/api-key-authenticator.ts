@@ -38,6 +38,12 @@ export class ApiKeyAuthenticator {
       await this.countFailure(ip);
       throw new AppException('API_KEY_INVALID');
     }
+    if (!credential.tenant_active) {
+      // Only a holder of the real key hears it: the school is closed, not the key wrong.
+      throw new AppException('API_KEY_TENANT_INACTIVE', undefined, {
+        tenant_id: credential.tenant_id,
+      });
+    }
     this.touch(credential.id, now);
     return {
       kind: 'api_key',

@@ -6,7 +6,6 @@ import {
   HttpCode,
   HttpStatus,
   Param,
-  ParseUUIDPipe,
   Post,
   Query,
 } from '@nestjs/common';
@@ -26,6 +25,7 @@ import { TenantIdPipe } from '../../common/validation/tenant-id.pipe.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
+import { UuidPipe } from '../../common/validation/uuid.pipe.js';
 
 @ApiTags('api-keys')
 @Access({ roles: ['admin'], impersonation: 'refused', feature: 'api_integration' })
@@ -69,7 +69,7 @@ export class ApiKeysController {
   @ApiErrors('API_KEY_NOT_FOUND')
   async revoke(
     @CurrentUser() user: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
   ): Promise<void> {
     await this.apiKeys.revoke(user, id);
   }

@@ -6,6 +6,10 @@ export const API_KEY_ERROR_CODES = {
     status: HttpStatus.UNAUTHORIZED,
     message: 'The API key is unknown, revoked or expired',
   },
+  API_KEY_TENANT_INACTIVE: {
+    status: HttpStatus.FORBIDDEN,
+    message: "The API key's school is deactivated: its keys work again once it is reactivated",
+  },
   API_KEY_NOT_ACCEPTED: {
     status: HttpStatus.FORBIDDEN,
     message: 'This route does not accept API keys',

@@ -23,7 +23,10 @@ export interface ApiKeyCredential {
   tenant_id: string | null;
   key_hash: string;
   scopes: ApiKeyScope[];
+  /** Neither revoked nor expired */
   usable: boolean;
+  /** A platform key, or one of an active tenant */
+  tenant_active: boolean;
 }
 
 const COLUMNS = `id, tenant_id, name, prefix, scopes, created_by, created_at, last_used_at,
@@ -84,8 +87,8 @@ export class ApiKeysRepository {
     return queryOne<ApiKeyCredential>(
       this.dataSource,
       `SELECT k.id, k.tenant_id, k.key_hash, k.scopes,
-              (k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $2)
-               AND (k.tenant_id IS NULL OR t.status = 'active')) AS usable
+              (k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $2)) AS usable,
+              (k.tenant_id IS NULL OR t.status = 'active') AS tenant_active
        FROM api_keys k LEFT JOIN tenants t ON t.id = k.tenant_id
        WHERE k.prefix = $1`,
       [prefix, now],

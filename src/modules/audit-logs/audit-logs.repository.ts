@@ -23,10 +23,15 @@ export interface AuditPosition {
   id: string;
 }
 
-/** One audit_logs row as the API reads it; `created_at` keeps PostgreSQL's microseconds. */
+/**
+ * One audit_logs row as the API reads it: `created_at` as every timestamp of the API writes
+ * it (milliseconds, `toISOString()`), `position_at` with PostgreSQL's microseconds for the
+ * cursor, so records within one millisecond are neither skipped nor repeated.
+ */
 export interface AuditRecord {
   id: string;
   created_at: string;
+  position_at: string;
   tenant_id: string | null;
   actor_type: AuditActorType;
   actor_id: string | null;
@@ -42,7 +47,9 @@ export interface AuditRecord {
   metadata: Record<string, unknown>;
 }
 
-const COLUMNS = `id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at,
+const COLUMNS = `id,
+  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
+  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS position_at,
   tenant_id, actor_type, actor_id, on_behalf_of, action, resource_type, resource_id, outcome,
   status_code, ip, user_agent, request_id, metadata`;
 

@@ -33,7 +33,7 @@ export class AuditLogsService {
       items: items.map(mapAuditLog),
       next_cursor:
         rows.length > limit && last
-          ? encodeCursor({ createdAt: last.created_at, id: last.id })
+          ? encodeCursor({ createdAt: last.position_at, id: last.id })
           : null,
     };
   }
@@ -57,7 +57,7 @@ export class AuditLogsService {
         if (batch.length < EXPORT_BATCH || !last) {
           return;
         }
-        position = { createdAt: last.created_at, id: last.id };
+        position = { createdAt: last.position_at, id: last.id };
       }
     }
     return Readable.from(lines(), { objectMode: false });

@@ -72,7 +72,7 @@ export class AccountMails {
     await this.mail.send({
       to,
       subject: `You are invited to ${schoolName} on DreamSeed`,
-      text: `Hello${name ? ` ${name}` : ''},\n\nYou are invited to join ${schoolName} on DreamSeed as a ${role}.\nAccept before ${expiresAt.toUTCString()}:\n${link}\n\nIf you did not expect this, ignore this mail.\n`,
+      text: `Hello${name ? ` ${name}` : ''},\n\nYou are invited to join ${schoolName} on DreamSeed as ${articled(role)}.\nAccept before ${expiresAt.toUTCString()}:\n${link}\n\nIf you did not expect this, ignore this mail.\n`,
     });
   }
 
@@ -86,7 +86,25 @@ export class AccountMails {
     });
   }
 
+  /**
+   * An account made for someone with a password the Service Market gave them: nothing to set
+   * by link, so the mail says where to sign in and that the password is changed there first.
+   */
+  async sendWelcomeWithPassword(to: string, name: string, schoolName: string): Promise<void> {
+    const site = this.config.get('FRONTEND_URL').replace(/\/+$/, '');
+    await this.mail.send({
+      to,
+      subject: `Welcome to ${schoolName} on DreamSeed`,
+      text: `Hello ${name},\n\nAn account at ${schoolName} on DreamSeed was made for you. Sign in at ${site} with this email address and the password ${schoolName} gave you; you will choose your own password at the first sign-in.\n`,
+    });
+  }
+
   private link(path: string, token: string): string {
     return `${this.config.get('FRONTEND_URL').replace(/\/+$/, '')}${path}#token=${token}`;
   }
+}
+
+/** `a student`, `an admin`. */
+function articled(word: string): string {
+  return `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
 }

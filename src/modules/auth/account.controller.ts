@@ -1,14 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Post,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Audited } from '../../common/audit/audited.decorator.js';
 import { Access } from '../../common/auth/access.decorator.js';
@@ -21,6 +11,7 @@ import { MySessionsService } from './my-sessions.service.js';
 import { PasswordChange } from './passwords/password-change.service.js';
 import type { DeviceInfo } from './sessions.service.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
+import { UuidPipe } from '../../common/validation/uuid.pipe.js';
 
 @ApiTags('users')
 @Access()
@@ -61,7 +52,7 @@ export class AccountController {
   @ApiErrors('AUTH_SESSION_NOT_FOUND')
   async revokeSession(
     @CurrentUser() user: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
   ): Promise<void> {
     await this.mySessions.revoke(user, id);
   }

@@ -13,7 +13,7 @@ export type LoginFailureReason =
   | 'tenant_inactive'
   | 'not_a_member';
 
-/** Seed 001's metric names. */
+/** The account metrics (`user_*`), under the names dashboards and alerts already use. */
 @Injectable()
 export class AuthMetrics {
   readonly loginAttempts: Counter<'status'>;

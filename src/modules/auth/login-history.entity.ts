@@ -9,7 +9,7 @@ import {
 } from 'typeorm';
 import { User } from '../users/user.entity.js';
 
-/** Every sign-in attempt, successful or not (seed 001's login_history). */
+/** Every sign-in attempt, successful or not (kept for the account's sign-in history and failure metrics). */
 @Entity({ name: 'login_history' })
 @Index('idx_login_history_user_time', ['userId', 'createdAt'])
 @Index('idx_login_history_created_at', ['createdAt'])

@@ -50,7 +50,7 @@ export class SecurityEvents {
         ip: device.ip,
         userAgent: device.userAgent,
         requestId: currentRequestId() ?? null,
-        metadata,
+        metadata: subject.userId ? metadata : withoutUnknownUsername(metadata),
       },
       manager,
     );
@@ -82,4 +82,18 @@ export class SecurityEvents {
       manager,
     );
   }
+}
+
+/**
+ * A failed sign-in with an unknown `tenant/username` keeps the tenant only: the username rule
+ * admits passwords such as `Seed-2026-garden`, and a password typed into the wrong field must
+ * not be stored. An email address (validated as one) or a known account's name is kept.
+ */
+function withoutUnknownUsername(metadata: Record<string, unknown>): Record<string, unknown> {
+  const identifier = metadata.identifier;
+  if (typeof identifier !== 'string' || identifier.includes('@')) {
+    return metadata;
+  }
+  const tenant = identifier.slice(0, Math.max(identifier.indexOf('/'), 0));
+  return { ...metadata, identifier: `${tenant}/[redacted]` };
 }

@@ -11,7 +11,7 @@ import {
 import { User } from '../users/user.entity.js';
 import { Tenant } from '../tenants/tenant.entity.js';
 
-/** A class of a school (seed 000 §1.4); routes in classes.controller.ts. */
+/** A class of a school (teachers, assistants and students, joined by code or added by staff); routes in classes.controller.ts. */
 @Entity({ name: 'classes' })
 @Index('idx_classes_tenant', ['tenantId', 'archived'])
 export class SchoolClass {

@@ -6,7 +6,6 @@ import {
   HttpCode,
   HttpStatus,
   Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Query,
@@ -30,6 +29,7 @@ import { ListClassesQueryDto } from './dto/list-classes.query.dto.js';
 import { UpdateClassDto } from './dto/update-class.dto.js';
 import { ClassesService } from './classes.service.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
+import { UuidPipe } from '../../common/validation/uuid.pipe.js';
 
 @ApiTags('classes')
 @Access({ roles: ['teacher', 'admin'] })
@@ -80,10 +80,7 @@ export class ClassesController {
   @ApiOperation({ summary: 'One class (students: only their own, without the join code)' })
   @ApiOkResponse({ type: ClassDto })
   @ApiErrors('CLASS_NOT_FOUND', 'AUTH_FORBIDDEN')
-  get(
-    @CurrentUser() user: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
-  ): Promise<ClassDto> {
+  get(@CurrentUser() user: UserPrincipal, @Param('id', UuidPipe) id: string): Promise<ClassDto> {
     return this.classes.get(user, id);
   }
 
@@ -97,7 +94,7 @@ export class ClassesController {
   @ApiErrors('CLASS_NOT_FOUND', 'AUTH_FORBIDDEN')
   update(
     @CurrentUser() user: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
     @Body() dto: UpdateClassDto,
   ): Promise<ClassDto> {
     return this.classes.update(user, id, dto);
@@ -111,7 +108,7 @@ export class ClassesController {
   @ApiErrors('CLASS_NOT_FOUND', 'AUTH_FORBIDDEN')
   async remove(
     @CurrentUser() user: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
   ): Promise<void> {
     await this.classes.remove(user, id);
   }
@@ -124,7 +121,7 @@ export class ClassesController {
   @ApiErrors('CLASS_NOT_FOUND', 'AUTH_FORBIDDEN', 'COMMON_CONFLICT')
   rotateJoinCode(
     @CurrentUser() user: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
   ): Promise<ClassDto> {
     return this.classes.rotateJoinCode(user, id);
   }
@@ -135,7 +132,7 @@ export class ClassesController {
   @ApiErrors('CLASS_NOT_FOUND', 'AUTH_FORBIDDEN')
   members(
     @CurrentUser() user: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
   ): Promise<ClassMemberDto[]> {
     return this.classes.listMembers(user, id);
   }
@@ -157,7 +154,7 @@ export class ClassesController {
   )
   addMember(
     @CurrentUser() user: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
     @Body() dto: AddClassMemberDto,
   ): Promise<ClassMemberDto> {
     return this.classes.addMember(user, id, dto);
@@ -171,8 +168,8 @@ export class ClassesController {
   @ApiErrors('CLASS_NOT_FOUND', 'CLASS_MEMBER_NOT_FOUND', 'AUTH_FORBIDDEN')
   async removeMember(
     @CurrentUser() user: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @Param('userId', new ParseUUIDPipe()) userId: string,
+    @Param('id', UuidPipe) id: string,
+    @Param('userId', UuidPipe) userId: string,
   ): Promise<void> {
     await this.classes.removeMember(user, id, userId);
   }

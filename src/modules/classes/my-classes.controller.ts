@@ -8,7 +8,8 @@ import { ArchivedQueryDto } from './dto/list-classes.query.dto.js';
 import { ClassesService } from './classes.service.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 
-// A path of its own under users/me: the users module owns `users/me` itself and its other children.
+// `users/me` is shared: the users module serves the profile itself, auth the password and
+// sessions, identities the linked sign-ins, and this controller the caller's classes.
 @ApiTags('classes')
 @Controller('users/me/classes')
 export class MyClassesController {

@@ -6,7 +6,6 @@ import {
   HttpCode,
   HttpStatus,
   Param,
-  ParseUUIDPipe,
   Post,
   Req,
 } from '@nestjs/common';
@@ -30,6 +29,7 @@ import {
 } from './dto/invitation.dto.js';
 import { InvitationsService } from './invitations.service.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
+import { UuidPipe } from '../../common/validation/uuid.pipe.js';
 
 @ApiTags('invitations')
 @Controller('invitations')
@@ -69,14 +69,14 @@ export class InvitationsController {
   @ApiErrors('INVITATION_NOT_FOUND', 'AUTH_FORBIDDEN')
   async revoke(
     @CurrentUser() admin: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
   ): Promise<void> {
     await this.invitations.revoke(admin, id);
   }
 
   @Post('accept')
   @Access.public({ optionalAuth: true })
-  @Audited({ action: 'invitation.accepted', resource: 'invitation' })
+  @Audited({ action: 'invitation.accepted', resource: 'invitation', idField: 'invitation_id' })
   @ApiOperation({
     summary: 'Accept an invitation (single use, bound to the invited email)',
     description:

@@ -167,6 +167,7 @@ export class InvitationsService {
         });
       }
       return {
+        invitation_id: invitation.id,
         tenant_id: invitation.tenant_id,
         role: invitation.role,
         user_id: userId,

@@ -1,14 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Post,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -23,6 +13,7 @@ import type { UserPrincipal } from '../../common/auth/principal.js';
 import { CreatedMarketKeyDto, CreateMarketKeyDto, MarketKeyDto } from './dto/market-key.dto.js';
 import { MarketKeysService } from './market-keys.service.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
+import { UuidPipe } from '../../common/validation/uuid.pipe.js';
 
 @ApiTags('market-keys')
 @Access({ roles: ['super_admin'], impersonation: 'refused' })
@@ -56,7 +47,7 @@ export class MarketKeysController {
   @ApiOperation({ summary: 'Revoke a market key: refused from the next request on' })
   @ApiNoContentResponse()
   @ApiErrors('MARKET_KEY_NOT_FOUND')
-  async revoke(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+  async revoke(@Param('id', UuidPipe) id: string): Promise<void> {
     await this.keys.revoke(id);
   }
 }

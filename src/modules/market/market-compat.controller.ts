@@ -38,7 +38,7 @@ function aliasOf(reply: FastifyReply, standardPath: string): void {
     .header('link', `<${standardPath}>; rel="successor-version"`);
 }
 
-/** Seed 003 §2.2: the Service Market's old paths, kept while it moves to `/mt/...`. */
+/** The Service Market's old paths (`/api/tenant/...`), kept as aliases while it moves to `/mt/...`. */
 @ApiTags('market (deprecated aliases)')
 @Access.market({ legacyHeader: true })
 @Controller({ path: 'tenant', version: VERSION_NEUTRAL })
@@ -52,7 +52,7 @@ export class MarketCompatController {
 
   @Post('webhook/auto-provision')
   @HttpCode(200)
-  @Audited({ action: 'tenant.activated', resource: 'tenant' })
+  @Audited({ action: 'tenant.activated', resource: 'tenant', idField: 'tenant_id' })
   @ApiOperation({ summary: 'Alias of POST /mt/tenant/{id}/activate', deprecated: true })
   @ApiOkResponse({ type: TenantLifecycleDto })
   async autoProvision(

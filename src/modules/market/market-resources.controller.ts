@@ -14,7 +14,7 @@ export class MarketResourcesController {
 
   @Get()
   @ApiOperation({
-    summary: "The tenant's courses (its classes), discussions or documents (seed 003 §3.3)",
+    summary: "The tenant's courses (its classes), discussions or documents",
     description:
       'Discussions and documents are kept by the AI services, not this platform: those lists are empty here.',
   })

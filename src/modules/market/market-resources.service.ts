@@ -7,7 +7,7 @@ import {
   type ResourcePageDto,
 } from './dto/market-resources.dto.js';
 
-/** A tenant's resources in seed 003's generic shape: classes are its courses. */
+/** A tenant's resources in the Service Market's generic resource shape: classes are its courses. */
 @Injectable()
 export class MarketResourcesService {
   constructor(

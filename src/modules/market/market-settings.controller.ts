@@ -5,17 +5,17 @@ import { Access } from '../../common/auth/access.decorator.js';
 import { TenantPathPipe } from '../../common/validation/tenant-id.pipe.js';
 import { TenantSettingsResponseDto } from '../tenants/dto/tenant-settings-response.dto.js';
 import { UpdateTenantSettingsDto } from '../tenants/dto/tenant-settings.dto.js';
-import { TenantSettingsService } from '../tenants/tenant-settings.service.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
+import { MarketSettingsService } from './market-settings.service.js';
 
 @ApiTags('market')
 @Access.market()
 @Controller({ path: 'mt/tenant/:tenantId/settings', version: VERSION_NEUTRAL })
 export class MarketSettingsController {
-  constructor(private readonly settings: TenantSettingsService) {}
+  constructor(private readonly settings: MarketSettingsService) {}
 
   @Get()
-  @ApiOperation({ summary: "The tenant's configuration and subscription (seed 003 §3.4)" })
+  @ApiOperation({ summary: "The tenant's configuration and subscription" })
   @ApiOkResponse({ type: TenantSettingsResponseDto })
   @ApiErrors('TENANT_NOT_FOUND')
   get(@Param('tenantId', TenantPathPipe) tenantId: string): Promise<TenantSettingsResponseDto> {
@@ -23,14 +23,14 @@ export class MarketSettingsController {
   }
 
   @Put()
-  @Audited({ action: 'tenant.settings_updated', resource: 'tenant' })
+  @Audited({ action: 'tenant.settings_updated', resource: 'tenant', idParam: 'tenantId' })
   @ApiOperation({
     summary: 'Change configuration and subscription, validated field by field',
     description:
       'The sections sent are merged into what is stored (`features`, `limits` and `branding` key by key; `google_domains` and `model_prices` replaced); `null` clears a value.',
   })
   @ApiOkResponse({ type: TenantSettingsResponseDto })
-  @ApiErrors('TENANT_NOT_FOUND', 'TENANT_GOOGLE_DOMAIN_TAKEN')
+  @ApiErrors('TENANT_NOT_FOUND', 'TENANT_GOOGLE_DOMAIN_TAKEN', 'TENANT_MAX_USERS_BELOW_MEMBERS')
   update(
     @Param('tenantId', TenantPathPipe) tenantId: string,
     @Body() dto: UpdateTenantSettingsDto,

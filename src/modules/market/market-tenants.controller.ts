@@ -26,7 +26,7 @@ export class MarketTenantsController {
 
   @Post('activate')
   @HttpCode(200)
-  @Audited({ action: 'tenant.activated', resource: 'tenant' })
+  @Audited({ action: 'tenant.activated', resource: 'tenant', idParam: 'tenantId' })
   @ApiOperation({
     summary: 'Create or reactivate a tenant (idempotent: repeating it returns the current state)',
     description:
@@ -48,7 +48,7 @@ export class MarketTenantsController {
 
   @Post('deactivate')
   @HttpCode(200)
-  @Audited({ action: 'tenant.deactivated', resource: 'tenant' })
+  @Audited({ action: 'tenant.deactivated', resource: 'tenant', idParam: 'tenantId' })
   @ApiOperation({
     summary: 'Deactivate a tenant: data kept, members signed out and refused, API keys refused',
   })

@@ -7,6 +7,7 @@ import { AppException } from '../../common/errors/app.exception.js';
 import { OutboxService } from '../../common/events/outbox.service.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { InvitationsService } from '../invitations/invitations.service.js';
+import { assertSubscriptionInOrder } from '../tenants/tenant-settings.js';
 import { mergeConfig } from '../tenants/tenant-settings.service.js';
 import { TenantsRepository, type NewTenant } from '../tenants/tenants.repository.js';
 import { MembershipsRepository } from '../users/memberships.repository.js';
@@ -97,7 +98,10 @@ export class MarketTenantsService {
         settings: mergeConfig(existing?.settings ?? {}, dto.settings),
         subscription: { ...(existing?.subscription ?? {}), ...withoutPlan(dto.subscription) },
       };
+      assertSubscriptionInOrder(tenant.subscription);
       if (existing) {
+        // A reactivated school keeps its members: a new max_users must leave room for them.
+        await this.memberships.assertRoomForMembers(manager, tenantId, tenant.settings);
         await this.tenants.reactivate(manager, tenant, now);
       } else {
         await this.tenants.insertActive(manager, tenant, now);

@@ -6,7 +6,6 @@ import {
   HttpCode,
   HttpStatus,
   Param,
-  ParseUUIDPipe,
   Post,
   Put,
   Query,
@@ -38,6 +37,7 @@ import {
 } from './dto/market-user.dto.js';
 import { MarketUsersService } from './market-users.service.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
+import { UuidPipe } from '../../common/validation/uuid.pipe.js';
 
 @ApiTags('market')
 @Access.market()
@@ -46,7 +46,7 @@ export class MarketUsersController {
   constructor(private readonly users: MarketUsersService) {}
 
   @Get()
-  @ApiOperation({ summary: "The tenant's members with their usage (seed 003 §3.2)" })
+  @ApiOperation({ summary: "The tenant's members with their usage" })
   @ApiOkResponse({ type: MarketUserPageDto })
   @ApiErrors('TENANT_NOT_FOUND')
   list(
@@ -58,7 +58,7 @@ export class MarketUsersController {
   }
 
   @Post()
-  @Audited({ action: 'user.created', resource: 'user' })
+  @Audited({ action: 'user.created', resource: 'user', idField: 'user_id' })
   @ApiOperation({
     summary: 'Add a member: a new account, or an invitation for an email that has one',
     description:
@@ -92,13 +92,13 @@ export class MarketUsersController {
   get(
     @CurrentPrincipal() market: Principal,
     @Param('tenantId', TenantPathPipe) tenantId: string,
-    @Param('userId', new ParseUUIDPipe()) userId: string,
+    @Param('userId', UuidPipe) userId: string,
   ): Promise<MarketUserDto> {
     return this.users.get(market, tenantId, userId);
   }
 
   @Put(':userId')
-  @Audited({ action: 'user.updated', resource: 'user' })
+  @Audited({ action: 'user.updated', resource: 'user', idParam: 'userId' })
   @ApiOperation({ summary: "Change a member's name, role or status in this tenant" })
   @ApiOkResponse({ type: MarketUserDto })
   @ApiErrors(
@@ -110,7 +110,7 @@ export class MarketUsersController {
   update(
     @CurrentPrincipal() market: Principal,
     @Param('tenantId', TenantPathPipe) tenantId: string,
-    @Param('userId', new ParseUUIDPipe()) userId: string,
+    @Param('userId', UuidPipe) userId: string,
     @Body() dto: UpdateMarketUserDto,
   ): Promise<MarketUserDto> {
     return this.users.update(market, tenantId, userId, dto);
@@ -118,7 +118,7 @@ export class MarketUsersController {
 
   @Delete(':userId')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @Audited({ action: 'user.removed', resource: 'user' })
+  @Audited({ action: 'user.removed', resource: 'user', idParam: 'userId' })
   @ApiOperation({
     summary: 'Take the member out of this tenant (the account goes with its last membership)',
   })
@@ -127,7 +127,7 @@ export class MarketUsersController {
   async remove(
     @CurrentPrincipal() market: Principal,
     @Param('tenantId', TenantPathPipe) tenantId: string,
-    @Param('userId', new ParseUUIDPipe()) userId: string,
+    @Param('userId', UuidPipe) userId: string,
   ): Promise<void> {
     await this.users.remove(market, tenantId, userId);
   }

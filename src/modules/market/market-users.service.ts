@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { noteAuditTarget } from '../../common/audit/audit-target.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { AppException } from '../../common/errors/app.exception.js';
+import { AccountMails } from '../auth/account-mails.js';
 import { WelcomeMail } from '../auth/passwords/welcome-mail.service.js';
 import { TenantsRepository } from '../tenants/tenants.repository.js';
 import type { AdminUserDto } from '../user-admin/dto/admin-user.dto.js';
@@ -22,15 +24,18 @@ import { UsageStatsService } from '../usage/usage-stats.service.js';
 
 /**
  * The members of one tenant, as the Service Market manages them: the admin routes' logic
- * (UserAdminService), scoped to the tenant in the path, in seed 003's shapes.
+ * (UserAdminService), scoped to the tenant in the path, in the Service Market's shapes.
  */
 @Injectable()
 export class MarketUsersService {
+  private readonly logger = new Logger(MarketUsersService.name);
+
   constructor(
     private readonly admin: UserAdminService,
     private readonly tenants: TenantsRepository,
     private readonly profiles: Profiles,
     private readonly welcome: WelcomeMail,
+    private readonly mails: AccountMails,
     private readonly usage: UsageStatsService,
   ) {}
 
@@ -82,6 +87,7 @@ export class MarketUsersService {
       tenant_id: tenantId,
     });
     if (added.kind === 'invited') {
+      noteAuditTarget({ resourceType: 'invitation', resourceId: added.invitation.id });
       return {
         email: added.invitation.email,
         role: added.invitation.role,
@@ -90,9 +96,8 @@ export class MarketUsersService {
       };
     }
     const created = added.member;
-    // Without a given password nobody knows the generated one: the welcome mail sets theirs.
     if (dto.send_welcome_email !== false) {
-      await this.welcome.send(created.id, tenant.name);
+      await this.sendWelcome(created, dto, tenant.name);
     }
     const user = mapMarketUser(created, NO_USAGE);
     return {
@@ -139,6 +144,30 @@ export class MarketUsersService {
   async remove(market: Principal, tenantId: string, userId: string): Promise<void> {
     await this.tenants.require(tenantId);
     await this.admin.remove(market, userId, tenantId);
+  }
+
+  /**
+   * Without a given password nobody knows the generated one: the welcome mail's link sets
+   * theirs. With one, the person has it from the market: a welcome that says where to sign in.
+   */
+  private async sendWelcome(
+    created: { id: string; email: string | null; full_name: string },
+    dto: CreateMarketUserDto,
+    schoolName: string,
+  ): Promise<void> {
+    if (dto.password === undefined) {
+      await this.welcome.send(created.id, schoolName);
+      return;
+    }
+    if (!created.email) {
+      return;
+    }
+    try {
+      await this.mails.sendWelcomeWithPassword(created.email, created.full_name, schoolName);
+    } catch (error) {
+      // The member exists either way; a mail that could not be queued is logged, not a failure.
+      this.logger.error({ err: error }, 'could not queue a welcome mail');
+    }
   }
 
   private async withUsage(tenantId: string, user: AdminUserDto): Promise<MarketUserDto> {

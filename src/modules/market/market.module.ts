@@ -18,6 +18,7 @@ import { MarketUsageService } from './market-usage.service.js';
 import { MarketUsersController } from './market-users.controller.js';
 import { MarketResourcesController } from './market-resources.controller.js';
 import { MarketResourcesService } from './market-resources.service.js';
+import { MarketSettingsService } from './market-settings.service.js';
 import { MarketUsersService } from './market-users.service.js';
 
 /** The Service Market's Standard API (`/mt/...`) and its compatibility paths. */
@@ -47,6 +48,7 @@ import { MarketUsersService } from './market-users.service.js';
     MarketCallbackProcessor,
     MarketResourcesService,
     MarketUsageService,
+    MarketSettingsService,
   ],
 })
 export class MarketModule {}

@@ -1,17 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { CacheInvalidation } from '../../common/cache/cache-invalidation.service.js';
+import type { DataSource, EntityManager } from 'typeorm';
 import { AppException } from '../../common/errors/app.exception.js';
 import type { TenantConfigDto, UpdateTenantSettingsDto } from './dto/tenant-settings.dto.js';
 import {
   mapSubscription,
   type TenantSettingsResponseDto,
 } from './dto/tenant-settings-response.dto.js';
-import { readTenantConfig } from './tenant-settings.js';
+import { assertSubscriptionInOrder, readTenantConfig } from './tenant-settings.js';
 import { TenantsRepository, type TenantRow } from './tenants.repository.js';
 
 const MERGED_SECTIONS = ['features', 'limits', 'branding'] as const;
+
+/**
+ * A check of the settings about to be stored, run with the tenant row locked (a member count
+ * lives in another module: it comes in this way).
+ */
+export type SettingsCheck = (
+  manager: EntityManager,
+  settings: Record<string, unknown>,
+) => Promise<void>;
 
 /** A tenant's configuration and subscription, as the Service Market reads and changes them. */
 @Injectable()
@@ -27,7 +36,11 @@ export class TenantSettingsService {
   }
 
   /** The sections sent are merged into what is stored; `null` clears a value. */
-  async update(tenantId: string, dto: UpdateTenantSettingsDto): Promise<TenantSettingsResponseDto> {
+  async update(
+    tenantId: string,
+    dto: UpdateTenantSettingsDto,
+    check?: SettingsCheck,
+  ): Promise<TenantSettingsResponseDto> {
     await this.dataSource.transaction(async (manager) => {
       const tenant = await this.tenants.lockById(manager, tenantId);
       const domains = dto.config?.google_domains ?? [];
@@ -35,10 +48,14 @@ export class TenantSettingsService {
       if (claimed.length > 0) {
         throw new AppException('TENANT_GOOGLE_DOMAIN_TAKEN', undefined, { domains: claimed });
       }
+      const settings = mergeConfig(tenant.settings, dto.config);
+      const subscription = mergeSection(tenant.subscription, dto.subscription, ['plan']);
+      assertSubscriptionInOrder(subscription);
+      await check?.(manager, settings);
       await this.tenants.saveSettings(manager, tenantId, {
-        settings: mergeConfig(tenant.settings, dto.config),
+        settings,
         plan: dto.subscription?.plan,
-        subscription: mergeSection(tenant.subscription, dto.subscription, ['plan']),
+        subscription,
       });
       this.invalidation.changed(manager, 'tenant', [tenantId]);
     });

@@ -1,3 +1,5 @@
+import { AppException } from '../../common/errors/app.exception.js';
+
 /** Per-model prices in USD per 1,000 tokens. */
 export interface ModelPrice {
   input_per_1k_usd: number;
@@ -7,7 +9,7 @@ export interface ModelPrice {
 export const TENANT_FEATURES = ['rag', 'chat', 'quiz', 'api_integration'] as const;
 export type TenantFeature = (typeof TENANT_FEATURES)[number];
 
-/** A tenant's configuration (seed 003 §3.4 `config`), with defaults for what is not set. */
+/** A tenant's configuration (the `config` of the settings routes), with defaults for what is not set. */
 export interface TenantConfig {
   /** null: no limit */
   max_users: number | null;
@@ -58,4 +60,19 @@ export function readTenantConfig(
 
 function numberOrNull(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/**
+ * A subscription (as it will be stored: what was sent merged into what was) ends on or after
+ * it starts; else 400 on `subscription.end_date`.
+ */
+export function assertSubscriptionInOrder(subscription: Record<string, unknown>): void {
+  const start = subscription.start_date;
+  const end = subscription.end_date;
+  if (typeof start === 'string' && typeof end === 'string' && end < start) {
+    const error = `end_date (${end}) must not be before start_date (${start})`;
+    throw new AppException('COMMON_VALIDATION_FAILED', error, {
+      fields: [{ field: 'subscription.end_date', errors: [error] }],
+    });
+  }
 }

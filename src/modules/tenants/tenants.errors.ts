@@ -10,6 +10,10 @@ export const TENANT_ERROR_CODES = {
     status: HttpStatus.CONFLICT,
     message: "The school has reached its plan's user limit (max_users)",
   },
+  TENANT_MAX_USERS_BELOW_MEMBERS: {
+    status: HttpStatus.CONFLICT,
+    message: 'max_users cannot be set below the number of members the school has now',
+  },
   TENANT_FEATURE_DISABLED: {
     status: HttpStatus.FORBIDDEN,
     message: "This feature is not enabled for the school's plan",

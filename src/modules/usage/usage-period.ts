@@ -1,3 +1,4 @@
+import { calendarDateMessage, isCalendarDate } from '../../common/validation/calendar-date.js';
 import { AppException } from '../../common/errors/app.exception.js';
 
 export const PERIODS = { '7d': 7, '30d': 30, '90d': 90 } as const;
@@ -21,7 +22,6 @@ export interface PeriodQuery {
 }
 
 const DAY_MS = 86_400_000;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export const utcDay = (date: Date): string => date.toISOString().slice(0, 10);
 
@@ -35,10 +35,8 @@ function invalid(field: string, error: string): AppException {
 }
 
 function parseDay(field: string, value: string): string {
-  const parsed = DATE.test(value) ? new Date(`${value}T00:00:00Z`) : undefined;
-  // Date rolls 2026-02-30 over to March: a round trip catches impossible dates.
-  if (!parsed || Number.isNaN(parsed.getTime()) || utcDay(parsed) !== value) {
-    throw invalid(field, `${field} must be a date (YYYY-MM-DD)`);
+  if (!isCalendarDate(value)) {
+    throw invalid(field, calendarDateMessage(field));
   }
   return value;
 }
@@ -50,11 +48,12 @@ export function resolvePeriod(query: PeriodQuery, now: Date): UsagePeriod {
     if (query.period !== undefined) {
       throw invalid('period', 'give either period or from/to, not both');
     }
-    if (query.from === undefined || query.to === undefined) {
-      throw invalid(query.from === undefined ? 'from' : 'to', 'from and to go together');
+    // A malformed date is named before a missing partner: `from=garbage` is about `from`.
+    const from = query.from === undefined ? undefined : parseDay('from', query.from);
+    const to = query.to === undefined ? undefined : parseDay('to', query.to);
+    if (from === undefined || to === undefined) {
+      throw invalid(from === undefined ? 'from' : 'to', 'from and to go together');
     }
-    const from = parseDay('from', query.from);
-    const to = parseDay('to', query.to);
     if (from > to) {
       throw invalid('from', 'from must not be after to');
     }

@@ -19,7 +19,7 @@ import { UsageStatsRepository, type DayRange } from './usage-stats.repository.js
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
-/** A member's all-time usage in a tenant (seed 003 §3.2 `usage`). */
+/** A member's all-time usage in a tenant (the `usage` of the Service Market's member view). */
 export interface MemberUsage {
   sessions: number;
   messages: number;

@@ -6,7 +6,6 @@ import {
   HttpCode,
   HttpStatus,
   Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Query,
@@ -22,6 +21,7 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
+import { noteAuditTarget } from '../../common/audit/audit-target.js';
 import { Audited } from '../../common/audit/audited.decorator.js';
 import { CurrentPrincipal } from '../../common/auth/current-principal.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
@@ -35,6 +35,7 @@ import { UpdateUserDto } from './dto/update-user.dto.js';
 import { InvitationDto } from '../invitations/dto/invitation.dto.js';
 import { UserAdminService } from './user-admin.service.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
+import { UuidPipe } from '../../common/validation/uuid.pipe.js';
 
 const TENANT_QUERY = {
   name: 'tenant_id',
@@ -96,6 +97,7 @@ export class UserAdminController {
   ): Promise<CreatedUserDto | InvitationDto> {
     const added = await this.admin.create(user, dto);
     if (added.kind === 'invited') {
+      noteAuditTarget({ resourceType: 'invitation', resourceId: added.invitation.id });
       void reply.status(HttpStatus.ACCEPTED);
       return added.invitation;
     }
@@ -110,7 +112,7 @@ export class UserAdminController {
   @ApiErrors('USER_NOT_FOUND', 'COMMON_FORBIDDEN')
   get(
     @CurrentPrincipal() user: Principal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
   ): Promise<AdminUserDto> {
     return this.admin.get(user, id, tenantId);
@@ -129,7 +131,7 @@ export class UserAdminController {
   @ApiErrors('USER_NOT_FOUND', 'COMMON_FORBIDDEN', 'AUTH_FORBIDDEN', 'COMMON_CONFLICT')
   update(
     @CurrentPrincipal() user: Principal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
     @Body() dto: UpdateUserDto,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
   ): Promise<AdminUserDto> {
@@ -150,7 +152,7 @@ export class UserAdminController {
   @ApiErrors('USER_NOT_FOUND', 'COMMON_FORBIDDEN', 'AUTH_FORBIDDEN', 'COMMON_CONFLICT')
   async remove(
     @CurrentPrincipal() user: Principal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
   ): Promise<void> {
     await this.admin.remove(user, id, tenantId);
@@ -178,7 +180,7 @@ export class UserAdminController {
   )
   resetPassword(
     @CurrentUser() user: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
   ): Promise<TemporaryPasswordDto> {
     return this.admin.resetPassword(user, id, tenantId);
@@ -204,7 +206,7 @@ export class UserAdminController {
   )
   async unlock(
     @CurrentUser() user: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
   ): Promise<void> {
     await this.admin.unlock(user, id, tenantId);

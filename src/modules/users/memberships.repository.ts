@@ -133,6 +133,28 @@ export class MembershipsRepository {
   }
 
   /**
+   * Refuses a `max_users` below the members the tenant has (409 with both numbers). Call it
+   * with the tenant row locked, so no member is added between the count and the change.
+   */
+  async assertRoomForMembers(
+    manager: EntityManager,
+    tenantId: string,
+    settings: Record<string, unknown>,
+  ): Promise<void> {
+    const maxUsers = settings.max_users;
+    if (typeof maxUsers !== 'number') {
+      return;
+    }
+    const members = await this.countForTenant(tenantId, manager);
+    if (members > maxUsers) {
+      throw new AppException('TENANT_MAX_USERS_BELOW_MEMBERS', undefined, {
+        max_users: maxUsers,
+        members,
+      });
+    }
+  }
+
+  /**
    * Refuses a new member beyond the tenant's `max_users` (409 TENANT_USER_LIMIT_REACHED). The
    * tenant row stays locked until the caller's transaction ends, so concurrent additions count
    * in turn and never overshoot. NO KEY: a new user row naming the tenant (its FK's key-share

@@ -8,7 +8,7 @@ import { AppException } from '../../common/errors/app.exception.js';
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 128;
 
-/** Seed 001's policy: 8–128 characters, upper, lower, digit, special; not the email's local part. */
+/** 8–128 characters with an upper, a lower, a digit and a special; not the email's local part. */
 export function passwordPolicyViolations(password: string, email?: string | null): string[] {
   const problems: string[] = [];
   if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
@@ -30,7 +30,9 @@ export function passwordPolicyViolations(password: string, email?: string | null
   }
   const localPart = email?.split('@')[0]?.toLowerCase() ?? '';
   if (localPart.length >= 3 && password.toLowerCase().includes(localPart)) {
-    problems.push('password must not contain the email address');
+    problems.push(
+      `password must not contain the email's local part (the part before @: "${localPart}")`,
+    );
   }
   return problems;
 }

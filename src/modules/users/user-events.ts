@@ -1,6 +1,6 @@
 import type { User } from './user.entity.js';
 
-/** How the account came to be, beyond who it is (seed 001's `user.created` payload, extended). */
+/** How the account came to be, beyond who it is (the `user.created` payload: who it is, plus how it came to be). */
 export interface UserCreatedContext {
   role: string;
   tenantId?: string | null;

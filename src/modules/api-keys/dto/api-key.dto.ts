@@ -10,10 +10,10 @@ import {
   IsOptional,
   IsString,
   Length,
-  Matches,
 } from 'class-validator';
 import { API_KEY_SCOPES, type ApiKeyScope } from '../../../common/auth/api-key-scopes.js';
 import type { ApiKeyRecord } from '../api-keys.repository.js';
+import { IsTenantId } from '../../../common/validation/tenant-id.js';
 
 export class CreateApiKeyDto {
   /** What the key is for. @example Gradebook sync */
@@ -37,7 +37,7 @@ export class CreateApiKeyDto {
   /** Super admins only: the tenant the key belongs to (none: a platform key). */
   @IsOptional()
   @Type(() => String)
-  @Matches(/^[a-z0-9][a-z0-9_-]{1,62}$/, { message: 'tenant_id must be a tenant id' })
+  @IsTenantId()
   tenant_id?: string;
 }
 

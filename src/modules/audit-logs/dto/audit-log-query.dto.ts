@@ -12,6 +12,7 @@ import {
   Min,
 } from 'class-validator';
 import type { AuditActorType, AuditOutcome } from '../../../common/audit/audit-log.entity.js';
+import { IsTenantId } from '../../../common/validation/tenant-id.js';
 
 const ACTOR_TYPES: AuditActorType[] = ['user', 'api_key', 'market', 'system', 'anonymous'];
 const OUTCOMES: AuditOutcome[] = ['success', 'failure', 'denied', 'error'];
@@ -19,7 +20,7 @@ const OUTCOMES: AuditOutcome[] = ['success', 'failure', 'denied', 'error'];
 export class AuditLogQueryDto {
   /** Super admins only: one tenant's records (tenant admins always see their own). */
   @IsOptional()
-  @Matches(/^[a-z0-9][a-z0-9_-]{1,62}$/, { message: 'tenant_id must be a tenant id' })
+  @IsTenantId()
   tenant_id?: string;
 
   /** The user, API key or market key that acted */

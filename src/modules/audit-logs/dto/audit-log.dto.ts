@@ -3,7 +3,6 @@ import type { AuditRecord } from '../audit-logs.repository.js';
 
 export class AuditLogDto {
   id!: string;
-  /** Microsecond precision, UTC */
   created_at!: string;
   tenant_id!: string | null;
   actor_type!: AuditActorType;

@@ -1,4 +1,5 @@
 import {
+  isEmail,
   IsEmail,
   IsNotEmpty,
   IsOptional,
@@ -6,13 +7,12 @@ import {
   Length,
   Matches,
   MaxLength,
+  ValidateBy,
   ValidateIf,
 } from 'class-validator';
+import { IsTenantId } from '../../../common/validation/tenant-id.js';
 import { USERNAME_PATTERN } from '../../users/dto/update-profile.dto.js';
 import { IsStrongPassword, PASSWORD_MAX_LENGTH } from '../../users/password-policy.js';
-
-const TENANT_ID = /^[a-z0-9][a-z0-9_-]{1,62}$/;
-const TENANT_ID_MESSAGE = 'tenant_id must be a tenant id such as hallym_univ';
 
 export class RegisterDto {
   /** @example minji@hallym.ac.kr */
@@ -38,12 +38,11 @@ export class RegisterDto {
 export class LoginDto {
   /** @example minji@hallym.ac.kr — or, for pupils without an email, tenant_id + username */
   @ValidateIf((dto: LoginDto) => dto.username === undefined)
-  @IsEmail({}, { message: 'email must be an email address' })
-  @MaxLength(254)
+  @IsSignInEmail()
   email?: string;
 
   /** A pupil's sign-in name inside the school (with tenant_id, instead of email) */
-  @ValidateIf((dto: LoginDto) => dto.email === undefined)
+  @ValidateIf((dto: LoginDto) => dto.email === undefined && dto.username !== undefined)
   @IsString()
   @Matches(USERNAME_PATTERN, { message: 'username: 3–50 letters, digits, . _ -' })
   username?: string;
@@ -57,7 +56,7 @@ export class LoginDto {
   /** The school to sign in to (required with username); default: the first active membership. @example hallym_univ */
   @ValidateIf((dto: LoginDto) => dto.tenant_id !== undefined || dto.username !== undefined)
   @IsString()
-  @Matches(TENANT_ID, { message: TENANT_ID_MESSAGE })
+  @IsTenantId()
   tenant_id?: string;
 }
 
@@ -109,7 +108,7 @@ export class ChangePasswordDto {
 export class SwitchTenantDto {
   /** @example hallym_univ */
   @IsString()
-  @Matches(TENANT_ID, { message: TENANT_ID_MESSAGE })
+  @IsTenantId()
   tenant_id!: string;
 }
 
@@ -119,4 +118,21 @@ export class OAuthExchangeDto {
   @IsNotEmpty()
   @MaxLength(200)
   code!: string;
+}
+
+const SIGN_IN_IDENTIFIER_MISSING = 'email or username (with tenant_id) is required';
+
+/** The sign-in email; when neither it nor a username is sent, one message saying so. */
+function IsSignInEmail(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isSignInEmail',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' && value.length <= 254 && isEmail(value),
+      defaultMessage: (args) =>
+        args?.value === undefined
+          ? SIGN_IN_IDENTIFIER_MISSING
+          : 'email must be an email address (at most 254 characters)',
+    },
+  });
 }

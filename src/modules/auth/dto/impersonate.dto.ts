@@ -1,5 +1,6 @@
-import { IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { UserProfileDto } from '../../users/dto/user.dto.js';
+import { IsTenantId } from '../../../common/validation/tenant-id.js';
 
 export class ImpersonateDto {
   @IsUUID('all')
@@ -12,7 +13,7 @@ export class ImpersonateDto {
 
   /** Super admins: the tenant to act in (default: the user's first active membership). */
   @IsOptional()
-  @Matches(/^[a-z0-9][a-z0-9_-]{1,62}$/, { message: 'tenant_id must be a tenant id' })
+  @IsTenantId()
   tenant_id?: string;
 }
 

@@ -1,4 +1,5 @@
 import { IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsTenantId } from '../../../common/validation/tenant-id.js';
 
 export class CreateClassDto {
   /** @example 3-B Science */
@@ -27,6 +28,6 @@ export class CreateClassDto {
 
   /** Super admins: the school the class belongs to (everyone else: their own). */
   @IsOptional()
-  @Matches(/^[a-z0-9][a-z0-9_-]{1,62}$/, { message: 'tenant_id must be a tenant id' })
+  @IsTenantId()
   tenant_id?: string;
 }

@@ -1,7 +1,8 @@
 import { IntersectionType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Length } from 'class-validator';
 import { PageQueryDto } from '../../../common/validation/page-query.dto.js';
+import { IsTenantId } from '../../../common/validation/tenant-id.js';
 
 /** `true`/`false` in a query string; anything else stays a string and fails validation. */
 export const toBoolean = ({ value }: { value: unknown }): unknown =>
@@ -18,7 +19,7 @@ export class ArchivedQueryDto {
 export class ListClassesQueryDto extends IntersectionType(ArchivedQueryDto, PageQueryDto) {
   /** Super admins only: the classes of one school (everyone else: their own). */
   @IsOptional()
-  @Matches(/^[a-z0-9][a-z0-9_-]{1,62}$/, { message: 'tenant_id must be a tenant id' })
+  @IsTenantId()
   tenant_id?: string;
 
   /** Part of the name or subject, case-insensitive */

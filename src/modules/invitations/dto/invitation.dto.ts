@@ -63,6 +63,7 @@ export class InvitationDto {
 }
 
 export class AcceptedInvitationDto {
+  invitation_id!: string;
   tenant_id!: string;
   role!: TenantRole;
   user_id!: string;

@@ -31,7 +31,7 @@ export class ResourceDto {
   stats!: ResourceStatsDto;
 }
 
-/** Seed 003 §3.3. */
+/** A page of resources of one type (courses, discussions or documents). */
 export class ResourcePageDto {
   tenant_id!: string;
   resource_type!: ResourceType;

@@ -4,7 +4,7 @@ import type { AdminUserDto } from '../../user-admin/dto/admin-user.dto.js';
 import { IsStrongPassword } from '../../users/password-policy.js';
 import { PageQueryDto } from '../../../common/validation/page-query.dto.js';
 
-/** The Service Market's roles: ours, plus `user` (seed 003), which is a student here. */
+/** The Service Market's roles: ours, plus `user`, the market's name for a student. */
 export const MARKET_ROLES = ['student', 'teacher', 'admin', 'user'] as const;
 export type MarketRole = (typeof MARKET_ROLES)[number];
 
@@ -66,7 +66,7 @@ export class MarketUserUsageDto {
   tokens!: number;
 }
 
-/** Seed 003 §3.2's user. */
+/** A member as the Service Market reads it, with usage. */
 export class MarketUserDto {
   user_id!: string;
   email!: string | null;
@@ -88,7 +88,7 @@ export class MarketUserPageDto {
   users!: MarketUserDto[];
 }
 
-/** Seed 003 §3.2's answer to POST. */
+/** The answer to the Service Market's member create (201). */
 export class CreatedMarketUserDto {
   user_id!: string;
   email!: string | null;

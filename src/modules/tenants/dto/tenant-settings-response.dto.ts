@@ -11,7 +11,7 @@ export class TenantSubscriptionView {
   auto_renew!: boolean;
 }
 
-/** Seed 003 §3.4's settings answer (plus google_domains and model_prices in `config`). */
+/** The settings answer the Service Market reads: `config` (with google_domains and model_prices) and `subscription`. */
 export class TenantSettingsResponseDto {
   /** @example hallym_univ */
   tenant_id!: string;

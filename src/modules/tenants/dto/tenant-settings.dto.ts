@@ -17,9 +17,9 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
+import { IsCalendarDate } from '../../../common/validation/calendar-date.js';
 import type { ModelPrice } from '../tenant-settings.js';
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DOMAIN = /^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const MODEL = /^[A-Za-z0-9._:/-]{1,64}$/;
 const MAX_PRICE_PER_1K = 1000;
@@ -90,11 +90,9 @@ export class TenantSubscriptionDto {
   /** @example premium */
   @IsOptional() @IsString() @Matches(/^[a-z0-9_-]{1,32}$/) plan?: string;
   /** @example 2025-09-01 */
-  @IsOptional() @Nullable() @Matches(DATE, { message: 'start_date: YYYY-MM-DD' }) start_date?:
-    string | null;
-  /** @example 2026-08-31 */
-  @IsOptional() @Nullable() @Matches(DATE, { message: 'end_date: YYYY-MM-DD' }) end_date?:
-    string | null;
+  @IsOptional() @Nullable() @IsCalendarDate() start_date?: string | null;
+  /** On or after start_date (the stored one when not sent) @example 2026-08-31 */
+  @IsOptional() @Nullable() @IsCalendarDate() end_date?: string | null;
   @IsOptional() @IsBoolean() auto_renew?: boolean;
 }
 

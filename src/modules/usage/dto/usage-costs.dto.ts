@@ -27,7 +27,7 @@ export class DailyCostDto {
   cost_usd!: number;
 }
 
-/** Seed 003 §3.1 `GET /mt/tenant/{id}/stats/costs`. Costs in USD, rounded to cents. */
+/** `GET /mt/tenant/{id}/stats/costs`: costs in USD, rounded to cents. */
 export class TenantCostsDto {
   /** @example hallym_univ */
   tenant_id!: string;

@@ -40,7 +40,7 @@ export class StatsHealthDto {
   response_time_ms!: number;
 }
 
-/** Seed 003 §3.1 `GET /mt/tenant/{id}/stats`. */
+/** `GET /mt/tenant/{id}/stats`: a tenant's usage over a period, in the Service Market's shape. */
 export class TenantStatsDto {
   /** @example hallym_univ */
   tenant_id!: string;

@@ -13,6 +13,7 @@ import {
 import { TENANT_ROLES, type TenantRole } from '../../../common/auth/roles.js';
 import { IsStrongPassword } from '../../users/password-policy.js';
 import { AdminUserDto } from './admin-user.dto.js';
+import { IsTenantId } from '../../../common/validation/tenant-id.js';
 
 export class CreateUserDto {
   /**
@@ -56,7 +57,7 @@ export class CreateUserDto {
 
   /** Super admins: the tenant to add the user to (tenant admins: always their own). */
   @IsOptional()
-  @Matches(/^[a-z0-9][a-z0-9_-]{1,62}$/, { message: 'tenant_id must be a tenant id' })
+  @IsTenantId()
   tenant_id?: string;
 }
 

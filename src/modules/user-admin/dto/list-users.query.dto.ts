@@ -1,13 +1,14 @@
-import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, Length } from 'class-validator';
 import { TENANT_ROLES, type TenantRole } from '../../../common/auth/roles.js';
 import { PageQueryDto } from '../../../common/validation/page-query.dto.js';
+import { IsTenantId } from '../../../common/validation/tenant-id.js';
 
 export const USER_SORTS = ['created_at', 'last_login_at', 'email'] as const;
 
 export class ListUsersQueryDto extends PageQueryDto {
   /** Super admins only: members of one tenant (tenant admins always see their own). */
   @IsOptional()
-  @Matches(/^[a-z0-9][a-z0-9_-]{1,62}$/, { message: 'tenant_id must be a tenant id' })
+  @IsTenantId()
   tenant_id?: string;
 
   /** Role in the tenant */
