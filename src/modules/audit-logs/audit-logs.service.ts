@@ -8,7 +8,7 @@ import {
   AuditLogsRepository,
   type AuditFilter,
   type AuditPosition,
-} from './audit-logs.repository.js';
+} from '../../common/audit/audit-logs.repository.js';
 import type { AuditLogQueryDto } from './dto/audit-log-query.dto.js';
 import { mapAuditLog, type AuditLogPageDto } from './dto/audit-log.dto.js';
 

@@ -247,6 +247,7 @@ export class SessionsRepository {
     return rows.map((row) => row.id);
   }
 
+  // One statement on every request's path: it reads the published views of users and tenants.
   loadState(sessionId: string, now: Date): Promise<SessionStateRow | undefined> {
     return queryOne<SessionStateRow>(
       this.dataSource,
@@ -256,9 +257,9 @@ export class SessionsRepository {
               u.platform_role, m.role, m.status AS membership_status, t.status AS tenant_status,
               s.impersonator_id, u.must_change_password
        FROM sessions s
-       JOIN users u ON u.id = s.user_id
-       LEFT JOIN memberships m ON m.user_id = s.user_id AND m.tenant_id = s.tenant_id
-       LEFT JOIN tenants t ON t.id = s.tenant_id
+       JOIN account_directory u ON u.id = s.user_id
+       LEFT JOIN membership_directory m ON m.user_id = s.user_id AND m.tenant_id = s.tenant_id
+       LEFT JOIN tenant_directory t ON t.id = s.tenant_id
        WHERE s.id = $1`,
       [sessionId, now],
     );

@@ -14,13 +14,18 @@ import {
 import type { CreateClassDto } from './dto/create-class.dto.js';
 import type { ListClassesQueryDto } from './dto/list-classes.query.dto.js';
 import type { UpdateClassDto } from './dto/update-class.dto.js';
-import { ClassesRepository, type ClassRow } from './classes.repository.js';
+import { MembershipsRepository } from '../users/memberships.repository.js';
+import { UsersRepository } from '../users/users.repository.js';
+import type { ClassRole } from './class-member.entity.js';
+import { ClassesRepository, type ClassMemberRow, type ClassRow } from './classes.repository.js';
 import { generateJoinCode } from './join-code.js';
 import { Clock } from '../../common/clock/clock.js';
 import './classes.errors.js';
 
 // 31^8 codes make a collision rare; a handful of draws makes a failure practically impossible.
 const JOIN_CODE_ATTEMPTS = 5;
+
+const CLASS_ROLE_ORDER: ClassRole[] = ['teacher', 'assistant', 'student'];
 
 /**
  * Classes of a school. Tenant admins (and super admins) manage every class of their tenant;
@@ -32,6 +37,8 @@ export class ClassesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly classes: ClassesRepository,
+    private readonly memberships: MembershipsRepository,
+    private readonly users: UsersRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -131,7 +138,22 @@ export class ClassesService {
 
   async listMembers(principal: UserPrincipal, classId: string): Promise<ClassMemberDto[]> {
     await this.managedClass(principal, classId);
-    return (await this.classes.listMembers(classId)).map(mapClassMember);
+    return this.withNames(await this.classes.listMembers(classId));
+  }
+
+  /** Members with their names, by role (as listed) and then by name. */
+  private async withNames(members: ClassMemberRow[]): Promise<ClassMemberDto[]> {
+    const people = await this.users.summaries(members.map((member) => member.user_id));
+    const rank = new Map(people.map((person, index) => [person.id, index]));
+    const byId = new Map(people.map((person) => [person.id, person]));
+    const roleRank = (member: ClassMemberRow) => CLASS_ROLE_ORDER.indexOf(member.role);
+    return members
+      .filter((member) => byId.has(member.user_id))
+      .sort(
+        (a, b) =>
+          roleRank(a) - roleRank(b) || (rank.get(a.user_id) ?? 0) - (rank.get(b.user_id) ?? 0),
+      )
+      .map((member) => mapClassMember(member, byId.get(member.user_id)!));
   }
 
   /**
@@ -144,7 +166,7 @@ export class ClassesService {
     dto: AddClassMemberDto,
   ): Promise<ClassMemberDto> {
     const klass = await this.managedClass(principal, classId);
-    const tenantRole = await this.classes.activeTenantRole(dto.user_id, klass.tenant_id);
+    const tenantRole = await this.memberships.activeRole(dto.user_id, klass.tenant_id);
     if (tenantRole === undefined) {
       throw new AppException('CLASS_MEMBER_USER_NOT_FOUND');
     }
@@ -158,10 +180,11 @@ export class ClassesService {
       at: this.clock.now(),
     });
     const member = await this.classes.findMember(classId, dto.user_id);
-    if (!member) {
+    const [named] = member ? await this.withNames([member]) : [];
+    if (!named) {
       throw new AppException('CLASS_MEMBER_NOT_FOUND');
     }
-    return mapClassMember(member);
+    return named;
   }
 
   async removeMember(principal: UserPrincipal, classId: string, userId: string): Promise<void> {

@@ -27,7 +27,9 @@ import type { CreateUserDto, CreatedUserDto, TemporaryPasswordDto } from './dto/
 import type { AdminUserDto, AdminUserPageDto } from './dto/admin-user.dto.js';
 import type { ListUsersQueryDto } from './dto/list-users.query.dto.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
-import { UserAdminRepository, type MemberRow } from './user-admin.repository.js';
+import { MemberAdminRepository, type MemberRow } from '../users/member-admin.repository.js';
+import { ClassesRepository } from '../classes/classes.repository.js';
+import { TenantsRepository } from '../tenants/tenants.repository.js';
 import '../users/users.errors.js';
 import type { User } from '../users/user.entity.js';
 import type { TenantRole } from '../../common/auth/roles.js';
@@ -42,7 +44,7 @@ import { userCreatedEvent } from '../users/user-events.js';
 export class UserAdminService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly members: UserAdminRepository,
+    private readonly members: MemberAdminRepository,
     private readonly sessions: SessionsService,
     private readonly sessionState: SessionState,
     private readonly profiles: UsersService,
@@ -53,6 +55,8 @@ export class UserAdminService {
     private readonly hasher: PasswordHasher,
     private readonly invitations: InvitationsService,
     private readonly security: SecurityEvents,
+    private readonly classes: ClassesRepository,
+    private readonly tenants: TenantsRepository,
   ) {}
 
   async list(principal: Principal, query: ListUsersQueryDto): Promise<AdminUserPageDto> {
@@ -232,7 +236,7 @@ export class UserAdminService {
       });
     }
     // Checked before any row names it (a user, a membership, an invitation): never an FK 500.
-    if (isPlatformWide(principal) && !(await this.memberships.tenantExists(tenantId))) {
+    if (isPlatformWide(principal) && !(await this.tenants.exists(tenantId))) {
       throw unknownReference('tenant_id', 'tenant');
     }
     const isAdmin =
@@ -434,8 +438,8 @@ export class UserAdminService {
     await this.requireSchoolManaged(principal, target);
     const tenantId = target.tenant_id ?? '';
     const settledBefore = new Date(this.clock.now().getTime() - PUPIL_RESET_HOLD_MS);
-    if (!(await this.memberships.teaches(principal.userId, target.id, tenantId, settledBefore))) {
-      const recently = await this.memberships.teaches(
+    if (!(await this.classes.teaches(principal.userId, target.id, tenantId, settledBefore))) {
+      const recently = await this.classes.teaches(
         principal.userId,
         target.id,
         tenantId,

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PlatformRole, TenantRole } from '../../common/auth/roles.js';
 import { queryOne, queryRows } from '../../common/database/sql.js';
-import type { MembershipStatus } from '../users/membership.entity.js';
+import type { MembershipStatus } from './membership.entity.js';
 
 export interface UserListFilter {
   tenantId?: string;
@@ -52,9 +52,12 @@ const USER_COLUMNS = `u.id, u.email, u.full_name, u.username, u.phone, u.grade_l
 
 const likePattern = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-/** Reads and changes made by admins; the user's own changes live in UsersRepository. */
+/**
+ * Members as admins read and change them (the user-admin module's routes); the user's own
+ * changes live in UsersRepository.
+ */
 @Injectable()
-export class UserAdminRepository {
+export class MemberAdminRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async list(
