@@ -24,6 +24,8 @@ import { CurrentUser } from '../../common/auth/current-user.decorator.js';
 import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
 import { Roles } from '../../common/auth/roles.decorator.js';
+import { resolveTenantScope } from '../../common/auth/tenant-access.js';
+import { TenantInScope } from '../../common/auth/tenant-in-scope.decorator.js';
 import { RequiresFeature } from '../../common/auth/requires-feature.decorator.js';
 import { TenantIdPipe } from '../../common/validation/tenant-id.pipe.js';
 import { ApiKeysService } from './api-keys.service.js';
@@ -50,7 +52,7 @@ export class ApiKeysController {
     @CurrentUser() user: UserPrincipal,
     @Body() dto: CreateApiKeyDto,
   ): Promise<CreatedApiKeyDto> {
-    return this.apiKeys.create(user, dto);
+    return this.apiKeys.create(user, resolveTenantScope(user, dto.tenant_id), dto);
   }
 
   @Get()
@@ -61,7 +63,7 @@ export class ApiKeysController {
     @CurrentUser() user: UserPrincipal,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
   ): Promise<ApiKeyDto[]> {
-    return this.apiKeys.list(user, tenantId);
+    return this.apiKeys.list(user, resolveTenantScope(user, tenantId));
   }
 
   @Delete(':id')
@@ -72,7 +74,8 @@ export class ApiKeysController {
   async revoke(
     @CurrentUser() user: UserPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
+    @TenantInScope() tenantId: string | undefined,
   ): Promise<void> {
-    await this.apiKeys.revoke(user, id);
+    await this.apiKeys.revoke(user, tenantId, id);
   }
 }

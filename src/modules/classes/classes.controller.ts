@@ -25,6 +25,8 @@ import { Audited } from '../../common/audit/audited.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
 import { Roles } from '../../common/auth/roles.decorator.js';
+import { resolveTenantScope } from '../../common/auth/tenant-access.js';
+import { TenantInScope } from '../../common/auth/tenant-in-scope.decorator.js';
 import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
 import { ClassDto, ClassPageDto } from './dto/class.dto.js';
 import { AddClassMemberDto, ClassMemberDto } from './dto/class-member.dto.js';
@@ -58,7 +60,7 @@ export class ClassesController {
     @CurrentUser() user: UserPrincipal,
     @Query() query: ListClassesQueryDto,
   ): Promise<ClassPageDto> {
-    return this.classes.list(user, query);
+    return this.classes.list(user, resolveTenantScope(user, query.tenant_id), query);
   }
 
   @Post()
@@ -69,7 +71,7 @@ export class ClassesController {
   })
   @ApiCreatedResponse({ type: ClassDto })
   create(@CurrentUser() user: UserPrincipal, @Body() dto: CreateClassDto): Promise<ClassDto> {
-    return this.classes.create(user, dto);
+    return this.classes.create(user, resolveTenantScope(user, dto.tenant_id), dto);
   }
 
   @Post('join')
@@ -83,7 +85,7 @@ export class ClassesController {
   })
   @ApiConflictResponse({ type: ErrorEnvelope, description: 'CLASS_MEMBER_EXISTS' })
   join(@CurrentUser() user: UserPrincipal, @Body() dto: JoinClassDto): Promise<ClassDto> {
-    return this.classes.join(user, dto.code);
+    return this.classes.join(user, user.tenantId, dto.code);
   }
 
   @Get(':id')
@@ -93,9 +95,10 @@ export class ClassesController {
   @ApiNotFoundResponse(CLASS_NOT_FOUND)
   get(
     @CurrentUser() user: UserPrincipal,
+    @TenantInScope() tenantId: string | undefined,
     @Param('id', new ParseUUIDPipe()) id: string,
   ): Promise<ClassDto> {
-    return this.classes.get(user, id);
+    return this.classes.get(user, tenantId, id);
   }
 
   @Patch(':id')
@@ -108,10 +111,11 @@ export class ClassesController {
   @ApiNotFoundResponse(CLASS_NOT_FOUND)
   update(
     @CurrentUser() user: UserPrincipal,
+    @TenantInScope() tenantId: string | undefined,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: UpdateClassDto,
   ): Promise<ClassDto> {
-    return this.classes.update(user, id, dto);
+    return this.classes.update(user, tenantId, id, dto);
   }
 
   @Delete(':id')
@@ -122,9 +126,10 @@ export class ClassesController {
   @ApiNotFoundResponse(CLASS_NOT_FOUND)
   async remove(
     @CurrentUser() user: UserPrincipal,
+    @TenantInScope() tenantId: string | undefined,
     @Param('id', new ParseUUIDPipe()) id: string,
   ): Promise<void> {
-    await this.classes.remove(user, id);
+    await this.classes.remove(user, tenantId, id);
   }
 
   @Post(':id/join-code')
@@ -135,9 +140,10 @@ export class ClassesController {
   @ApiNotFoundResponse(CLASS_NOT_FOUND)
   rotateJoinCode(
     @CurrentUser() user: UserPrincipal,
+    @TenantInScope() tenantId: string | undefined,
     @Param('id', new ParseUUIDPipe()) id: string,
   ): Promise<ClassDto> {
-    return this.classes.rotateJoinCode(user, id);
+    return this.classes.rotateJoinCode(user, tenantId, id);
   }
 
   @Get(':id/members')
@@ -146,9 +152,10 @@ export class ClassesController {
   @ApiNotFoundResponse(CLASS_NOT_FOUND)
   members(
     @CurrentUser() user: UserPrincipal,
+    @TenantInScope() tenantId: string | undefined,
     @Param('id', new ParseUUIDPipe()) id: string,
   ): Promise<ClassMemberDto[]> {
-    return this.classes.listMembers(user, id);
+    return this.classes.listMembers(user, tenantId, id);
   }
 
   @Post(':id/members')
@@ -169,10 +176,11 @@ export class ClassesController {
   })
   addMember(
     @CurrentUser() user: UserPrincipal,
+    @TenantInScope() tenantId: string | undefined,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: AddClassMemberDto,
   ): Promise<ClassMemberDto> {
-    return this.classes.addMember(user, id, dto);
+    return this.classes.addMember(user, tenantId, id, dto);
   }
 
   @Delete(':id/members/:userId')
@@ -186,9 +194,10 @@ export class ClassesController {
   })
   async removeMember(
     @CurrentUser() user: UserPrincipal,
+    @TenantInScope() tenantId: string | undefined,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Param('userId', new ParseUUIDPipe()) userId: string,
   ): Promise<void> {
-    await this.classes.removeMember(user, id, userId);
+    await this.classes.removeMember(user, tenantId, id, userId);
   }
 }

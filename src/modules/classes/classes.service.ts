@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { isPlatformWide, type UserPrincipal } from '../../common/auth/principal.js';
-import { resolveTenantScope } from '../../common/auth/tenant-access.js';
+import { assertTenantScope } from '../../common/auth/tenant-access.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import '../auth/auth.errors.js';
 import { mapClass, type ClassDto, type ClassPageDto } from './dto/class.dto.js';
@@ -28,7 +28,8 @@ const JOIN_CODE_ATTEMPTS = 5;
 const CLASS_ROLE_ORDER: ClassRole[] = ['teacher', 'assistant', 'student'];
 
 /**
- * Classes of a school. Tenant admins (and super admins) manage every class of their tenant;
+ * Classes of a school; every method takes the tenant in scope (undefined: every tenant, for
+ * super admins) and checks the caller may act there first. Tenant admins (and super admins) manage every class of their tenant;
  * teachers the classes they teach or assist; students read the classes they belong to. A class
  * of another tenant is as absent as a missing one (404).
  */
@@ -42,10 +43,14 @@ export class ClassesService {
     private readonly clock: Clock,
   ) {}
 
-  async list(principal: UserPrincipal, query: ListClassesQueryDto): Promise<ClassPageDto> {
+  async list(
+    principal: UserPrincipal,
+    tenantId: string | undefined,
+    query: Omit<ListClassesQueryDto, 'tenant_id'>,
+  ): Promise<ClassPageDto> {
+    assertTenantScope(principal, tenantId);
     const limit = query.limit ?? 20;
     const offset = query.offset ?? 0;
-    const tenantId = resolveTenantScope(principal, query.tenant_id);
     const { rows, total } = await this.classes.list(
       {
         tenantId,
@@ -59,8 +64,13 @@ export class ClassesService {
     return { items: rows.map((row) => this.view(principal, row)), total, limit, offset };
   }
 
-  async get(principal: UserPrincipal, classId: string): Promise<ClassDto> {
-    const row = await this.visibleClass(principal, classId);
+  async get(
+    principal: UserPrincipal,
+    tenantId: string | undefined,
+    classId: string,
+  ): Promise<ClassDto> {
+    assertTenantScope(principal, tenantId);
+    const row = await this.visibleClass(principal, tenantId, classId);
     if (!canManage(principal, row) && row.viewer_role === null) {
       throw new AppException('AUTH_FORBIDDEN', 'You are not a member of this class');
     }
@@ -68,8 +78,12 @@ export class ClassesService {
   }
 
   /** A teacher who makes a class teaches it from the start (same transaction). */
-  async create(principal: UserPrincipal, dto: CreateClassDto): Promise<ClassDto> {
-    const tenantId = resolveTenantScope(principal, dto.tenant_id);
+  async create(
+    principal: UserPrincipal,
+    tenantId: string | undefined,
+    dto: Omit<CreateClassDto, 'tenant_id'>,
+  ): Promise<ClassDto> {
+    assertTenantScope(principal, tenantId);
     // A super admin's explicit null names no tenant either.
     if (!tenantId) {
       throw new AppException('COMMON_VALIDATION_FAILED', undefined, {
@@ -100,10 +114,16 @@ export class ClassesService {
       }
       throw new AppException('COMMON_CONFLICT', 'No free join code found; try again');
     });
-    return this.get(principal, classId);
+    return this.get(principal, tenantId, classId);
   }
 
-  async update(principal: UserPrincipal, classId: string, dto: UpdateClassDto): Promise<ClassDto> {
+  async update(
+    principal: UserPrincipal,
+    tenantId: string | undefined,
+    classId: string,
+    dto: UpdateClassDto,
+  ): Promise<ClassDto> {
+    assertTenantScope(principal, tenantId);
     const fields = {
       name: dto.name?.trim(),
       subject: dto.subject,
@@ -114,30 +134,41 @@ export class ClassesService {
     if (Object.values(fields).every((value) => value === undefined)) {
       throw new AppException('COMMON_VALIDATION_FAILED', 'Nothing to change', { fields: [] });
     }
-    await this.managedClass(principal, classId);
+    await this.managedClass(principal, tenantId, classId);
     await this.classes.update(classId, fields);
-    return this.get(principal, classId);
+    return this.get(principal, tenantId, classId);
   }
 
   /** The class goes with its memberships. */
-  async remove(principal: UserPrincipal, classId: string): Promise<void> {
-    await this.managedClass(principal, classId);
+  async remove(principal: UserPrincipal, tenantId: string | undefined, classId: string) {
+    assertTenantScope(principal, tenantId);
+    await this.managedClass(principal, tenantId, classId);
     await this.classes.delete(classId);
   }
 
   /** A new join code; the old one stops working at once. */
-  async rotateJoinCode(principal: UserPrincipal, classId: string): Promise<ClassDto> {
-    await this.managedClass(principal, classId);
+  async rotateJoinCode(
+    principal: UserPrincipal,
+    tenantId: string | undefined,
+    classId: string,
+  ): Promise<ClassDto> {
+    assertTenantScope(principal, tenantId);
+    await this.managedClass(principal, tenantId, classId);
     for (let attempt = 0; attempt < JOIN_CODE_ATTEMPTS; attempt += 1) {
       if (await this.classes.setJoinCode(classId, generateJoinCode())) {
-        return this.get(principal, classId);
+        return this.get(principal, tenantId, classId);
       }
     }
     throw new AppException('COMMON_CONFLICT', 'No free join code found; try again');
   }
 
-  async listMembers(principal: UserPrincipal, classId: string): Promise<ClassMemberDto[]> {
-    await this.managedClass(principal, classId);
+  async listMembers(
+    principal: UserPrincipal,
+    tenantId: string | undefined,
+    classId: string,
+  ): Promise<ClassMemberDto[]> {
+    assertTenantScope(principal, tenantId);
+    await this.managedClass(principal, tenantId, classId);
     return this.withNames(await this.classes.listMembers(classId));
   }
 
@@ -162,10 +193,12 @@ export class ClassesService {
    */
   async addMember(
     principal: UserPrincipal,
+    tenantId: string | undefined,
     classId: string,
     dto: AddClassMemberDto,
   ): Promise<ClassMemberDto> {
-    const klass = await this.managedClass(principal, classId);
+    assertTenantScope(principal, tenantId);
+    const klass = await this.managedClass(principal, tenantId, classId);
     const tenantRole = await this.memberships.activeRole(dto.user_id, klass.tenant_id);
     if (tenantRole === undefined) {
       throw new AppException('CLASS_MEMBER_USER_NOT_FOUND');
@@ -187,8 +220,14 @@ export class ClassesService {
     return named;
   }
 
-  async removeMember(principal: UserPrincipal, classId: string, userId: string): Promise<void> {
-    await this.managedClass(principal, classId);
+  async removeMember(
+    principal: UserPrincipal,
+    tenantId: string | undefined,
+    classId: string,
+    userId: string,
+  ): Promise<void> {
+    assertTenantScope(principal, tenantId);
+    await this.managedClass(principal, tenantId, classId);
     if (!(await this.classes.removeMember(classId, userId))) {
       throw new AppException('CLASS_MEMBER_NOT_FOUND');
     }
@@ -198,12 +237,13 @@ export class ClassesService {
    * A student joins an open class of the school they are signed in to. Unknown codes, codes of
    * other schools and archived classes all answer 404, so codes cannot be probed.
    */
-  async join(principal: UserPrincipal, code: string): Promise<ClassDto> {
-    if (principal.role !== 'student' || principal.tenantId === null) {
+  async join(principal: UserPrincipal, tenantId: string | null, code: string): Promise<ClassDto> {
+    if (principal.role !== 'student' || tenantId === null) {
       throw new AppException('AUTH_FORBIDDEN', 'Students join classes by code');
     }
+    assertTenantScope(principal, tenantId);
     const target = await this.classes.findIdByJoinCode(code);
-    if (!target || target.tenant_id !== principal.tenantId || target.archived) {
+    if (!target || target.tenant_id !== tenantId || target.archived) {
       throw new AppException('CLASS_JOIN_CODE_INVALID');
     }
     await this.classes.insertMember(undefined, target.id, principal.userId, 'student', {
@@ -211,33 +251,42 @@ export class ClassesService {
       role: 'self',
       at: this.clock.now(),
     });
-    return this.get(principal, target.id);
+    return this.get(principal, tenantId, target.id);
   }
 
   /** The caller's classes in the tenant they are signed in to, with their role in each. */
-  async listMine(principal: UserPrincipal, archived: boolean): Promise<ClassDto[]> {
-    if (principal.tenantId === null) {
+  async listMine(
+    principal: UserPrincipal,
+    tenantId: string | null,
+    archived: boolean,
+  ): Promise<ClassDto[]> {
+    if (tenantId === null) {
       throw new AppException('COMMON_FORBIDDEN', 'Sign in to a tenant first (switch-tenant)');
     }
-    const rows = await this.classes.listForMember(principal.userId, principal.tenantId, archived);
+    assertTenantScope(principal, tenantId);
+    const rows = await this.classes.listForMember(principal.userId, tenantId, archived);
     return rows.map((row) => this.view(principal, row));
   }
 
   /** A class the caller may change: admins of its tenant, its teachers and assistants. */
-  private async managedClass(principal: UserPrincipal, classId: string): Promise<ClassRow> {
-    const row = await this.visibleClass(principal, classId);
+  private async managedClass(
+    principal: UserPrincipal,
+    tenantId: string | undefined,
+    classId: string,
+  ): Promise<ClassRow> {
+    const row = await this.visibleClass(principal, tenantId, classId);
     if (!canManage(principal, row)) {
       throw new AppException('AUTH_FORBIDDEN', 'Only admins and the teachers of a class manage it');
     }
     return row;
   }
 
-  private async visibleClass(principal: UserPrincipal, classId: string): Promise<ClassRow> {
-    const row = await this.classes.findById(
-      classId,
-      resolveTenantScope(principal, undefined),
-      principal.userId,
-    );
+  private async visibleClass(
+    principal: UserPrincipal,
+    tenantId: string | undefined,
+    classId: string,
+  ): Promise<ClassRow> {
+    const row = await this.classes.findById(classId, tenantId, principal.userId);
     if (!row) {
       throw new AppException('CLASS_NOT_FOUND');
     }

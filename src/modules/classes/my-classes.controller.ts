@@ -22,6 +22,6 @@ export class MyClassesController {
   })
   @ApiOkResponse({ type: [ClassDto] })
   list(@CurrentUser() user: UserPrincipal, @Query() query: ArchivedQueryDto): Promise<ClassDto[]> {
-    return this.classes.listMine(user, query.archived ?? false);
+    return this.classes.listMine(user, user.tenantId, query.archived ?? false);
   }
 }

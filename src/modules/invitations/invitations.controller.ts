@@ -31,7 +31,7 @@ import {
   CreateInvitationDto,
   InvitationDto,
 } from './dto/invitation.dto.js';
-import { InvitationsService } from './invitations.service.js';
+import { InvitationsService, invitingTenant } from './invitations.service.js';
 
 @ApiTags('invitations')
 @Controller('invitations')
@@ -50,7 +50,7 @@ export class InvitationsController {
     @CurrentUser() admin: UserPrincipal,
     @Body() dto: CreateInvitationDto,
   ): Promise<InvitationDto> {
-    return this.invitations.create(admin, dto);
+    return this.invitations.create(admin, invitingTenant(admin), dto);
   }
 
   @Get()
@@ -59,7 +59,7 @@ export class InvitationsController {
   @ApiOperation({ summary: "Your tenant's invitations, newest first" })
   @ApiOkResponse({ type: [InvitationDto] })
   list(@CurrentUser() admin: UserPrincipal): Promise<InvitationDto[]> {
-    return this.invitations.list(admin);
+    return this.invitations.list(admin, invitingTenant(admin));
   }
 
   @Delete(':id')
@@ -73,7 +73,7 @@ export class InvitationsController {
     @CurrentUser() admin: UserPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
   ): Promise<void> {
-    await this.invitations.revoke(admin, id);
+    await this.invitations.revoke(admin, invitingTenant(admin), id);
   }
 
   @Post('accept')

@@ -32,6 +32,7 @@ import { CurrentUser } from '../../common/auth/current-user.decorator.js';
 import { NoImpersonation } from '../../common/auth/no-impersonation.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
 import { Roles } from '../../common/auth/roles.decorator.js';
+import { resolveTenantScope } from '../../common/auth/tenant-access.js';
 import { ErrorEnvelope } from '../../common/errors/error-envelope.dto.js';
 import { TenantIdPipe } from '../../common/validation/tenant-id.pipe.js';
 import { AdminUserDto, AdminUserPageDto } from './dto/admin-user.dto.js';
@@ -67,7 +68,7 @@ export class UserAdminController {
     @CurrentUser() user: UserPrincipal,
     @Query() query: ListUsersQueryDto,
   ): Promise<AdminUserPageDto> {
-    return this.admin.list(user, query);
+    return this.admin.list(user, resolveTenantScope(user, query.tenant_id), query);
   }
 
   @Post()
@@ -106,7 +107,7 @@ export class UserAdminController {
     @Body() dto: CreateUserDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CreatedUserDto | InvitationDto> {
-    const added = await this.admin.create(user, dto);
+    const added = await this.admin.create(user, resolveTenantScope(user, dto.tenant_id), dto);
     if (added.kind === 'invited') {
       void reply.status(HttpStatus.ACCEPTED);
       return added.invitation;
@@ -127,7 +128,7 @@ export class UserAdminController {
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
   ): Promise<AdminUserDto> {
-    return this.admin.get(user, id, tenantId);
+    return this.admin.get(user, resolveTenantScope(user, tenantId), id);
   }
 
   @Patch(':id')
@@ -145,7 +146,7 @@ export class UserAdminController {
     @Body() dto: UpdateUserDto,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
   ): Promise<AdminUserDto> {
-    return this.admin.update(user, id, dto, tenantId);
+    return this.admin.update(user, resolveTenantScope(user, tenantId), id, dto);
   }
 
   @Delete(':id')
@@ -163,7 +164,7 @@ export class UserAdminController {
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
   ): Promise<void> {
-    await this.admin.remove(user, id, tenantId);
+    await this.admin.remove(user, resolveTenantScope(user, tenantId), id);
   }
 
   @Post(':id/reset-password')
@@ -186,7 +187,7 @@ export class UserAdminController {
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
   ): Promise<TemporaryPasswordDto> {
-    return this.admin.resetPassword(user, id, tenantId);
+    return this.admin.resetPassword(user, resolveTenantScope(user, tenantId), id);
   }
 
   @Post(':id/unlock')
@@ -207,6 +208,6 @@ export class UserAdminController {
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
   ): Promise<void> {
-    await this.admin.unlock(user, id, tenantId);
+    await this.admin.unlock(user, resolveTenantScope(user, tenantId), id);
   }
 }
