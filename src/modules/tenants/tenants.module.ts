@@ -9,6 +9,6 @@ import { TenantsRepository } from './tenants.repository.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Tenant])],
   providers: [TenantsRepository, TenantFeatures, TenantSettingsService],
-  exports: [TypeOrmModule, TenantsRepository, TenantFeatures, TenantSettingsService],
+  exports: [TenantsRepository, TenantFeatures, TenantSettingsService],
 })
 export class TenantsModule {}
