@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
+  containsPattern,
   isForeignKeyViolation,
   isUniqueViolation,
   queryOne,
@@ -84,8 +85,6 @@ const MEMBER_COUNTS = `CROSS JOIN LATERAL (
          count(*)::int AS participant_count
   FROM class_members cm WHERE cm.class_id = c.id) counts`;
 
-const likePattern = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
 @Injectable()
 export class ClassesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -110,7 +109,7 @@ export class ClassesRepository {
       );
     }
     if (filter.q) {
-      const pattern = bind(likePattern(filter.q));
+      const pattern = bind(containsPattern(filter.q));
       where.push(`(c.name ILIKE ${pattern} OR c.subject ILIKE ${pattern})`);
     }
     const conditions = where.join(' AND ');
