@@ -310,17 +310,23 @@ export function findViolations(root, owners, entities) {
   return found;
 }
 
+/** The map as the README shows it: a Markdown table, its columns padded like prettier's. */
 export function ownershipMarkdown(owners) {
-  const rows = [...owners.entries()].sort(
-    ([a, x], [b, y]) => x.owner.localeCompare(y.owner) || a.localeCompare(b),
+  const rows = [...owners.entries()]
+    .sort(([a, x], [b, y]) => x.owner.localeCompare(y.owner) || a.localeCompare(b))
+    .map(([table, entry]) => [
+      `\`${table}\``,
+      `\`${entry.owner}\``,
+      entry.view ? 'published read-only view' : `\`${entry.entity}\``,
+    ]);
+  const header = ['Table', 'Owning module', 'Entity'];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column].length)),
   );
-  const lines = ['| Table | Owning module | Entity |', '| --- | --- | --- |'];
-  for (const [table, entry] of rows) {
-    lines.push(
-      `| \`${table}\` | \`${entry.owner}\` | ${entry.view ? 'published read-only view' : `\`${entry.entity}\``} |`,
-    );
-  }
-  return lines.join('\n');
+  const line = (cells) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join(
+    '\n',
+  );
 }
 
 function main(argv) {

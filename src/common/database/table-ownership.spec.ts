@@ -1,15 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 
 const SCRIPT = path.join(process.cwd(), 'scripts/check-table-ownership.mjs');
 
-function check(root?: string): { status: number | null; output: string } {
-  const result = spawnSync(process.execPath, [SCRIPT, ...(root ? ['--root', root] : [])], {
-    encoding: 'utf8',
-  });
+function check(root?: string, ...flags: string[]): { status: number | null; output: string } {
+  const args = [SCRIPT, ...(root ? ['--root', root] : []), ...flags];
+  const result = spawnSync(process.execPath, args, { encoding: 'utf8' });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -61,6 +60,14 @@ describe('check-table-ownership', () => {
     const { status, output } = check();
     expect(output).toMatch(/each queried by its module only/);
     expect(status).toBe(0);
+  });
+
+  it('should find the README’s table map current', () => {
+    const readme = readFileSync(path.join(process.cwd(), 'README.md'), 'utf8');
+    const shown = /<!-- table-ownership:start -->\n([\s\S]*?)\n<!-- table-ownership:end -->/.exec(
+      readme,
+    )?.[1];
+    expect(shown).toBe(check(undefined, '--map').output.trimEnd());
   });
 
   it('should accept own tables, published views read, CTE names and prose', () => {
