@@ -21,9 +21,9 @@ export function assertTenantScope(principal: Principal, tenantId: string | undef
 }
 
 /**
- * The tenant a request is about, for controllers of user routes to pass to the service. Platform-wide callers (super admins, platform keys) get what
- * they asked for (`undefined`: every tenant); everyone else their own tenant, and 403 when
- * they name another one.
+ * The tenant a request is about, for controllers of user routes to pass to the service.
+ * Platform-wide callers (super admins, platform keys) get what they asked for (`undefined`:
+ * every tenant); everyone else their own tenant, and 403 when they name another one.
  */
 export function resolveTenantScope(
   principal: Principal,

@@ -30,7 +30,7 @@ export async function queryOne<T>(
   return rows[0];
 }
 
-/** An ILIKE pattern matching `text` anywhere, its wildcards (`%`, `_`, backslash) taken literally. */
+/** An ILIKE pattern matching `text` anywhere; `%`, `_` and backslashes in it match themselves. */
 export const containsPattern = (text: string): string =>
   `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 

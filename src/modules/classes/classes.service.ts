@@ -28,10 +28,11 @@ const JOIN_CODE_ATTEMPTS = 5;
 const CLASS_ROLE_ORDER: ClassRole[] = ['teacher', 'assistant', 'student'];
 
 /**
- * Classes of a school; every method takes the tenant in scope (undefined: every tenant, for
- * super admins) and checks the caller may act there first. Tenant admins (and super admins) manage every class of their tenant;
- * teachers the classes they teach or assist; students read the classes they belong to. A class
- * of another tenant is as absent as a missing one (404).
+ * Classes of a school. Every method takes the tenant in scope (undefined: every tenant, for
+ * super admins) and checks first that the caller may act there. Tenant admins (and super
+ * admins) manage every class of their tenant; teachers the classes they teach or assist;
+ * students read the classes they belong to. A class of another tenant is as absent as a
+ * missing one (404).
  */
 @Injectable()
 export class ClassesService {

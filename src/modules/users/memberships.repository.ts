@@ -140,8 +140,8 @@ export class MembershipsRepository {
 
   /**
    * Refuses a new member beyond the tenant's `max_users` (409 TENANT_USER_LIMIT_REACHED). The
-   * tenant row stays locked until the caller's transaction ends (TenantsRepository.lockSeatLimit),
-   * so concurrent additions count in turn and never overshoot.
+   * tenant row stays locked until the caller's transaction ends (`lockSeatLimit`), so
+   * concurrent additions count in turn and never overshoot.
    */
   private async reserveSeat(manager: EntityManager, tenantId: string, userId: string) {
     const maxUsers = await this.tenants.lockSeatLimit(manager, tenantId);

@@ -37,7 +37,7 @@ export interface FailedLoginResult {
   justLocked: boolean;
 }
 
-/** The only code that reads or writes `users`. Soft-deleted rows are invisible here (but in `summaries`). */
+/** The only code that reads or writes `users`. Soft-deleted rows are invisible (but to `summaries`). */
 @Injectable()
 export class UsersRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
