@@ -11,6 +11,7 @@ import { MarketplaceAndUsage1795559634639 } from './1795559634639-MarketplaceAnd
 import { UsageRollupsByModelAndUserDay1795561141986 } from './1795561141986-UsageRollupsByModelAndUserDay.js';
 import { AccountOwnership1795570000000 } from './1795570000000-AccountOwnership.js';
 import { SignInFailuresPerIdentifier1795570100000 } from './1795570100000-SignInFailuresPerIdentifier.js';
+import { PublishedDirectoryViews1795580000000 } from './1795580000000-PublishedDirectoryViews.js';
 
 /** Every migration, in order. A unit test checks that each file in this folder is listed. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   UsageRollupsByModelAndUserDay1795561141986,
   AccountOwnership1795570000000,
   SignInFailuresPerIdentifier1795570100000,
+  PublishedDirectoryViews1795580000000,
 ];

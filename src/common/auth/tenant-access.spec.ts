@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { assertTenantAccess, resolveTenantScope } from './tenant-access.js';
+import { assertTenantScope, resolveTenantScope } from './tenant-access.js';
 
-describe('assertTenantAccess', () => {
+describe('assertTenantScope', () => {
   const teacher = {
     kind: 'user' as const,
     userId: 'u1',
@@ -9,17 +9,29 @@ describe('assertTenantAccess', () => {
     role: 'teacher' as const,
   };
 
-  it('should let a member act in their own tenant and a super admin anywhere', () => {
-    expect(() => assertTenantAccess(teacher, 'north')).not.toThrow();
-    expect(() =>
-      assertTenantAccess({ ...teacher, tenantId: null, platformRole: 'super_admin' }, 'south'),
-    ).not.toThrow();
+  const superAdmin = { ...teacher, tenantId: null, platformRole: 'super_admin' as const };
+  const market = { kind: 'market' as const, marketKeyId: 'm' };
+  const tenantKey = { kind: 'api_key' as const, apiKeyId: 'k', tenantId: 'north' };
+
+  it('should let a member or tenant key act in their own tenant', () => {
+    expect(() => assertTenantScope(teacher, 'north')).not.toThrow();
+    expect(() => assertTenantScope(tenantKey, 'north')).not.toThrow();
   });
 
-  it('should refuse another tenant, anonymous callers and market keys', () => {
-    expect(() => assertTenantAccess(teacher, 'south')).toThrow('another tenant');
-    expect(() => assertTenantAccess(undefined, 'north')).toThrow();
-    expect(() => assertTenantAccess({ kind: 'market', marketKeyId: 'm' }, 'north')).toThrow();
+  it('should let platform-wide callers act in any tenant, or in all of them', () => {
+    expect(() => assertTenantScope(superAdmin, 'south')).not.toThrow();
+    expect(() => assertTenantScope(superAdmin, undefined)).not.toThrow();
+    expect(() => assertTenantScope(market, 'south')).not.toThrow();
+  });
+
+  it('should refuse another tenant, every tenant, and callers outside any tenant', () => {
+    expect(() => assertTenantScope(teacher, 'south')).toThrow('another tenant');
+    expect(() => assertTenantScope(tenantKey, 'south')).toThrow('another tenant');
+    expect(() => assertTenantScope(teacher, undefined)).toThrow('another tenant');
+    expect(() => assertTenantScope({ ...teacher, tenantId: null }, 'north')).toThrow(
+      'Sign in to a tenant first',
+    );
+    expect(() => assertTenantScope({ kind: 'system' }, 'north')).toThrow();
   });
 
   it('should scope a tenant admin to their tenant and let platform callers choose', () => {

@@ -2,24 +2,28 @@ import { AppException } from '../errors/app.exception.js';
 import { isPlatformWide, type Principal } from './principal.js';
 
 /**
- * For services, on the first line of a method touching one tenant's records: the caller acts
- * in that tenant (or is a super admin). Route roles say what; this says where.
+ * The first line of every service method that reads or changes tenant data: the caller may
+ * act in `tenantId`, which the controller resolved (from the path on machine and market
+ * routes, with `resolveTenantScope` on user routes). `undefined` means every tenant, which
+ * only platform-wide callers may ask for.
  */
-export function assertTenantAccess(principal: Principal | undefined, tenantId: string): void {
-  if (principal?.kind === 'user' && principal.platformRole === 'super_admin') {
+export function assertTenantScope(principal: Principal, tenantId: string | undefined): void {
+  if (isPlatformWide(principal)) {
     return;
   }
-  const callerTenant =
-    principal?.kind === 'user' || principal?.kind === 'api_key' ? principal.tenantId : undefined;
-  if (callerTenant !== tenantId) {
+  const own = principal.kind === 'user' || principal.kind === 'api_key' ? principal.tenantId : null;
+  if (own === null) {
+    throw new AppException('COMMON_FORBIDDEN', 'Sign in to a tenant first (switch-tenant)');
+  }
+  if (tenantId !== own) {
     throw new AppException('COMMON_FORBIDDEN', 'This belongs to another tenant');
   }
 }
 
 /**
- * The tenant a request is about. Platform-wide callers (super admins, platform keys) get what
- * they asked for (`undefined`: every tenant); everyone else their own tenant, and 403 when
- * they name another one.
+ * The tenant a request is about, for controllers of user routes to pass to the service.
+ * Platform-wide callers (super admins, platform keys) get what they asked for (`undefined`:
+ * every tenant); everyone else their own tenant, and 403 when they name another one.
  */
 export function resolveTenantScope(
   principal: Principal,

@@ -30,6 +30,10 @@ export async function queryOne<T>(
   return rows[0];
 }
 
+/** An ILIKE pattern matching `text` anywhere; `%`, `_` and backslashes in it match themselves. */
+export const containsPattern = (text: string): string =>
+  `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
 function pgErrorOf(error: unknown): { code?: string; constraint?: string } | undefined {
   const driverError = (error as { driverError?: { code?: string; constraint?: string } })
     ?.driverError;

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CacheInvalidation, type CachedRecord } from '../cache/cache-invalidation.service.js';
 import { Clock } from '../clock/clock.js';
+import { queryRows } from '../database/sql.js';
 import type { DomainEventType } from './domain-event.js';
 import { OutboxRelay } from './outbox-relay.service.js';
 
@@ -72,5 +73,26 @@ export class OutboxService {
     }
     // Relay soon after the commit instead of waiting for the next poll.
     this.relay.nudgeSoon();
+  }
+
+  /**
+   * Adds the event unless one of its type and aggregate was ever written; returns whether it
+   * did. The transaction-scoped advisory lock makes a concurrent caller wait for this one's
+   * commit, so it then sees the row (READ COMMITTED) and does not write a second event.
+   */
+  async addOnce(manager: EntityManager, event: NewDomainEvent): Promise<boolean> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+      `${event.type}:${event.aggregateId}`,
+    ]);
+    const rows = await queryRows<{ one: number }>(
+      manager,
+      `SELECT 1 AS one FROM outbox_events WHERE type = $1 AND aggregate_id = $2 LIMIT 1`,
+      [event.type, event.aggregateId],
+    );
+    if (rows.length > 0) {
+      return false;
+    }
+    await this.add(manager, event);
+    return true;
   }
 }

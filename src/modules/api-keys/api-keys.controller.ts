@@ -21,6 +21,8 @@ import { Audited } from '../../common/audit/audited.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
 import { Access } from '../../common/auth/access.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
+import { resolveTenantScope } from '../../common/auth/tenant-access.js';
+import { TenantInScope } from '../../common/auth/tenant-in-scope.decorator.js';
 import { TenantIdPipe } from '../../common/validation/tenant-id.pipe.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto.js';
@@ -46,7 +48,7 @@ export class ApiKeysController {
     @CurrentUser() user: UserPrincipal,
     @Body() dto: CreateApiKeyDto,
   ): Promise<CreatedApiKeyDto> {
-    return this.apiKeys.create(user, dto);
+    return this.apiKeys.create(user, resolveTenantScope(user, dto.tenant_id), dto);
   }
 
   @Get()
@@ -58,7 +60,7 @@ export class ApiKeysController {
     @CurrentUser() user: UserPrincipal,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
   ): Promise<ApiKeyDto[]> {
-    return this.apiKeys.list(user, tenantId);
+    return this.apiKeys.list(user, resolveTenantScope(user, tenantId));
   }
 
   @Delete(':id')
@@ -70,7 +72,8 @@ export class ApiKeysController {
   async revoke(
     @CurrentUser() user: UserPrincipal,
     @Param('id', UuidPipe) id: string,
+    @TenantInScope() tenantId: string | undefined,
   ): Promise<void> {
-    await this.apiKeys.revoke(user, id);
+    await this.apiKeys.revoke(user, tenantId, id);
   }
 }

@@ -89,7 +89,7 @@ export class ApiKeysRepository {
       `SELECT k.id, k.tenant_id, k.key_hash, k.scopes,
               (k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $2)) AS usable,
               (k.tenant_id IS NULL OR t.status = 'active') AS tenant_active
-       FROM api_keys k LEFT JOIN tenants t ON t.id = k.tenant_id
+       FROM api_keys k LEFT JOIN tenant_directory t ON t.id = k.tenant_id
        WHERE k.prefix = $1`,
       [prefix, now],
     );

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { isPlatformWide, type UserPrincipal } from '../../common/auth/principal.js';
-import { resolveTenantScope } from '../../common/auth/tenant-access.js';
+import type { UserPrincipal } from '../../common/auth/principal.js';
+import { assertTenantScope } from '../../common/auth/tenant-access.js';
 import { Clock } from '../../common/clock/clock.js';
 import {
   isForeignKeyViolation,
@@ -31,9 +31,14 @@ export class ApiKeysService {
     private readonly clock: Clock,
   ) {}
 
-  async create(principal: UserPrincipal, dto: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
-    // A platform-wide caller naming no tenant makes a platform key.
-    const tenantId = resolveTenantScope(principal, dto.tenant_id) ?? null;
+  /** `tenantId` undefined: a platform key (platform-wide callers naming no tenant). */
+  async create(
+    principal: UserPrincipal,
+    scope: string | undefined,
+    dto: Omit<CreateApiKeyDto, 'tenant_id'>,
+  ): Promise<CreatedApiKeyDto> {
+    assertTenantScope(principal, scope);
+    const tenantId = scope ?? null;
     const expiresAt = dto.expires_at ? new Date(dto.expires_at) : null;
     if (expiresAt && expiresAt <= this.clock.now()) {
       throw new AppException('COMMON_VALIDATION_FAILED', undefined, {
@@ -67,14 +72,16 @@ export class ApiKeysService {
     }
   }
 
-  async list(principal: UserPrincipal, tenantFilter?: string): Promise<ApiKeyDto[]> {
-    return (await this.keys.list(resolveTenantScope(principal, tenantFilter))).map(mapApiKey);
+  async list(principal: UserPrincipal, tenantId: string | undefined): Promise<ApiKeyDto[]> {
+    assertTenantScope(principal, tenantId);
+    return (await this.keys.list(tenantId)).map(mapApiKey);
   }
 
-  async revoke(principal: UserPrincipal, id: string): Promise<void> {
+  async revoke(principal: UserPrincipal, tenantId: string | undefined, id: string): Promise<void> {
+    assertTenantScope(principal, tenantId);
     const record = await this.keys.find(id);
     // Another tenant's key is as absent as a missing one.
-    if (!record || (!isPlatformWide(principal) && record.tenant_id !== principal.tenantId)) {
+    if (!record || (tenantId !== undefined && record.tenant_id !== tenantId)) {
       throw new AppException('API_KEY_NOT_FOUND');
     }
     await this.keys.revoke(id, this.clock.now());

@@ -1,4 +1,4 @@
-import type { AuditRecord } from './audit-logs.repository.js';
+import type { AuditRecord } from '../../common/audit/audit-logs.repository.js';
 
 export const AUDIT_CSV_COLUMNS: Array<keyof AuditRecord> = [
   'id',

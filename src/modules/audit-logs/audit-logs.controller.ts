@@ -2,6 +2,7 @@ import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Access } from '../../common/auth/access.decorator.js';
 import { CurrentPrincipal } from '../../common/auth/current-principal.decorator.js';
+import { resolveTenantScope } from '../../common/auth/tenant-access.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { AuditLogsService } from './audit-logs.service.js';
 import { AuditLogQueryDto } from './dto/audit-log-query.dto.js';
@@ -27,15 +28,16 @@ export class AuditLogsController {
     @CurrentPrincipal() caller: Principal,
     @Query() query: AuditLogQueryDto,
   ): Promise<AuditLogPageDto | StreamableFile> {
+    const tenantId = resolveTenantScope(caller, query.tenant_id);
     if (query.format === 'csv') {
       const day = new Date().toISOString().slice(0, 10);
       const own = caller.kind === 'user' || caller.kind === 'api_key' ? caller.tenantId : null;
       const scope = query.tenant_id ?? own ?? 'all';
-      return new StreamableFile(this.auditLogs.exportCsv(caller, query), {
+      return new StreamableFile(this.auditLogs.exportCsv(caller, tenantId, query), {
         type: 'text/csv; charset=utf-8',
         disposition: `attachment; filename="audit-logs-${scope}-${day}.csv"`,
       });
     }
-    return this.auditLogs.page(caller, query);
+    return this.auditLogs.page(caller, tenantId, query);
   }
 }

@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AuditLogsController } from './audit-logs.controller.js';
-import { AuditLogsRepository } from './audit-logs.repository.js';
 import { AuditLogsService } from './audit-logs.service.js';
 
-/** The audit trail API (the write side is common/audit). */
+/** The audit trail API (common/audit owns the table: it writes records and reads them for us). */
 @Module({
   controllers: [AuditLogsController],
-  providers: [AuditLogsRepository, AuditLogsService],
+  providers: [AuditLogsService],
 })
 export class AuditLogsModule {}

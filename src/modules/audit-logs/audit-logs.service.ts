@@ -1,14 +1,14 @@
 import { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../common/auth/principal.js';
-import { resolveTenantScope } from '../../common/auth/tenant-access.js';
+import { assertTenantScope } from '../../common/auth/tenant-access.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import { AUDIT_CSV_HEADER, csvRow } from './audit-csv.js';
 import {
   AuditLogsRepository,
   type AuditFilter,
   type AuditPosition,
-} from './audit-logs.repository.js';
+} from '../../common/audit/audit-logs.repository.js';
 import type { AuditLogQueryDto } from './dto/audit-log-query.dto.js';
 import { mapAuditLog, type AuditLogPageDto } from './dto/audit-log.dto.js';
 
@@ -20,10 +20,15 @@ const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f-]{36})$
 export class AuditLogsService {
   constructor(private readonly records: AuditLogsRepository) {}
 
-  async page(principal: Principal, query: AuditLogQueryDto): Promise<AuditLogPageDto> {
+  async page(
+    principal: Principal,
+    tenantId: string | undefined,
+    query: AuditLogQueryDto,
+  ): Promise<AuditLogPageDto> {
+    assertTenantScope(principal, tenantId);
     const limit = query.limit ?? DEFAULT_PAGE;
     const rows = await this.records.page(
-      this.filterFor(principal, query),
+      this.filterFor(tenantId, query),
       decodeCursor(query.cursor),
       limit + 1,
     );
@@ -42,8 +47,9 @@ export class AuditLogsService {
    * Every matching record as CSV, read in keyset batches while the client downloads: memory
    * stays flat whatever the size, and no transaction is held open.
    */
-  exportCsv(principal: Principal, query: AuditLogQueryDto): Readable {
-    const filter = this.filterFor(principal, query);
+  exportCsv(principal: Principal, tenantId: string | undefined, query: AuditLogQueryDto): Readable {
+    assertTenantScope(principal, tenantId);
+    const filter = this.filterFor(tenantId, query);
     const records = this.records;
     let position = decodeCursor(query.cursor);
     async function* lines(): AsyncGenerator<string> {
@@ -64,8 +70,7 @@ export class AuditLogsService {
   }
 
   /** Tenant admins read their own tenant only; super admins everything, or one tenant. */
-  private filterFor(principal: Principal, query: AuditLogQueryDto): AuditFilter {
-    const tenantId = resolveTenantScope(principal, query.tenant_id);
+  private filterFor(tenantId: string | undefined, query: AuditLogQueryDto): AuditFilter {
     if (query.from && query.to && query.from >= query.to) {
       throw new AppException('COMMON_VALIDATION_FAILED', 'from must be before to', {
         fields: [{ field: 'from', errors: ['from must be before to'] }],

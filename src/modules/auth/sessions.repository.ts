@@ -73,13 +73,42 @@ function toLockedSession(row: LockedSessionRow): LockedSession {
   };
 }
 
+const SESSION_COLUMNS = `id, user_id, tenant_id, refresh_family, refresh_token_hash,
+  previous_token_hash, rotated_at, user_agent, ip, created_at, last_used_at, expires_at,
+  revoked_at, revoked_reason, impersonator_id`;
+
+interface SessionRow extends LockedSessionRow {
+  user_agent: string | null;
+  ip: string | null;
+  created_at: Date;
+  last_used_at: Date;
+  revoked_reason: SessionRevokeReason | null;
+  impersonator_id: string | null;
+}
+
+function toSession(row: SessionRow): Session {
+  return Object.assign(new Session(), {
+    id: row.id,
+    userId: row.user_id,
+    tenantId: row.tenant_id,
+    refreshFamily: row.refresh_family,
+    refreshTokenHash: row.refresh_token_hash,
+    previousTokenHash: row.previous_token_hash,
+    rotatedAt: row.rotated_at,
+    userAgent: row.user_agent,
+    ip: row.ip,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+    revokedReason: row.revoked_reason,
+    impersonatorId: row.impersonator_id,
+  });
+}
+
 @Injectable()
 export class SessionsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  private repo(manager?: EntityManager) {
-    return (manager ?? this.dataSource.manager).getRepository(Session);
-  }
 
   /**
    * Opens a session and, in the same statement, ends the oldest live ones beyond
@@ -151,19 +180,15 @@ export class SessionsRepository {
   }
 
   /** Live sessions of a user, oldest first. */
-  listLive(userId: string, now: Date, manager?: EntityManager): Promise<Session[]> {
-    return this.repo(manager)
-      .createQueryBuilder('s')
-      .where(
-        's.user_id = :userId AND s.revoked_at IS NULL AND s.expires_at > :now AND s.impersonator_id IS NULL',
-        {
-          userId,
-          now,
-        },
-      )
-      .orderBy('s.created_at', 'ASC')
-      .addOrderBy('s.id', 'ASC')
-      .getMany();
+  async listLive(userId: string, now: Date, manager?: EntityManager): Promise<Session[]> {
+    const rows = await queryRows<SessionRow>(
+      manager ?? this.dataSource,
+      `SELECT ${SESSION_COLUMNS} FROM sessions
+       WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 AND impersonator_id IS NULL
+       ORDER BY created_at, id`,
+      [userId, now],
+    );
+    return rows.map(toSession);
   }
 
   async findByFamilyForUpdate(
@@ -247,6 +272,7 @@ export class SessionsRepository {
     return rows.map((row) => row.id);
   }
 
+  // One statement on every request's path: it reads the published views of users and tenants.
   loadState(sessionId: string, now: Date): Promise<SessionStateRow | undefined> {
     return queryOne<SessionStateRow>(
       this.dataSource,
@@ -256,9 +282,9 @@ export class SessionsRepository {
               u.platform_role, m.role, m.status AS membership_status, t.status AS tenant_status,
               s.impersonator_id, u.must_change_password
        FROM sessions s
-       JOIN users u ON u.id = s.user_id
-       LEFT JOIN memberships m ON m.user_id = s.user_id AND m.tenant_id = s.tenant_id
-       LEFT JOIN tenants t ON t.id = s.tenant_id
+       JOIN account_directory u ON u.id = s.user_id
+       LEFT JOIN membership_directory m ON m.user_id = s.user_id AND m.tenant_id = s.tenant_id
+       LEFT JOIN tenant_directory t ON t.id = s.tenant_id
        WHERE s.id = $1`,
       [sessionId, now],
     );

@@ -21,6 +21,8 @@ import { Audited } from '../../common/audit/audited.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
 import { Access } from '../../common/auth/access.decorator.js';
+import { resolveTenantScope } from '../../common/auth/tenant-access.js';
+import { TenantInScope } from '../../common/auth/tenant-in-scope.decorator.js';
 import { ClassDto, ClassPageDto } from './dto/class.dto.js';
 import { AddClassMemberDto, ClassMemberDto } from './dto/class-member.dto.js';
 import { CreateClassDto } from './dto/create-class.dto.js';
@@ -50,7 +52,7 @@ export class ClassesController {
     @CurrentUser() user: UserPrincipal,
     @Query() query: ListClassesQueryDto,
   ): Promise<ClassPageDto> {
-    return this.classes.list(user, query);
+    return this.classes.list(user, resolveTenantScope(user, query.tenant_id), query);
   }
 
   @Post()
@@ -62,7 +64,7 @@ export class ClassesController {
   @ApiCreatedResponse({ type: ClassDto })
   @ApiErrors('COMMON_FORBIDDEN', 'COMMON_CONFLICT')
   create(@CurrentUser() user: UserPrincipal, @Body() dto: CreateClassDto): Promise<ClassDto> {
-    return this.classes.create(user, dto);
+    return this.classes.create(user, resolveTenantScope(user, dto.tenant_id), dto);
   }
 
   @Post('join')
@@ -72,7 +74,7 @@ export class ClassesController {
   @ApiCreatedResponse({ type: ClassDto })
   @ApiErrors('AUTH_FORBIDDEN', 'CLASS_JOIN_CODE_INVALID', 'CLASS_MEMBER_EXISTS')
   join(@CurrentUser() user: UserPrincipal, @Body() dto: JoinClassDto): Promise<ClassDto> {
-    return this.classes.join(user, dto.code);
+    return this.classes.join(user, user.tenantId, dto.code);
   }
 
   @Get(':id')
@@ -80,8 +82,12 @@ export class ClassesController {
   @ApiOperation({ summary: 'One class (students: only their own, without the join code)' })
   @ApiOkResponse({ type: ClassDto })
   @ApiErrors('CLASS_NOT_FOUND', 'AUTH_FORBIDDEN')
-  get(@CurrentUser() user: UserPrincipal, @Param('id', UuidPipe) id: string): Promise<ClassDto> {
-    return this.classes.get(user, id);
+  get(
+    @CurrentUser() user: UserPrincipal,
+    @TenantInScope() tenantId: string | undefined,
+    @Param('id', UuidPipe) id: string,
+  ): Promise<ClassDto> {
+    return this.classes.get(user, tenantId, id);
   }
 
   @Patch(':id')
@@ -94,10 +100,11 @@ export class ClassesController {
   @ApiErrors('CLASS_NOT_FOUND', 'AUTH_FORBIDDEN')
   update(
     @CurrentUser() user: UserPrincipal,
+    @TenantInScope() tenantId: string | undefined,
     @Param('id', UuidPipe) id: string,
     @Body() dto: UpdateClassDto,
   ): Promise<ClassDto> {
-    return this.classes.update(user, id, dto);
+    return this.classes.update(user, tenantId, id, dto);
   }
 
   @Delete(':id')
@@ -108,9 +115,10 @@ export class ClassesController {
   @ApiErrors('CLASS_NOT_FOUND', 'AUTH_FORBIDDEN')
   async remove(
     @CurrentUser() user: UserPrincipal,
+    @TenantInScope() tenantId: string | undefined,
     @Param('id', UuidPipe) id: string,
   ): Promise<void> {
-    await this.classes.remove(user, id);
+    await this.classes.remove(user, tenantId, id);
   }
 
   @Post(':id/join-code')
@@ -121,9 +129,10 @@ export class ClassesController {
   @ApiErrors('CLASS_NOT_FOUND', 'AUTH_FORBIDDEN', 'COMMON_CONFLICT')
   rotateJoinCode(
     @CurrentUser() user: UserPrincipal,
+    @TenantInScope() tenantId: string | undefined,
     @Param('id', UuidPipe) id: string,
   ): Promise<ClassDto> {
-    return this.classes.rotateJoinCode(user, id);
+    return this.classes.rotateJoinCode(user, tenantId, id);
   }
 
   @Get(':id/members')
@@ -132,9 +141,10 @@ export class ClassesController {
   @ApiErrors('CLASS_NOT_FOUND', 'AUTH_FORBIDDEN')
   members(
     @CurrentUser() user: UserPrincipal,
+    @TenantInScope() tenantId: string | undefined,
     @Param('id', UuidPipe) id: string,
   ): Promise<ClassMemberDto[]> {
-    return this.classes.listMembers(user, id);
+    return this.classes.listMembers(user, tenantId, id);
   }
 
   @Post(':id/members')
@@ -154,10 +164,11 @@ export class ClassesController {
   )
   addMember(
     @CurrentUser() user: UserPrincipal,
+    @TenantInScope() tenantId: string | undefined,
     @Param('id', UuidPipe) id: string,
     @Body() dto: AddClassMemberDto,
   ): Promise<ClassMemberDto> {
-    return this.classes.addMember(user, id, dto);
+    return this.classes.addMember(user, tenantId, id, dto);
   }
 
   @Delete(':id/members/:userId')
@@ -168,9 +179,10 @@ export class ClassesController {
   @ApiErrors('CLASS_NOT_FOUND', 'CLASS_MEMBER_NOT_FOUND', 'AUTH_FORBIDDEN')
   async removeMember(
     @CurrentUser() user: UserPrincipal,
+    @TenantInScope() tenantId: string | undefined,
     @Param('id', UuidPipe) id: string,
     @Param('userId', UuidPipe) userId: string,
   ): Promise<void> {
-    await this.classes.removeMember(user, id, userId);
+    await this.classes.removeMember(user, tenantId, id, userId);
   }
 }

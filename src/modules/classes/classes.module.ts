@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { UsersModule } from '../users/users.module.js';
 import { ClassMember } from './class-member.entity.js';
 import { SchoolClass } from './class.entity.js';
 import { ClassesController } from './classes.controller.js';
@@ -13,9 +14,9 @@ registerErrorCodes(CLASS_ERROR_CODES);
 
 /** Classes and their members (/api/v1/classes, /api/v1/users/me/classes). */
 @Module({
-  imports: [TypeOrmModule.forFeature([SchoolClass, ClassMember])],
+  imports: [TypeOrmModule.forFeature([SchoolClass, ClassMember]), UsersModule],
   controllers: [ClassesController, MyClassesController],
   providers: [ClassesRepository, ClassesService],
-  exports: [TypeOrmModule, ClassesRepository],
+  exports: [ClassesRepository],
 })
 export class ClassesModule {}

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { TenantRole } from '../../common/auth/roles.js';
 import {
+  containsPattern,
   isForeignKeyViolation,
   isUniqueViolation,
   queryOne,
@@ -51,9 +51,6 @@ export interface ClassFields {
 
 export interface ClassMemberRow {
   user_id: string;
-  full_name: string;
-  email: string | null;
-  username: string | null;
   role: ClassRole;
   joined_at: Date;
 }
@@ -87,8 +84,6 @@ const MEMBER_COUNTS = `CROSS JOIN LATERAL (
          count(*)::int AS participant_count
   FROM class_members cm WHERE cm.class_id = c.id) counts`;
 
-const likePattern = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
 @Injectable()
 export class ClassesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -113,7 +108,7 @@ export class ClassesRepository {
       );
     }
     if (filter.q) {
-      const pattern = bind(likePattern(filter.q));
+      const pattern = bind(containsPattern(filter.q));
       where.push(`(c.name ILIKE ${pattern} OR c.subject ILIKE ${pattern})`);
     }
     const conditions = where.join(' AND ');
@@ -274,14 +269,12 @@ export class ClassesRepository {
     await this.dataSource.query(`DELETE FROM classes WHERE id = $1`, [classId]);
   }
 
+  /** The class's members: teachers, then assistants, then students (names come from users). */
   listMembers(classId: string): Promise<ClassMemberRow[]> {
     return queryRows<ClassMemberRow>(
       this.dataSource,
-      `SELECT cm.user_id, u.full_name, u.email, u.username, cm.role, cm.joined_at
-       FROM class_members cm JOIN users u ON u.id = cm.user_id
-       WHERE cm.class_id = $1
-       ORDER BY CASE cm.role WHEN 'teacher' THEN 0 WHEN 'assistant' THEN 1 ELSE 2 END,
-         u.full_name, cm.user_id`,
+      `SELECT user_id, role, joined_at FROM class_members WHERE class_id = $1
+       ORDER BY CASE role WHEN 'teacher' THEN 0 WHEN 'assistant' THEN 1 ELSE 2 END, user_id`,
       [classId],
     );
   }
@@ -289,9 +282,7 @@ export class ClassesRepository {
   findMember(classId: string, userId: string): Promise<ClassMemberRow | undefined> {
     return queryOne<ClassMemberRow>(
       this.dataSource,
-      `SELECT cm.user_id, u.full_name, u.email, u.username, cm.role, cm.joined_at
-       FROM class_members cm JOIN users u ON u.id = cm.user_id
-       WHERE cm.class_id = $1 AND cm.user_id = $2`,
+      `SELECT user_id, role, joined_at FROM class_members WHERE class_id = $1 AND user_id = $2`,
       [classId, userId],
     );
   }
@@ -334,15 +325,27 @@ export class ClassesRepository {
     return rows.length > 0;
   }
 
-  /** The user's role in the tenant, when they are an active member of it with a usable account. */
-  async activeTenantRole(userId: string, tenantId: string): Promise<TenantRole | undefined> {
-    const row = await queryOne<{ role: TenantRole }>(
+  /**
+   * The teacher (or assistant) teaches the student in a class of this tenant, where the student
+   * was put by an admin or has been since `settledBefore` (a pupil added by a teacher, or who
+   * joined by code, counts only once that hold has passed).
+   */
+  async teaches(
+    teacherId: string,
+    studentId: string,
+    tenantId: string,
+    settledBefore: Date,
+  ): Promise<boolean> {
+    const rows = await queryRows<{ one: number }>(
       this.dataSource,
-      `SELECT m.role FROM memberships m JOIN users u ON u.id = m.user_id
-       WHERE m.user_id = $1 AND m.tenant_id = $2 AND m.status = 'active'
-         AND u.is_active AND u.deleted_at IS NULL`,
-      [userId, tenantId],
+      `SELECT 1 AS one FROM class_members t
+       JOIN class_members s ON s.class_id = t.class_id AND s.user_id = $2 AND s.role = 'student'
+       JOIN classes c ON c.id = t.class_id AND c.tenant_id = $3 AND NOT c.archived
+       WHERE t.user_id = $1 AND t.role IN ('teacher', 'assistant')
+         AND (s.added_by_role = 'admin' OR s.joined_at <= $4)
+       LIMIT 1`,
+      [teacherId, studentId, tenantId, settledBefore],
     );
-    return row?.role;
+    return rows.length > 0;
   }
 }

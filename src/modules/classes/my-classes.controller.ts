@@ -24,6 +24,6 @@ export class MyClassesController {
   @ApiOkResponse({ type: [ClassDto] })
   @ApiErrors('COMMON_FORBIDDEN')
   list(@CurrentUser() user: UserPrincipal, @Query() query: ArchivedQueryDto): Promise<ClassDto[]> {
-    return this.classes.listMine(user, query.archived ?? false);
+    return this.classes.listMine(user, user.tenantId, query.archived ?? false);
   }
 }

@@ -35,7 +35,7 @@ export class IdentitiesRepository {
   ): Promise<IdentityView | undefined> {
     const row = await queryOne<IdentityRow>(
       manager ?? this.dataSource,
-      `${SELECT_IDENTITY} JOIN users u ON u.id = i.user_id AND u.deleted_at IS NULL
+      `${SELECT_IDENTITY} JOIN account_directory u ON u.id = i.user_id AND u.deleted_at IS NULL
        WHERE i.provider = $1 AND i.subject = $2`,
       [provider, subject],
     );
@@ -62,7 +62,7 @@ export class IdentitiesRepository {
     now: Date,
   ): Promise<void> {
     await manager.query(
-      `DELETE FROM identities i USING users u
+      `DELETE FROM identities i USING account_directory u
        WHERE u.id = i.user_id AND u.deleted_at IS NOT NULL AND i.provider = $1 AND i.subject = $2`,
       [link.provider, link.subject],
     );

@@ -27,9 +27,9 @@ import {
   CreateInvitationDto,
   InvitationDto,
 } from './dto/invitation.dto.js';
-import { InvitationsService } from './invitations.service.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import { UuidPipe } from '../../common/validation/uuid.pipe.js';
+import { InvitationsService, invitingTenant } from './invitations.service.js';
 
 @ApiTags('invitations')
 @Controller('invitations')
@@ -48,7 +48,7 @@ export class InvitationsController {
     @CurrentUser() admin: UserPrincipal,
     @Body() dto: CreateInvitationDto,
   ): Promise<InvitationDto> {
-    return this.invitations.create(admin, dto);
+    return this.invitations.create(admin, invitingTenant(admin), dto);
   }
 
   @Get()
@@ -57,7 +57,7 @@ export class InvitationsController {
   @ApiOkResponse({ type: [InvitationDto] })
   @ApiErrors('AUTH_FORBIDDEN')
   list(@CurrentUser() admin: UserPrincipal): Promise<InvitationDto[]> {
-    return this.invitations.list(admin);
+    return this.invitations.list(admin, invitingTenant(admin));
   }
 
   @Delete(':id')
@@ -71,7 +71,7 @@ export class InvitationsController {
     @CurrentUser() admin: UserPrincipal,
     @Param('id', UuidPipe) id: string,
   ): Promise<void> {
-    await this.invitations.revoke(admin, id);
+    await this.invitations.revoke(admin, invitingTenant(admin), id);
   }
 
   @Post('accept')

@@ -66,7 +66,7 @@ export class InvitationsRepository {
   find(id: string, manager?: EntityManager): Promise<InvitationRecord | undefined> {
     return queryOne<InvitationRecord>(
       manager ?? this.dataSource,
-      `SELECT ${COLUMNS} FROM invitations i JOIN tenants t ON t.id = i.tenant_id WHERE i.id = $1`,
+      `SELECT ${COLUMNS} FROM invitations i JOIN tenant_directory t ON t.id = i.tenant_id WHERE i.id = $1`,
       [id],
     );
   }
@@ -74,7 +74,7 @@ export class InvitationsRepository {
   list(tenantId: string): Promise<InvitationRecord[]> {
     return queryRows<InvitationRecord>(
       this.dataSource,
-      `SELECT ${COLUMNS} FROM invitations i JOIN tenants t ON t.id = i.tenant_id
+      `SELECT ${COLUMNS} FROM invitations i JOIN tenant_directory t ON t.id = i.tenant_id
        WHERE i.tenant_id = $1 ORDER BY i.created_at DESC, i.id DESC LIMIT 500`,
       [tenantId],
     );
@@ -96,7 +96,7 @@ export class InvitationsRepository {
     return queryOne<InvitationRecord>(
       manager,
       `UPDATE invitations i SET accepted_at = $2
-       FROM tenants t
+       FROM tenant_directory t
        WHERE t.id = i.tenant_id AND i.token_hash = $1 AND i.accepted_at IS NULL
          AND i.revoked_at IS NULL AND i.expires_at > $2 AND t.status = 'active'
        RETURNING ${COLUMNS}`,

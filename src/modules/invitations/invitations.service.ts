@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import type { UserPrincipal } from '../../common/auth/principal.js';
 import { Clock } from '../../common/clock/clock.js';
 import { OutboxService } from '../../common/events/outbox.service.js';
+import { assertTenantScope } from '../../common/auth/tenant-access.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import { AccountMails } from '../auth/account-mails.js';
 import { PasswordHasher } from '../auth/password-hasher.js';
@@ -38,8 +39,13 @@ export class InvitationsService {
     private readonly clock: Clock,
   ) {}
 
-  async create(admin: UserPrincipal, dto: CreateInvitationDto): Promise<InvitationDto> {
-    return this.inviteToTenant(ownTenant(admin), dto, admin.userId);
+  async create(
+    admin: UserPrincipal,
+    tenantId: string,
+    dto: CreateInvitationDto,
+  ): Promise<InvitationDto> {
+    assertTenantScope(admin, tenantId);
+    return this.inviteToTenant(tenantId, dto, admin.userId);
   }
 
   /** An invitation to the tenant, mailed; `invitedBy` is null when the platform sends it. */
@@ -82,13 +88,15 @@ export class InvitationsService {
     return this.map(record);
   }
 
-  async list(admin: UserPrincipal): Promise<InvitationDto[]> {
-    return (await this.invitations.list(ownTenant(admin))).map((record) => this.map(record));
+  async list(admin: UserPrincipal, tenantId: string): Promise<InvitationDto[]> {
+    assertTenantScope(admin, tenantId);
+    return (await this.invitations.list(tenantId)).map((record) => this.map(record));
   }
 
-  async revoke(admin: UserPrincipal, id: string): Promise<void> {
+  async revoke(admin: UserPrincipal, tenantId: string, id: string): Promise<void> {
+    assertTenantScope(admin, tenantId);
     const record = await this.invitations.find(id);
-    if (!record || record.tenant_id !== ownTenant(admin)) {
+    if (!record || record.tenant_id !== tenantId) {
       throw new AppException('INVITATION_NOT_FOUND');
     }
     await this.invitations.revoke(id, this.clock.now());
@@ -201,7 +209,8 @@ function statusOf(record: InvitationRecord, now: Date): InvitationStatus {
   return record.expires_at <= now ? 'expired' : 'pending';
 }
 
-function ownTenant(admin: UserPrincipal): string {
+/** The tenant an admin's invitation routes act in: the one they are signed in to. */
+export function invitingTenant(admin: UserPrincipal): string {
   if (!admin.tenantId) {
     throw new AppException(
       'AUTH_FORBIDDEN',

@@ -45,8 +45,7 @@ export class MarketUsersService {
     query: MarketUsersQueryDto,
   ): Promise<MarketUserPageDto> {
     await this.tenants.require(tenantId);
-    const page = await this.admin.list(market, {
-      tenant_id: tenantId,
+    const page = await this.admin.list(market, tenantId, {
       role: query.role ? tenantRoleOf(query.role) : undefined,
       limit: query.limit ?? 20,
       offset: query.offset ?? 0,
@@ -66,7 +65,7 @@ export class MarketUsersService {
 
   async get(market: Principal, tenantId: string, userId: string): Promise<MarketUserDto> {
     await this.tenants.require(tenantId);
-    return this.withUsage(tenantId, await this.admin.get(market, userId, tenantId));
+    return this.withUsage(tenantId, await this.admin.get(market, tenantId, userId));
   }
 
   /**
@@ -79,12 +78,11 @@ export class MarketUsersService {
     dto: CreateMarketUserDto,
   ): Promise<CreatedMarketUserDto | InvitedMarketUserDto> {
     const tenant = await this.tenants.require(tenantId);
-    const added = await this.admin.create(market, {
+    const added = await this.admin.create(market, tenantId, {
       email: dto.email,
       full_name: dto.name,
       role: tenantRoleOf(dto.role),
       temporary_password: dto.password,
-      tenant_id: tenantId,
     });
     if (added.kind === 'invited') {
       noteAuditTarget({ resourceType: 'invitation', resourceId: added.invitation.id });
@@ -121,29 +119,27 @@ export class MarketUsersService {
     if (dto.name === undefined && dto.role === undefined && dto.status === undefined) {
       throw new AppException('COMMON_VALIDATION_FAILED', 'Nothing to change', { fields: [] });
     }
-    let user = await this.admin.get(market, userId, tenantId);
+    let user = await this.admin.get(market, tenantId, userId);
     if (dto.name !== undefined) {
       // The name is the account's: changed only on accounts the school manages.
-      await this.admin.requireManagedMember(market, userId, tenantId);
+      await this.admin.requireManagedMember(market, tenantId, userId);
     }
     if (dto.role !== undefined || dto.status !== undefined) {
-      user = await this.admin.update(
-        market,
-        userId,
-        { role: dto.role ? tenantRoleOf(dto.role) : undefined, status: dto.status },
-        tenantId,
-      );
+      user = await this.admin.update(market, tenantId, userId, {
+        role: dto.role ? tenantRoleOf(dto.role) : undefined,
+        status: dto.status,
+      });
     }
     if (dto.name !== undefined) {
       await this.profiles.updateProfile(userId, { full_name: dto.name });
-      user = await this.admin.get(market, userId, tenantId);
+      user = await this.admin.get(market, tenantId, userId);
     }
     return this.withUsage(tenantId, user);
   }
 
   async remove(market: Principal, tenantId: string, userId: string): Promise<void> {
     await this.tenants.require(tenantId);
-    await this.admin.remove(market, userId, tenantId);
+    await this.admin.remove(market, tenantId, userId);
   }
 
   /**

@@ -13,6 +13,6 @@ registerErrorCodes(TENANT_ERROR_CODES);
 @Module({
   imports: [TypeOrmModule.forFeature([Tenant])],
   providers: [TenantsRepository, TenantFeatures, TenantSettingsService],
-  exports: [TypeOrmModule, TenantsRepository, TenantFeatures, TenantSettingsService],
+  exports: [TenantsRepository, TenantFeatures, TenantSettingsService],
 })
 export class TenantsModule {}

@@ -102,6 +102,32 @@ export class TenantsRepository {
     );
   }
 
+  /**
+   * The tenant's `max_users` (null: no limit), its row locked until the transaction ends so
+   * concurrent member additions count in turn. NO KEY: a new user row naming the tenant (its
+   * FK's key-share lock, taken before this) must not deadlock with it.
+   */
+  async lockSeatLimit(manager: EntityManager, id: string): Promise<number | null> {
+    const row = await queryOne<{ max_users: string | null }>(
+      manager,
+      `SELECT CASE WHEN jsonb_typeof(settings -> 'max_users') = 'number'
+                   THEN settings ->> 'max_users' END AS max_users
+       FROM tenants WHERE id = $1 FOR NO KEY UPDATE`,
+      [id],
+    );
+    return row?.max_users ? Number(row.max_users) : null;
+  }
+
+  /** Whether a tenant of this id exists (a super admin names any). */
+  async exists(id: string): Promise<boolean> {
+    const row = await queryOne<{ found: number }>(
+      this.dataSource,
+      `SELECT 1 AS found FROM tenants WHERE id = $1`,
+      [id],
+    );
+    return row !== undefined;
+  }
+
   /** A new, active tenant; a concurrent creation of the same id → unique violation. */
   async insertActive(manager: EntityManager, tenant: NewTenant, now: Date): Promise<void> {
     await manager.query(

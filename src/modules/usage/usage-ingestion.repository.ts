@@ -104,38 +104,4 @@ export class UsageIngestionRepository {
     ]);
     return row?.inserted ?? 0;
   }
-
-  /** Tokens of UTC hours in [from, to), from the hourly rollup (at most 744 rows a month). */
-  async tokensBetween(
-    manager: EntityManager | DataSource,
-    tenantId: string,
-    from: Date,
-    to: Date,
-  ): Promise<number> {
-    const row = await queryOne<{ tokens: string | null }>(
-      manager,
-      `SELECT sum(tokens) AS tokens FROM usage_hourly
-       WHERE tenant_id = $1 AND hour >= $2 AND hour < $3`,
-      [tenantId, from, to],
-    );
-    return Number(row?.tokens ?? 0);
-  }
-
-  /**
-   * Whether the limit event for this aggregate is already written. The transaction-scoped
-   * advisory lock makes a concurrent batch that crossed the same limit wait for this one's
-   * commit, so it then sees the row (READ COMMITTED) and does not write a second event.
-   */
-  async lockAndCheckLimitEvent(manager: EntityManager, aggregateId: string): Promise<boolean> {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-      `tenant.limit_reached:${aggregateId}`,
-    ]);
-    const row = await queryOne<{ one: number }>(
-      manager,
-      `SELECT 1 AS one FROM outbox_events
-       WHERE type = 'tenant.limit_reached' AND aggregate_id = $1 LIMIT 1`,
-      [aggregateId],
-    );
-    return row !== undefined;
-  }
 }

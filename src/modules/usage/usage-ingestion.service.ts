@@ -16,6 +16,7 @@ import { costUsd, priceFor } from './model-prices.js';
 import { checkBatch } from './usage-batch.js';
 import { UsageIngestionRepository, type PricedEvent } from './usage-ingestion.repository.js';
 import { limitAggregateId, tokenLimitWindows } from './usage-limits.js';
+import { UsageStatsRepository } from './usage-stats.repository.js';
 
 const ANNOUNCED_MEMORY = 10_000;
 
@@ -30,6 +31,7 @@ export class UsageIngestionService {
     private readonly tenants: TenantsRepository,
     private readonly memberships: MembershipsRepository,
     private readonly usage: UsageIngestionRepository,
+    private readonly stats: UsageStatsRepository,
     private readonly outbox: OutboxService,
     private readonly clock: Clock,
   ) {}
@@ -110,23 +112,21 @@ export class UsageIngestionService {
       if (this.announced.has(aggregateId)) {
         continue;
       }
-      const used = await this.usage.tokensBetween(manager, tenantId, window.from, window.to);
+      const used = await this.stats.tokensBetween(tenantId, window.from, window.to, manager);
       if (used <= window.value) {
         continue;
       }
-      if (!(await this.usage.lockAndCheckLimitEvent(manager, aggregateId))) {
-        await this.outbox.add(manager, {
-          type: 'tenant.limit_reached',
-          aggregateId,
-          payload: {
-            tenant_id: tenantId,
-            limit: window.limit,
-            limit_value: window.value,
-            used,
-            period: window.period,
-          },
-        });
-      }
+      await this.outbox.addOnce(manager, {
+        type: 'tenant.limit_reached',
+        aggregateId,
+        payload: {
+          tenant_id: tenantId,
+          limit: window.limit,
+          limit_value: window.value,
+          used,
+          period: window.period,
+        },
+      });
       known.push(aggregateId);
     }
     return known;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { AppException } from '../../common/errors/app.exception.js';
-import { daysNewestFirst, resolvePeriod } from './usage-period.js';
+import { daysNewestFirst, resolvePeriod, utcDayWindow, utcMonthWindow } from './usage-period.js';
 
 const now = new Date('2026-11-24T10:00:00Z');
 
@@ -30,5 +30,21 @@ describe('usage periods', () => {
     [{ from: '2025-01-01', to: '2026-01-02' }],
   ])('should refuse %j', (query) => {
     expect(() => resolvePeriod(query, now)).toThrow(AppException);
+  });
+});
+
+describe('UTC day and month windows', () => {
+  it('should span the UTC day and month of the instant, the next year at December’s end', () => {
+    const now = new Date('2026-12-31T23:59:59.999Z');
+    expect(utcDayWindow(now)).toEqual({
+      period: '2026-12-31',
+      from: new Date('2026-12-31T00:00:00Z'),
+      to: new Date('2027-01-01T00:00:00Z'),
+    });
+    expect(utcMonthWindow(now)).toEqual({
+      period: '2026-12',
+      from: new Date('2026-12-01T00:00:00Z'),
+      to: new Date('2027-01-01T00:00:00Z'),
+    });
   });
 });

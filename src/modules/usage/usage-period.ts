@@ -28,6 +28,30 @@ export const utcDay = (date: Date): string => date.toISOString().slice(0, 10);
 export const addDays = (day: string, days: number): string =>
   utcDay(new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS));
 
+/** A UTC day or month as a half-open range of instants, with its name (`2026-11-24`, `2026-11`). */
+export interface UtcWindow {
+  period: string;
+  from: Date;
+  to: Date;
+}
+
+export function utcDayWindow(now: Date): UtcWindow {
+  const today = utcDay(now);
+  return {
+    period: today,
+    from: new Date(`${today}T00:00:00Z`),
+    to: new Date(`${addDays(today, 1)}T00:00:00Z`),
+  };
+}
+
+export function utcMonthWindow(now: Date): UtcWindow {
+  return {
+    period: utcDay(now).slice(0, 7),
+    from: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)),
+    to: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)),
+  };
+}
+
 function invalid(field: string, error: string): AppException {
   return new AppException('COMMON_VALIDATION_FAILED', undefined, {
     fields: [{ field, errors: [error] }],

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { queryRows } from '../../common/database/sql.js';
 
 /** A range of UTC days as bounds: `day` between fromDay and toDay, timestamps in [from, to). */
@@ -34,8 +34,6 @@ export interface DayCostRow {
 
 export interface UserTotalsRow {
   user_id: string;
-  name: string | null;
-  email: string | null;
   messages: string;
   tokens: string;
   cost_usd: string;
@@ -128,7 +126,7 @@ export class UsageStatsRepository {
     );
   }
 
-  /** The heaviest users of the period by `order` (cost or tokens), with their profile. */
+  /** The heaviest users of the period by `order` (cost or tokens). */
   topUsers(
     tenantId: string,
     range: DayRange,
@@ -138,16 +136,14 @@ export class UsageStatsRepository {
     const sort = order === 'cost' ? 'raw_cost DESC, tokens DESC' : 'tokens DESC, raw_cost DESC';
     return queryRows<UserTotalsRow>(
       this.dataSource,
-      `SELECT t.user_id, u.full_name AS name, u.email, t.messages, t.tokens,
-              round(t.raw_cost, 2) AS cost_usd
+      `SELECT user_id, messages, tokens, round(raw_cost, 2) AS cost_usd
        FROM (
          SELECT user_id, sum(messages) AS messages, sum(tokens) AS tokens,
                 sum(cost_usd) AS raw_cost
          FROM usage_user_days WHERE ${PERIOD}
          GROUP BY user_id ORDER BY ${sort}, user_id LIMIT $4
        ) t
-       LEFT JOIN users u ON u.id = t.user_id AND u.deleted_at IS NULL
-       ORDER BY ${sort}, t.user_id`,
+       ORDER BY ${sort}, user_id`,
       [tenantId, range.fromDay, range.toDay, limit],
     );
   }
@@ -192,10 +188,18 @@ export class UsageStatsRepository {
     );
   }
 
-  /** Tokens of UTC hours in [from, to), from the hourly rollup. */
-  async tokensBetween(tenantId: string, from: Date, to: Date): Promise<number> {
+  /**
+   * Tokens of UTC hours in [from, to), from the hourly rollup (at most 744 rows a month); in the
+   * caller's transaction when given one (ingestion checks limits against its own batch).
+   */
+  async tokensBetween(
+    tenantId: string,
+    from: Date,
+    to: Date,
+    manager?: EntityManager,
+  ): Promise<number> {
     const rows = await queryRows<{ tokens: string | null }>(
-      this.dataSource,
+      manager ?? this.dataSource,
       `SELECT sum(tokens) AS tokens FROM usage_hourly
        WHERE tenant_id = $1 AND hour >= $2 AND hour < $3`,
       [tenantId, from, to],

@@ -3,12 +3,14 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock/clock.js';
 import { TenantsRepository } from '../tenants/tenants.repository.js';
 import { MembershipsRepository } from '../users/memberships.repository.js';
+import { UsersRepository, type UserSummary } from '../users/users.repository.js';
 import type { PeriodQuery } from './usage-period.js';
 import {
   addDays,
   daysNewestFirst,
   resolvePeriod,
-  utcDay,
+  utcDayWindow,
+  utcMonthWindow,
   type UsagePeriod,
 } from './usage-period.js';
 import type { TopUsersDto } from './dto/top-users.dto.js';
@@ -50,6 +52,7 @@ export class UsageStatsService {
   constructor(
     private readonly tenants: TenantsRepository,
     private readonly memberships: MembershipsRepository,
+    private readonly users: UsersRepository,
     private readonly stats: UsageStatsRepository,
     private readonly clock: Clock,
   ) {}
@@ -103,6 +106,7 @@ export class UsageStatsService {
       this.stats.dayCosts(tenantId, range),
       this.stats.topUsers(tenantId, range, 'cost', 10),
     ]);
+    const names = await this.liveNames(users.map((row) => row.user_id));
     const byDay = new Map(days.map((row) => [row.day, Number(row.cost_usd)]));
     return {
       tenant_id: tenantId,
@@ -116,7 +120,7 @@ export class UsageStatsService {
       })),
       by_user_top10: users.map((row) => ({
         user_id: row.user_id,
-        name: row.name,
+        name: names.get(row.user_id)?.fullName ?? null,
         cost_usd: Number(row.cost_usd),
         tokens: Number(row.tokens),
       })),
@@ -156,24 +160,30 @@ export class UsageStatsService {
     await this.tenants.require(tenantId);
     const range = toRange(period);
     const rows = await this.stats.topUsers(tenantId, range, 'tokens', query.limit ?? 10);
-    const sessions = await this.stats.sessionsByUser(
-      tenantId,
-      rows.map((row) => row.user_id),
-      range,
-    );
+    const ids = rows.map((row) => row.user_id);
+    const [sessions, names] = await Promise.all([
+      this.stats.sessionsByUser(tenantId, ids, range),
+      this.liveNames(ids),
+    ]);
     return {
       tenant_id: tenantId,
       period: period.label,
       users: rows.map((row) => ({
         user_id: row.user_id,
-        name: row.name,
-        email: row.email,
+        name: names.get(row.user_id)?.fullName ?? null,
+        email: names.get(row.user_id)?.email ?? null,
         messages: Number(row.messages),
         tokens: Number(row.tokens),
         cost_usd: Number(row.cost_usd),
         sessions: sessions.get(row.user_id) ?? 0,
       })),
     };
+  }
+
+  /** Who these users are; deleted accounts are left out (their usage stays, unnamed). */
+  private async liveNames(userIds: string[]): Promise<Map<string, UserSummary>> {
+    const people = await this.users.summaries(userIds);
+    return new Map(people.filter((person) => !person.deleted).map((person) => [person.id, person]));
   }
 
   /** All-time usage of these members (zeros for members without any), for user lists. */
@@ -205,16 +215,11 @@ export class UsageStatsService {
 
   /** Tokens used in the current UTC day and month (what `limits` are measured against). */
   async tokensUsed(tenantId: string, now: Date): Promise<{ today: number; this_month: number }> {
-    const today = utcDay(now);
-    const dayStart = new Date(`${today}T00:00:00Z`);
-    const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+    const day = utcDayWindow(now);
+    const month = utcMonthWindow(now);
     const [todayTokens, monthTokens] = await Promise.all([
-      this.stats.tokensBetween(tenantId, dayStart, new Date(`${addDays(today, 1)}T00:00:00Z`)),
-      this.stats.tokensBetween(
-        tenantId,
-        monthStart,
-        new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)),
-      ),
+      this.stats.tokensBetween(tenantId, day.from, day.to),
+      this.stats.tokensBetween(tenantId, month.from, month.to),
     ]);
     return { today: todayTokens, this_month: monthTokens };
   }

@@ -27,6 +27,7 @@ import { CurrentPrincipal } from '../../common/auth/current-principal.decorator.
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
 import { Access } from '../../common/auth/access.decorator.js';
 import type { Principal, UserPrincipal } from '../../common/auth/principal.js';
+import { resolveTenantScope } from '../../common/auth/tenant-access.js';
 import { TenantIdPipe } from '../../common/validation/tenant-id.pipe.js';
 import { AdminUserDto, AdminUserPageDto } from './dto/admin-user.dto.js';
 import { CreatedUserDto, CreateUserDto, TemporaryPasswordDto } from './dto/create-user.dto.js';
@@ -62,7 +63,7 @@ export class UserAdminController {
     @CurrentPrincipal() user: Principal,
     @Query() query: ListUsersQueryDto,
   ): Promise<AdminUserPageDto> {
-    return this.admin.list(user, query);
+    return this.admin.list(user, resolveTenantScope(user, query.tenant_id), query);
   }
 
   @Post()
@@ -95,7 +96,7 @@ export class UserAdminController {
     @Body() dto: CreateUserDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CreatedUserDto | InvitationDto> {
-    const added = await this.admin.create(user, dto);
+    const added = await this.admin.create(user, resolveTenantScope(user, dto.tenant_id), dto);
     if (added.kind === 'invited') {
       noteAuditTarget({ resourceType: 'invitation', resourceId: added.invitation.id });
       void reply.status(HttpStatus.ACCEPTED);
@@ -115,7 +116,7 @@ export class UserAdminController {
     @Param('id', UuidPipe) id: string,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
   ): Promise<AdminUserDto> {
-    return this.admin.get(user, id, tenantId);
+    return this.admin.get(user, resolveTenantScope(user, tenantId), id);
   }
 
   @Patch(':id')
@@ -135,7 +136,7 @@ export class UserAdminController {
     @Body() dto: UpdateUserDto,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
   ): Promise<AdminUserDto> {
-    return this.admin.update(user, id, dto, tenantId);
+    return this.admin.update(user, resolveTenantScope(user, tenantId), id, dto);
   }
 
   @Delete(':id')
@@ -155,7 +156,7 @@ export class UserAdminController {
     @Param('id', UuidPipe) id: string,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
   ): Promise<void> {
-    await this.admin.remove(user, id, tenantId);
+    await this.admin.remove(user, resolveTenantScope(user, tenantId), id);
   }
 
   @Post(':id/reset-password')
@@ -183,7 +184,7 @@ export class UserAdminController {
     @Param('id', UuidPipe) id: string,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
   ): Promise<TemporaryPasswordDto> {
-    return this.admin.resetPassword(user, id, tenantId);
+    return this.admin.resetPassword(user, resolveTenantScope(user, tenantId), id);
   }
 
   @Post(':id/unlock')
@@ -209,6 +210,6 @@ export class UserAdminController {
     @Param('id', UuidPipe) id: string,
     @Query('tenant_id', TenantIdPipe) tenantId?: string,
   ): Promise<void> {
-    await this.admin.unlock(user, id, tenantId);
+    await this.admin.unlock(user, resolveTenantScope(user, tenantId), id);
   }
 }

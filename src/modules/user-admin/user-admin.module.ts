@@ -1,16 +1,17 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
+import { ClassesModule } from '../classes/classes.module.js';
+import { TenantsModule } from '../tenants/tenants.module.js';
 import { InvitationsModule } from '../invitations/invitations.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { UserAdminController } from './user-admin.controller.js';
-import { UserAdminRepository } from './user-admin.repository.js';
 import { UserAdminService } from './user-admin.service.js';
 
 /** User management for tenant admins and super admins (/api/v1/users). */
 @Module({
-  imports: [UsersModule, AuthModule, InvitationsModule],
+  imports: [UsersModule, AuthModule, InvitationsModule, ClassesModule, TenantsModule],
   controllers: [UserAdminController],
-  providers: [UserAdminRepository, UserAdminService],
+  providers: [UserAdminService],
   exports: [UserAdminService],
 })
 export class UserAdminModule {}

@@ -8,7 +8,7 @@ import {
   type Principal,
   type UserPrincipal,
 } from '../../common/auth/principal.js';
-import { resolveTenantScope } from '../../common/auth/tenant-access.js';
+import { assertTenantScope } from '../../common/auth/tenant-access.js';
 import { unknownReference } from '../../common/database/sql.js';
 import { Clock } from '../../common/clock/clock.js';
 import { isoOrNull } from '../../common/time/iso.js';
@@ -20,27 +20,29 @@ import { UsersRepository } from '../users/users.repository.js';
 import { MembershipsRepository } from '../users/memberships.repository.js';
 import { PasswordHasher } from '../auth/password-hasher.js';
 import type { InvitationDto } from '../invitations/dto/invitation.dto.js';
-import { InvitationsService } from '../invitations/invitations.service.js';
+import { InvitationsService, invitingTenant } from '../invitations/invitations.service.js';
 import type { CreateUserDto, CreatedUserDto, TemporaryPasswordDto } from './dto/create-user.dto.js';
 import type { AdminUserDto, AdminUserPageDto } from './dto/admin-user.dto.js';
 import type { ListUsersQueryDto } from './dto/list-users.query.dto.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
-import { UserAdminRepository, type MemberRow } from './user-admin.repository.js';
+import { MemberAdminRepository, type MemberRow } from '../users/member-admin.repository.js';
+import { ClassesRepository } from '../classes/classes.repository.js';
+import { TenantsRepository } from '../tenants/tenants.repository.js';
 import type { User } from '../users/user.entity.js';
 import { isTenantAdmin, type TenantRole } from '../../common/auth/roles.js';
 import { userCreatedEvent } from '../users/user-events.js';
 
 /**
- * What tenant admins do to the members of their tenant, and super admins to anyone; a tenant's
- * API key lists (`users:read`) and manages (`users:write`) its non-admin members. Every
- * method resolves the tenant in scope first; another tenant's member is as absent as a
- * missing user (404).
+ * What tenant admins do to the members of their tenant, and super admins to anyone. Every
+ * method takes the tenant in scope as an argument (undefined: every tenant, platform-wide
+ * callers only) and checks the caller may act there first; another tenant's member is as
+ * absent as a missing user (404).
  */
 @Injectable()
 export class UserAdminService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly members: UserAdminRepository,
+    private readonly members: MemberAdminRepository,
     private readonly sessions: SessionsService,
     private readonly outbox: OutboxService,
     private readonly clock: Clock,
@@ -49,14 +51,21 @@ export class UserAdminService {
     private readonly hasher: PasswordHasher,
     private readonly invitations: InvitationsService,
     private readonly security: SecurityEvents,
+    private readonly classes: ClassesRepository,
+    private readonly tenants: TenantsRepository,
   ) {}
 
-  async list(principal: Principal, query: ListUsersQueryDto): Promise<AdminUserPageDto> {
+  async list(
+    principal: Principal,
+    tenantId: string | undefined,
+    query: Omit<ListUsersQueryDto, 'tenant_id'>,
+  ): Promise<AdminUserPageDto> {
+    assertTenantScope(principal, tenantId);
     const limit = query.limit ?? 20;
     const offset = query.offset ?? 0;
     const { rows, total } = await this.members.list(
       {
-        tenantId: resolveTenantScope(principal, query.tenant_id),
+        tenantId,
         role: query.role,
         status: query.status,
         q: query.q,
@@ -67,16 +76,22 @@ export class UserAdminService {
     return { items: rows.map(mapMember), total, limit, offset };
   }
 
-  async get(principal: Principal, userId: string, tenantId?: string): Promise<AdminUserDto> {
-    return mapMember(await this.visibleMember(principal, userId, tenantId));
+  async get(
+    principal: Principal,
+    tenantId: string | undefined,
+    userId: string,
+  ): Promise<AdminUserDto> {
+    assertTenantScope(principal, tenantId);
+    return mapMember(await this.visibleMember(tenantId, userId));
   }
 
   async update(
     principal: Principal,
+    tenantId: string | undefined,
     userId: string,
     dto: UpdateUserDto,
-    tenantId?: string,
   ): Promise<AdminUserDto> {
+    assertTenantScope(principal, tenantId);
     const fields = definedKeys(dto);
     if (fields.length === 0) {
       throw new AppException('COMMON_VALIDATION_FAILED', 'Nothing to change', { fields: [] });
@@ -89,7 +104,7 @@ export class UserAdminService {
         'Only super admins change accounts or platform roles',
       );
     }
-    const target = await this.visibleMember(principal, userId, tenantId);
+    const target = await this.visibleMember(tenantId, userId);
     this.refuseSelfOrSuperior(principal, target);
     refuseAdminsToKeys(principal, target.role, dto.role);
     const touchesMembership = dto.role !== undefined || dto.status !== undefined;
@@ -161,15 +176,16 @@ export class UserAdminService {
         },
       });
     });
-    return this.get(principal, userId, target.tenant_id ?? undefined);
+    return this.get(principal, target.tenant_id ?? undefined, userId);
   }
 
   /**
    * A tenant admin takes the member out of their tenant; the account itself is deleted only
    * when that was its last membership (or when a super admin deletes it).
    */
-  async remove(principal: Principal, userId: string, tenantId?: string): Promise<void> {
-    const target = await this.visibleMember(principal, userId, tenantId);
+  async remove(principal: Principal, tenantId: string | undefined, userId: string): Promise<void> {
+    assertTenantScope(principal, tenantId);
+    const target = await this.visibleMember(tenantId, userId);
     this.refuseSelfOrSuperior(principal, target);
     refuseAdminsToKeys(principal, target.role);
     // A school deletes only an account it manages; a self-managed one just leaves the school.
@@ -219,18 +235,22 @@ export class UserAdminService {
    * with a temporary password to change at the first sign-in. Platform-level callers (super
    * admins, the Service Market) make accounts for new emails too, and invite existing ones.
    */
-  async create(principal: Principal, dto: CreateUserDto): Promise<AddedMember> {
+  async create(
+    principal: Principal,
+    tenantId: string | undefined,
+    dto: Omit<CreateUserDto, 'tenant_id'>,
+  ): Promise<AddedMember> {
+    assertTenantScope(principal, tenantId);
     if (dto.invite && principal.kind === 'user' && isPlatformWide(principal)) {
-      return { kind: 'invited', invitation: await this.invite(principal, dto) };
+      return { kind: 'invited', invitation: await this.invite(principal, tenantId, dto) };
     }
-    const tenantId = resolveTenantScope(principal, dto.tenant_id);
     if (tenantId === undefined) {
       throw new AppException('COMMON_VALIDATION_FAILED', undefined, {
         fields: [{ field: 'tenant_id', errors: ['tenant_id is required for super admins'] }],
       });
     }
     // Checked before any row names it (a user, a membership, an invitation): never an FK 500.
-    if (isPlatformWide(principal) && !(await this.memberships.tenantExists(tenantId))) {
+    if (isPlatformWide(principal) && !(await this.tenants.exists(tenantId))) {
       throw unknownReference('tenant_id', 'tenant');
     }
     refuseAdminsToKeys(principal, dto.role);
@@ -292,7 +312,7 @@ export class UserAdminService {
     return {
       kind: 'created',
       member: {
-        ...(await this.get(principal, created.id, tenantId)),
+        ...(await this.get(principal, tenantId, created.id)),
         account_created: true,
         ...(generated ? { temporary_password: generated } : {}),
       },
@@ -314,8 +334,12 @@ export class UserAdminService {
   }
 
   /** A super admin's `POST /users` with `invite: true`: an invitation to their current tenant. */
-  private async invite(principal: UserPrincipal, dto: CreateUserDto): Promise<InvitationDto> {
-    if (!dto.email || dto.username || dto.temporary_password || dto.tenant_id) {
+  private async invite(
+    principal: UserPrincipal,
+    tenantId: string | undefined,
+    dto: Omit<CreateUserDto, 'tenant_id'>,
+  ): Promise<InvitationDto> {
+    if (!dto.email || dto.username || dto.temporary_password || tenantId !== undefined) {
       throw new AppException(
         'COMMON_VALIDATION_FAILED',
         'An invitation needs an email, and only that',
@@ -327,7 +351,10 @@ export class UserAdminService {
     if (!isTenantAdmin(principal)) {
       throw new AppException('AUTH_FORBIDDEN');
     }
-    return this.invitations.create(principal, { email: dto.email, role: dto.role });
+    return this.invitations.create(principal, invitingTenant(principal), {
+      email: dto.email,
+      role: dto.role,
+    });
   }
 
   /**
@@ -336,10 +363,11 @@ export class UserAdminService {
    */
   async resetPassword(
     principal: UserPrincipal,
+    tenantId: string | undefined,
     userId: string,
-    tenantId?: string,
   ): Promise<TemporaryPasswordDto> {
-    const target = await this.visibleMember(principal, userId, tenantId);
+    assertTenantScope(principal, tenantId);
+    const target = await this.visibleMember(tenantId, userId);
     this.refuseSelfOrSuperior(principal, target);
     if (!isTenantAdmin(principal)) {
       await this.requirePupilOf(principal, target);
@@ -366,8 +394,13 @@ export class UserAdminService {
     return { temporary_password: password };
   }
 
-  async unlock(principal: UserPrincipal, userId: string, tenantId?: string): Promise<void> {
-    const target = await this.visibleMember(principal, userId, tenantId);
+  async unlock(
+    principal: UserPrincipal,
+    tenantId: string | undefined,
+    userId: string,
+  ): Promise<void> {
+    assertTenantScope(principal, tenantId);
+    const target = await this.visibleMember(tenantId, userId);
     this.refuseSelfOrSuperior(principal, target, { allowSelf: true });
     // A lockout shields a password the school does not own: only its owner (a reset mail) or
     // platform staff lift it early.
@@ -402,13 +435,11 @@ export class UserAdminService {
   /** `requireSchoolManaged` for a member looked up by id (the market's name change). */
   async requireManagedMember(
     principal: Principal,
-    userId: string,
     tenantId: string,
+    userId: string,
   ): Promise<void> {
-    await this.requireSchoolManaged(
-      principal,
-      await this.visibleMember(principal, userId, tenantId),
-    );
+    assertTenantScope(principal, tenantId);
+    await this.requireSchoolManaged(principal, await this.visibleMember(tenantId, userId));
   }
 
   /**
@@ -430,8 +461,8 @@ export class UserAdminService {
     await this.requireSchoolManaged(principal, target);
     const tenantId = target.tenant_id ?? '';
     const settledBefore = new Date(this.clock.now().getTime() - PUPIL_RESET_HOLD_MS);
-    if (!(await this.memberships.teaches(principal.userId, target.id, tenantId, settledBefore))) {
-      const recently = await this.memberships.teaches(
+    if (!(await this.classes.teaches(principal.userId, target.id, tenantId, settledBefore))) {
+      const recently = await this.classes.teaches(
         principal.userId,
         target.id,
         tenantId,
@@ -441,12 +472,8 @@ export class UserAdminService {
     }
   }
 
-  private async visibleMember(
-    principal: Principal,
-    userId: string,
-    requestedTenant: string | undefined,
-  ): Promise<MemberRow> {
-    const tenantId = resolveTenantScope(principal, requestedTenant);
+  /** The user, with their membership in the tenant in scope (undefined: any, platform-wide). */
+  private async visibleMember(tenantId: string | undefined, userId: string): Promise<MemberRow> {
     const member = await this.members.findMember(userId, tenantId);
     if (!member || (tenantId !== undefined && member.tenant_id === null)) {
       throw new AppException('USER_NOT_FOUND');

@@ -5,6 +5,7 @@ import type { TenantRole } from '../../common/auth/roles.js';
 import { isUniqueViolation, queryRows } from '../../common/database/sql.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import type { TenantStatus } from '../tenants/tenant.entity.js';
+import { TenantsRepository } from '../tenants/tenants.repository.js';
 import type { MembershipStatus } from './membership.entity.js';
 
 export interface MembershipView {
@@ -27,7 +28,10 @@ interface MembershipRow {
 
 @Injectable()
 export class MembershipsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tenants: TenantsRepository,
+  ) {}
 
   /**
    * Whether the address already belongs to a member of the tenant: one query whether or not
@@ -49,7 +53,7 @@ export class MembershipsRepository {
       manager ?? this.dataSource,
       `SELECT m.tenant_id, t.name AS tenant_name, t.status AS tenant_status, m.role, m.status,
               m.joined_at
-       FROM memberships m JOIN tenants t ON t.id = m.tenant_id
+       FROM memberships m JOIN tenant_directory t ON t.id = m.tenant_id
        WHERE m.user_id = $1
        ORDER BY m.joined_at, m.tenant_id`,
       [userId],
@@ -156,26 +160,22 @@ export class MembershipsRepository {
 
   /**
    * Refuses a new member beyond the tenant's `max_users` (409 TENANT_USER_LIMIT_REACHED). The
-   * tenant row stays locked until the caller's transaction ends, so concurrent additions count
-   * in turn and never overshoot. NO KEY: a new user row naming the tenant (its FK's key-share
-   * lock, taken before this) must not deadlock with it.
+   * tenant row stays locked until the caller's transaction ends (`lockSeatLimit`), so
+   * concurrent additions count in turn and never overshoot.
    */
   private async reserveSeat(manager: EntityManager, tenantId: string, userId: string) {
-    const [tenant] = await queryRows<{ max_users: string | null; already: boolean }>(
-      manager,
-      `SELECT CASE WHEN jsonb_typeof(settings -> 'max_users') = 'number'
-                   THEN settings ->> 'max_users' END AS max_users,
-              EXISTS (SELECT 1 FROM memberships WHERE tenant_id = $1 AND user_id = $2) AS already
-       FROM tenants WHERE id = $1 FOR NO KEY UPDATE`,
-      [tenantId, userId],
-    );
-    if (!tenant?.max_users || tenant.already) {
+    const maxUsers = await this.tenants.lockSeatLimit(manager, tenantId);
+    if (maxUsers === null) {
       return;
     }
-    if ((await this.countForTenant(tenantId, manager)) >= Number(tenant.max_users)) {
-      throw new AppException('TENANT_USER_LIMIT_REACHED', undefined, {
-        max_users: Number(tenant.max_users),
-      });
+    const [seats] = await queryRows<{ already: boolean; count: string }>(
+      manager,
+      `SELECT EXISTS (SELECT 1 FROM memberships WHERE tenant_id = $1 AND user_id = $2) AS already,
+              (SELECT count(*) FROM memberships WHERE tenant_id = $1) AS count`,
+      [tenantId, userId],
+    );
+    if (!seats?.already && Number(seats?.count ?? 0) >= maxUsers) {
+      throw new AppException('TENANT_USER_LIMIT_REACHED', undefined, { max_users: maxUsers });
     }
   }
 
@@ -192,16 +192,6 @@ export class MembershipsRepository {
     return new Set(rows.map((row) => row.user_id));
   }
 
-  /** Whether a tenant of this id exists (a super admin names any). */
-  async tenantExists(tenantId: string): Promise<boolean> {
-    const rows = await queryRows<{ found: number }>(
-      this.dataSource,
-      `SELECT 1 AS found FROM tenants WHERE id = $1`,
-      [tenantId],
-    );
-    return rows.length > 0;
-  }
-
   /** Memberships of the tenant that began in [from, to). */
   async countJoinedBetween(tenantId: string, from: Date, to: Date): Promise<number> {
     const rows = await queryRows<{ count: string }>(
@@ -213,27 +203,15 @@ export class MembershipsRepository {
     return Number(rows[0]?.count ?? 0);
   }
 
-  /**
-   * The teacher (or assistant) teaches the student in a class of this tenant, where the student
-   * was put by an admin or has been since `settledBefore` (a pupil added by a teacher, or who
-   * joined by code, counts only once that hold has passed).
-   */
-  async teaches(
-    teacherId: string,
-    studentId: string,
-    tenantId: string,
-    settledBefore: Date,
-  ): Promise<boolean> {
-    const rows = await queryRows<{ one: number }>(
+  /** The user's role in the tenant, when they are an active member of it with a usable account. */
+  async activeRole(userId: string, tenantId: string): Promise<TenantRole | undefined> {
+    const rows = await queryRows<{ role: TenantRole }>(
       this.dataSource,
-      `SELECT 1 AS one FROM class_members t
-       JOIN class_members s ON s.class_id = t.class_id AND s.user_id = $2 AND s.role = 'student'
-       JOIN classes c ON c.id = t.class_id AND c.tenant_id = $3 AND NOT c.archived
-       WHERE t.user_id = $1 AND t.role IN ('teacher', 'assistant')
-         AND (s.added_by_role = 'admin' OR s.joined_at <= $4)
-       LIMIT 1`,
-      [teacherId, studentId, tenantId, settledBefore],
+      `SELECT m.role FROM memberships m JOIN users u ON u.id = m.user_id
+       WHERE m.user_id = $1 AND m.tenant_id = $2 AND m.status = 'active'
+         AND u.is_active AND u.deleted_at IS NULL`,
+      [userId, tenantId],
     );
-    return rows.length > 0;
+    return rows[0]?.role;
   }
 }

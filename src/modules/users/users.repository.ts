@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
-import { isUniqueViolation, queryOne } from '../../common/database/sql.js';
+import { isUniqueViolation, queryOne, queryRows } from '../../common/database/sql.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import { User } from './user.entity.js';
 
@@ -17,6 +17,15 @@ export interface NewUser {
   managedByTenantId?: string | null;
 }
 
+/** What other modules show of a person next to their own rows (class lists, usage reports). */
+export interface UserSummary {
+  id: string;
+  fullName: string;
+  email: string | null;
+  username: string | null;
+  deleted: boolean;
+}
+
 export type ProfileChanges = Partial<
   Pick<User, 'fullName' | 'username' | 'phone' | 'gradeLevel' | 'profileImageUrl' | 'preferences'>
 >;
@@ -27,7 +36,7 @@ export interface FailedLoginResult {
   justLocked: boolean;
 }
 
-/** The only code that reads or writes `users`. Soft-deleted rows are invisible here. */
+/** The only code that reads or writes `users`. Soft-deleted rows are invisible (but to `summaries`). */
 @Injectable()
 export class UsersRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -65,6 +74,35 @@ export class UsersRepository {
       [tenantId, username.toLowerCase()],
     );
     return row ? toUser(row) : null;
+  }
+
+  /**
+   * Names of these users ordered by full name (then id), deleted accounts included and marked:
+   * a record that outlived its account still names who it was.
+   */
+  async summaries(ids: string[]): Promise<UserSummary[]> {
+    if (ids.length === 0) {
+      return [];
+    }
+    const rows = await queryRows<{
+      id: string;
+      full_name: string;
+      email: string | null;
+      username: string | null;
+      deleted: boolean;
+    }>(
+      this.dataSource,
+      `SELECT id, full_name, email, username, deleted_at IS NOT NULL AS deleted FROM users
+       WHERE id = ANY($1::uuid[]) ORDER BY full_name, id`,
+      [ids],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      fullName: row.full_name,
+      email: row.email,
+      username: row.username,
+      deleted: row.deleted,
+    }));
   }
 
   /** Locks the row for the rest of the transaction (concurrent changes to one user queue here). */

@@ -1,5 +1,5 @@
 import type { AuditActorType, AuditOutcome } from '../../../common/audit/audit-log.entity.js';
-import type { AuditRecord } from '../audit-logs.repository.js';
+import type { AuditRecord } from '../../../common/audit/audit-logs.repository.js';
 
 export class AuditLogDto {
   id!: string;

@@ -1,5 +1,6 @@
 import { IsIn, IsUUID } from 'class-validator';
 import { CLASS_ROLES, type ClassRole } from '../class-member.entity.js';
+import type { UserSummary } from '../../users/users.repository.js';
 import type { ClassMemberRow } from '../classes.repository.js';
 
 export class AddClassMemberDto {
@@ -22,12 +23,12 @@ export class ClassMemberDto {
   joined_at!: string;
 }
 
-export function mapClassMember(row: ClassMemberRow): ClassMemberDto {
+export function mapClassMember(row: ClassMemberRow, person: UserSummary): ClassMemberDto {
   return {
     user_id: row.user_id,
-    full_name: row.full_name,
-    email: row.email,
-    username: row.username,
+    full_name: person.fullName,
+    email: person.email,
+    username: person.username,
     role: row.role,
     joined_at: row.joined_at.toISOString(),
   };

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PlatformRole, TenantRole } from '../../common/auth/roles.js';
-import { queryOne, queryRows } from '../../common/database/sql.js';
-import type { MembershipStatus } from '../users/membership.entity.js';
+import { containsPattern, queryOne, queryRows } from '../../common/database/sql.js';
+import type { MembershipStatus } from './membership.entity.js';
 
 export interface UserListFilter {
   tenantId?: string;
@@ -50,11 +50,12 @@ const USER_COLUMNS = `u.id, u.email, u.full_name, u.username, u.phone, u.grade_l
   u.email_verified_at,
   u.last_login_at, u.locked_until, u.managed_by_tenant_id, u.created_at, u.updated_at`;
 
-const likePattern = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
-/** Reads and changes made by admins; the user's own changes live in UsersRepository. */
+/**
+ * Members as admins read and change them (the user-admin module's routes); the user's own
+ * changes live in UsersRepository.
+ */
 @Injectable()
-export class UserAdminRepository {
+export class MemberAdminRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async list(
@@ -88,7 +89,7 @@ export class UserAdminRepository {
     }
     if (filter.status === 'inactive') where.push('NOT u.is_active');
     if (filter.q) {
-      const pattern = bind(likePattern(filter.q));
+      const pattern = bind(containsPattern(filter.q));
       where.push(`(u.email ILIKE ${pattern} OR u.full_name ILIKE ${pattern})`);
     }
     if (filter.createdAfter) where.push(`u.created_at > ${bind(filter.createdAfter)}::timestamptz`);

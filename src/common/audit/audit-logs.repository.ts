@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { AuditActorType, AuditOutcome } from '../../common/audit/audit-log.entity.js';
-import { queryRows } from '../../common/database/sql.js';
+import { queryRows } from '../database/sql.js';
+import type { AuditActorType, AuditOutcome } from './audit-log.entity.js';
 
 export interface AuditFilter {
   tenantId?: string;
