@@ -67,3 +67,8 @@ export function isRetryableConflict(error: unknown): boolean {
   const code = pgErrorOf(error)?.code;
   return code === '40P01' || code === '40001';
 }
+
+/** An ILIKE pattern matching `text` anywhere, its `%`, `_` and `\` taken literally. */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}

@@ -8,6 +8,7 @@ import {
   Param,
   ParseUUIDPipe,
   Post,
+  Query,
   Req,
 } from '@nestjs/common';
 import {
@@ -30,6 +31,7 @@ import {
   AcceptInvitationDto,
   CreateInvitationDto,
   InvitationDto,
+  ListInvitationsQueryDto,
 } from './dto/invitation.dto.js';
 import { InvitationsService } from './invitations.service.js';
 
@@ -44,6 +46,8 @@ export class InvitationsController {
   @Audited({ action: 'invitation.created', resource: 'invitation' })
   @ApiOperation({
     summary: 'Invite someone to your tenant with a role (mail with a link, 1–14 days)',
+    description:
+      'School admins invite into the school they are signed in to. Super admins invite into any school: name it in `tenant_id` (default: the one they are signed in to); an unknown one is 400 naming `tenant_id`.',
   })
   @ApiCreatedResponse({ type: InvitationDto })
   create(
@@ -56,10 +60,15 @@ export class InvitationsController {
   @Get()
   @Roles('admin')
   @ApiBearerAuth('bearer')
-  @ApiOperation({ summary: "Your tenant's invitations, newest first" })
+  @ApiOperation({
+    summary: "Your tenant's invitations, newest first (super admins: any school's, `tenant_id`)",
+  })
   @ApiOkResponse({ type: [InvitationDto] })
-  list(@CurrentUser() admin: UserPrincipal): Promise<InvitationDto[]> {
-    return this.invitations.list(admin);
+  list(
+    @CurrentUser() admin: UserPrincipal,
+    @Query() query: ListInvitationsQueryDto,
+  ): Promise<InvitationDto[]> {
+    return this.invitations.list(admin, query.tenant_id);
   }
 
   @Delete(':id')

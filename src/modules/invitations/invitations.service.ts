@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { UserPrincipal } from '../../common/auth/principal.js';
 import { Clock } from '../../common/clock/clock.js';
+import { unknownReference } from '../../common/database/sql.js';
 import { OutboxService } from '../../common/events/outbox.service.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import { AccountMails } from '../auth/account-mails.js';
@@ -42,7 +43,7 @@ export class InvitationsService {
   ) {}
 
   async create(admin: UserPrincipal, dto: CreateInvitationDto): Promise<InvitationDto> {
-    return this.inviteToTenant(ownTenant(admin), dto, admin.userId);
+    return this.inviteToTenant(await this.tenantFor(admin, dto.tenant_id), dto, admin.userId);
   }
 
   /** An invitation to the tenant, mailed; `invitedBy` is null when the platform sends it. */
@@ -85,13 +86,14 @@ export class InvitationsService {
     return this.map(record);
   }
 
-  async list(admin: UserPrincipal): Promise<InvitationDto[]> {
-    return (await this.invitations.list(ownTenant(admin))).map((record) => this.map(record));
+  async list(admin: UserPrincipal, tenantId?: string): Promise<InvitationDto[]> {
+    const records = await this.invitations.list(await this.tenantFor(admin, tenantId));
+    return records.map((record) => this.map(record));
   }
 
   async revoke(admin: UserPrincipal, id: string): Promise<void> {
     const record = await this.invitations.find(id);
-    if (!record || record.tenant_id !== ownTenant(admin)) {
+    if (!record || (!isSuperAdmin(admin) && record.tenant_id !== ownTenant(admin))) {
       throw new AppException('INVITATION_NOT_FOUND');
     }
     await this.invitations.revoke(id, this.clock.now());
@@ -180,6 +182,31 @@ export class InvitationsService {
     return result;
   }
 
+  /**
+   * The school an admin's invitation call is about: a super admin names any school (or acts
+   * in the one signed in to), a school admin only their own.
+   */
+  private async tenantFor(admin: UserPrincipal, requested: string | undefined): Promise<string> {
+    if (!isSuperAdmin(admin)) {
+      const own = ownTenant(admin);
+      if (requested !== undefined && requested !== own) {
+        throw new AppException('COMMON_FORBIDDEN', 'This belongs to another tenant');
+      }
+      return own;
+    }
+    const tenantId = requested ?? admin.tenantId;
+    if (!tenantId) {
+      throw new AppException('COMMON_VALIDATION_FAILED', 'Name the school to invite into', {
+        fields: [{ field: 'tenant_id', errors: ['tenant_id is required for super admins'] }],
+      });
+    }
+    // Checked before the invitation row names it: never a foreign-key 500.
+    if (!(await this.memberships.tenantExists(tenantId))) {
+      throw unknownReference('tenant_id', 'tenant');
+    }
+    return tenantId;
+  }
+
   private map(record: InvitationRecord): InvitationDto {
     return {
       id: record.id,
@@ -202,6 +229,10 @@ function statusOf(record: InvitationRecord, now: Date): InvitationStatus {
     return 'revoked';
   }
   return record.expires_at <= now ? 'expired' : 'pending';
+}
+
+function isSuperAdmin(admin: UserPrincipal): boolean {
+  return admin.platformRole === 'super_admin';
 }
 
 function ownTenant(admin: UserPrincipal): string {

@@ -134,6 +134,20 @@ export class MembershipsRepository {
     return Number(rows[0]?.count ?? 0);
   }
 
+  /** Members (any membership status) of each of these tenants; absent ones have none. */
+  async countByTenant(tenantIds: string[]): Promise<Map<string, number>> {
+    if (tenantIds.length === 0) {
+      return new Map();
+    }
+    const rows = await queryRows<{ tenant_id: string; count: number }>(
+      this.dataSource,
+      `SELECT tenant_id, count(*)::int AS count FROM memberships
+       WHERE tenant_id = ANY($1) GROUP BY tenant_id`,
+      [tenantIds],
+    );
+    return new Map(rows.map((row) => [row.tenant_id, row.count]));
+  }
+
   /**
    * Refuses a new member beyond the tenant's `max_users` (409 TENANT_USER_LIMIT_REACHED). The
    * tenant row stays locked until the caller's transaction ends, so concurrent additions count

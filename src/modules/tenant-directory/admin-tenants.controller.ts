@@ -1,0 +1,25 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Roles } from '../../common/auth/roles.decorator.js';
+import { ListTenantsQueryDto } from '../tenants/dto/list-tenants.query.dto.js';
+import { TenantPageDto } from '../tenants/dto/tenant-summary.dto.js';
+import { TenantDirectoryService } from './tenant-directory.service.js';
+
+@ApiTags('tenants')
+@ApiBearerAuth('bearer')
+@Roles('super_admin')
+@Controller('admin/tenants')
+export class AdminTenantsController {
+  constructor(private readonly directory: TenantDirectoryService) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Every school, by name: filter by part of the name or id, status and plan',
+    description:
+      'Super admins only. Offset pages (`limit` 1–100, default 20) with the total of matches. Invite someone into any of them with `POST /invitations` and its `tenant_id`.',
+  })
+  @ApiOkResponse({ type: TenantPageDto })
+  list(@Query() query: ListTenantsQueryDto): Promise<TenantPageDto> {
+    return this.directory.list(query);
+  }
+}
