@@ -81,7 +81,7 @@ describe('npm start without DATABASE_URL', () => {
     } finally {
       await new Promise((resolve) => occupant.close(resolve));
     }
-  });
+  }, 60_000);
 
   it('should serve on an embedded PostgreSQL, stop cleanly, and keep the data across restarts', async () => {
     root = await mkdtemp(path.join(tmpdir(), 'dreamseed-start-'));
