@@ -1,6 +1,7 @@
 import { Controller, Get, Query, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MarketApi } from '../../common/auth/market-api.decorator.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import { ListTenantsQueryDto } from '../tenants/dto/list-tenants.query.dto.js';
 import { TenantPageDto } from '../tenants/dto/tenant-summary.dto.js';
 import { TenantDirectoryService } from '../tenant-directory/tenant-directory.service.js';
@@ -18,6 +19,7 @@ export class MarketTenantDirectoryController {
       'Offset pages (`limit` 1–100, default 20) with the total of matches; each item as `GET /mt/tenant/{id}/status` plus its subscription.',
   })
   @ApiOkResponse({ type: TenantPageDto })
+  @ApiErrors('COMMON_VALIDATION_FAILED')
   list(@Query() query: ListTenantsQueryDto): Promise<TenantPageDto> {
     return this.directory.list(query);
   }

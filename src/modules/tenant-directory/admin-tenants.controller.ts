@@ -1,6 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../common/auth/roles.decorator.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import { ListTenantsQueryDto } from '../tenants/dto/list-tenants.query.dto.js';
 import { TenantPageDto } from '../tenants/dto/tenant-summary.dto.js';
 import { TenantDirectoryService } from './tenant-directory.service.js';
@@ -19,6 +20,7 @@ export class AdminTenantsController {
       'Super admins only. Offset pages (`limit` 1–100, default 20) with the total of matches. Invite someone into any of them with `POST /invitations` and its `tenant_id`.',
   })
   @ApiOkResponse({ type: TenantPageDto })
+  @ApiErrors('COMMON_VALIDATION_FAILED', 'AUTH_FORBIDDEN')
   list(@Query() query: ListTenantsQueryDto): Promise<TenantPageDto> {
     return this.directory.list(query);
   }
