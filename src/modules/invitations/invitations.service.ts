@@ -196,7 +196,7 @@ export class InvitationsService {
     }
     const tenantId = requested ?? admin.tenantId;
     if (!tenantId) {
-      throw new AppException('COMMON_VALIDATION_FAILED', 'Name the school to invite into', {
+      throw new AppException('COMMON_VALIDATION_FAILED', 'Name the school (tenant_id)', {
         fields: [{ field: 'tenant_id', errors: ['tenant_id is required for super admins'] }],
       });
     }
