@@ -57,7 +57,7 @@ describe('npm start without DATABASE_URL', () => {
     const output = server.output.join('');
     expect(output).toContain('Invalid environment configuration');
     expect(output).toMatch(/- PORT:/);
-  });
+  }, 60_000);
 
   it('should refuse a taken PORT, naming it, before starting anything', async () => {
     const occupant = createServer();
