@@ -20,6 +20,7 @@ import type { EnvVars } from './config/env.schema.js';
 import { AuditLogsModule } from './modules/audit-logs/audit-logs.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { StatusModule } from './modules/status/status.module.js';
+import { TenantDirectoryModule } from './modules/tenant-directory/tenant-directory.module.js';
 import { TenantsModule } from './modules/tenants/tenants.module.js';
 import { ClassesModule } from './modules/classes/classes.module.js';
 import { InvitationsModule } from './modules/invitations/invitations.module.js';
@@ -63,6 +64,7 @@ export class AppModule {
         HealthModule,
         StatusModule,
         TenantsModule,
+        TenantDirectoryModule,
         UsersModule,
         UserAdminModule,
         IdentitiesModule,

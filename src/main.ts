@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap/create-app.js';
 import { resolveDatabase } from './bootstrap/database.js';
+import { assertPortAvailable, portProblem } from './bootstrap/http-port.js';
 import type { EnvVars } from './config/env.schema.js';
 import { loadEnvironment } from './config/load-env.js';
 
@@ -10,6 +11,13 @@ async function bootstrap(): Promise<void> {
   let env: EnvVars;
   try {
     env = loadEnvironment();
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  }
+
+  try {
+    await assertPortAvailable(env.PORT, env.HOST);
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(1);
@@ -37,7 +45,18 @@ async function bootstrap(): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, (received) => void shutdown(received));
   }
-  await app.listen({ port: env.PORT, host: env.HOST });
+  try {
+    await app.listen({ port: env.PORT, host: env.HOST });
+  } catch (error) {
+    const problem = portProblem(error, env.PORT, env.HOST);
+    if (!problem) {
+      throw error;
+    }
+    process.stderr.write(`${problem}\n`);
+    await app.close();
+    await embedded?.stop();
+    process.exit(1);
+  }
   logger.log({ url: await app.getUrl(), embedded_database: embedded !== undefined }, 'listening');
 }
 

@@ -57,10 +57,15 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   app.flushLogs();
 
   const config = app.get(AppConfigService);
+  const corsOrigins = config.corsOrigins;
   app.enableCors({
-    origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
+    origin: corsOrigins.length > 0 ? corsOrigins : false,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'X-API-Key'],
+    // The Google link call sets its state cookie on a credentialed fetch.
     credentials: true,
     exposedHeaders: ['X-Request-Id', 'Retry-After'],
+    maxAge: 600,
   });
   registerHttpHooks(app.getHttpAdapter().getInstance(), {
     metrics: app.get(MetricsService),

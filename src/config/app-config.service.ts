@@ -34,10 +34,19 @@ export class AppConfigService {
       .filter((key) => key.length > 0);
   }
 
+  /**
+   * Origins allowed by CORS: CORS_ORIGINS when set; otherwise, outside production, the web
+   * app's own origin (FRONTEND_URL), so the first frontend works out of the box. Production
+   * allows only what is listed.
+   */
   get corsOrigins(): string[] {
-    return this.env.CORS_ORIGINS.split(',')
+    const listed = this.env.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter((origin) => origin.length > 0);
+    if (listed.length > 0 || this.env.NODE_ENV === 'production') {
+      return listed;
+    }
+    return [new URL(this.env.FRONTEND_URL).origin];
   }
 
   /** Redis when asked for explicitly or when REDIS_URL is set; PostgreSQL otherwise. */

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { access, chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
@@ -56,7 +57,31 @@ describe('npm start without DATABASE_URL', () => {
     const output = server.output.join('');
     expect(output).toContain('Invalid environment configuration');
     expect(output).toMatch(/- PORT:/);
-  });
+  }, 60_000);
+
+  it('should refuse a taken PORT, naming it, before starting anything', async () => {
+    const occupant = createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => occupant.listen(port, '127.0.0.1', resolve));
+    try {
+      const dataDir = path.join(tmpdir(), `dreamseed-taken-port-${port}`);
+      const server = startServer({
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        EMBEDDED_PG_DIR: dataDir,
+        LOG_LEVEL: 'info',
+      });
+      servers.push(server);
+      expect(await server.exited).toBe(1);
+      const output = server.output.join('');
+      expect(output).toContain(`PORT ${port} is already in use on 127.0.0.1`);
+      expect(output).not.toContain('successfully started');
+      // Refused before the embedded database was set up.
+      await expect(access(dataDir)).rejects.toThrow();
+    } finally {
+      await new Promise((resolve) => occupant.close(resolve));
+    }
+  }, 60_000);
 
   it('should serve on an embedded PostgreSQL, stop cleanly, and keep the data across restarts', async () => {
     root = await mkdtemp(path.join(tmpdir(), 'dreamseed-start-'));

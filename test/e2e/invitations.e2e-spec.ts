@@ -161,7 +161,7 @@ describe('invitations', () => {
     [{ email: 'a@school.test', role: 'super_admin' }],
     [{ email: 'a@school.test', role: 'student', expires_in_days: 15 }],
     [{ email: 'a@school.test', role: 'student', expires_in_days: 0 }],
-    [{ email: 'a@school.test', role: 'student', tenant_id: 'other' }],
+    [{ email: 'a@school.test', role: 'student', tenant_id: 'Not A Tenant' }],
   ])('should refuse invitation %j with 400', async (body) => {
     expect((await invite(admin.access_token, body)).status).toBe(400);
   });

@@ -7,6 +7,7 @@ import {
   HttpStatus,
   Param,
   Post,
+  Query,
   Req,
 } from '@nestjs/common';
 import {
@@ -21,11 +22,13 @@ import { Audited } from '../../common/audit/audited.decorator.js';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
 import { Access } from '../../common/auth/access.decorator.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
+import { resolveTenantScope } from '../../common/auth/tenant-access.js';
 import {
   AcceptedInvitationDto,
   AcceptInvitationDto,
   CreateInvitationDto,
   InvitationDto,
+  ListInvitationsQueryDto,
 } from './dto/invitation.dto.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import { UuidPipe } from '../../common/validation/uuid.pipe.js';
@@ -41,23 +44,29 @@ export class InvitationsController {
   @Audited({ action: 'invitation.created', resource: 'invitation' })
   @ApiOperation({
     summary: 'Invite someone to your tenant with a role (mail with a link, 1–14 days)',
+    description:
+      'School admins invite into the school they are signed in to. Super admins invite into any school: name it in `tenant_id` (default: the one they are signed in to); an unknown one is 400 naming `tenant_id`.',
   })
   @ApiCreatedResponse({ type: InvitationDto })
-  @ApiErrors('AUTH_FORBIDDEN', 'USER_ALREADY_MEMBER')
+  @ApiErrors('AUTH_FORBIDDEN', 'COMMON_FORBIDDEN', 'USER_ALREADY_MEMBER')
   create(
     @CurrentUser() admin: UserPrincipal,
     @Body() dto: CreateInvitationDto,
   ): Promise<InvitationDto> {
-    return this.invitations.create(admin, invitingTenant(admin), dto);
+    return this.invitations.create(admin, invitingTenant(admin, dto.tenant_id), dto);
   }
 
   @Get()
   @Access({ roles: ['admin'] })
-  @ApiOperation({ summary: "Your tenant's invitations, newest first" })
+  @ApiOperation({
+    summary: "Your tenant's invitations, newest first (super admins: any school's, `tenant_id`)",
+  })
   @ApiOkResponse({ type: [InvitationDto] })
-  @ApiErrors('AUTH_FORBIDDEN')
-  list(@CurrentUser() admin: UserPrincipal): Promise<InvitationDto[]> {
-    return this.invitations.list(admin, invitingTenant(admin));
+  list(
+    @CurrentUser() admin: UserPrincipal,
+    @Query() query: ListInvitationsQueryDto,
+  ): Promise<InvitationDto[]> {
+    return this.invitations.list(admin, invitingTenant(admin, query.tenant_id));
   }
 
   @Delete(':id')
@@ -71,7 +80,8 @@ export class InvitationsController {
     @CurrentUser() admin: UserPrincipal,
     @Param('id', UuidPipe) id: string,
   ): Promise<void> {
-    await this.invitations.revoke(admin, invitingTenant(admin), id);
+    // Super admins revoke any school's invitation.
+    await this.invitations.revoke(admin, resolveTenantScope(admin, undefined), id);
   }
 
   @Post('accept')

@@ -2,14 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { UserPrincipal } from '../../common/auth/principal.js';
+import { isPlatformWide, type UserPrincipal } from '../../common/auth/principal.js';
 import { Clock } from '../../common/clock/clock.js';
+import { unknownReference } from '../../common/database/sql.js';
 import { OutboxService } from '../../common/events/outbox.service.js';
-import { assertTenantScope } from '../../common/auth/tenant-access.js';
+import { assertTenantScope, resolveTenantScope } from '../../common/auth/tenant-access.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import { AccountMails } from '../auth/account-mails.js';
 import { PasswordHasher } from '../auth/password-hasher.js';
 import { hashToken } from '../auth/tokens/refresh-tokens.js';
+import { TenantsRepository } from '../tenants/tenants.repository.js';
 import { MembershipsRepository } from '../users/memberships.repository.js';
 import { normalizeEmail, UsersRepository } from '../users/users.repository.js';
 import type {
@@ -33,6 +35,7 @@ export class InvitationsService {
     private readonly invitations: InvitationsRepository,
     private readonly users: UsersRepository,
     private readonly memberships: MembershipsRepository,
+    private readonly tenants: TenantsRepository,
     private readonly hasher: PasswordHasher,
     private readonly mails: AccountMails,
     private readonly outbox: OutboxService,
@@ -45,6 +48,7 @@ export class InvitationsService {
     dto: CreateInvitationDto,
   ): Promise<InvitationDto> {
     assertTenantScope(admin, tenantId);
+    await this.requireTenant(tenantId);
     return this.inviteToTenant(tenantId, dto, admin.userId);
   }
 
@@ -90,13 +94,15 @@ export class InvitationsService {
 
   async list(admin: UserPrincipal, tenantId: string): Promise<InvitationDto[]> {
     assertTenantScope(admin, tenantId);
+    await this.requireTenant(tenantId);
     return (await this.invitations.list(tenantId)).map((record) => this.map(record));
   }
 
-  async revoke(admin: UserPrincipal, tenantId: string, id: string): Promise<void> {
+  /** `tenantId` undefined: any tenant's invitation (platform-wide callers only). */
+  async revoke(admin: UserPrincipal, tenantId: string | undefined, id: string): Promise<void> {
     assertTenantScope(admin, tenantId);
     const record = await this.invitations.find(id);
-    if (!record || record.tenant_id !== tenantId) {
+    if (!record || (tenantId !== undefined && record.tenant_id !== tenantId)) {
       throw new AppException('INVITATION_NOT_FOUND');
     }
     await this.invitations.revoke(id, this.clock.now());
@@ -185,6 +191,13 @@ export class InvitationsService {
     return result;
   }
 
+  /** Checked before an invitation row names it: never a foreign-key 500. */
+  private async requireTenant(tenantId: string): Promise<void> {
+    if (!(await this.tenants.exists(tenantId))) {
+      throw unknownReference('tenant_id', 'tenant');
+    }
+  }
+
   private map(record: InvitationRecord): InvitationDto {
     return {
       id: record.id,
@@ -209,13 +222,22 @@ function statusOf(record: InvitationRecord, now: Date): InvitationStatus {
   return record.expires_at <= now ? 'expired' : 'pending';
 }
 
-/** The tenant an admin's invitation routes act in: the one they are signed in to. */
-export function invitingTenant(admin: UserPrincipal): string {
-  if (!admin.tenantId) {
+/**
+ * The tenant an admin's invitation routes act in: the one they are signed in to; super admins
+ * name any school in `tenant_id` (default: the one they are signed in to).
+ */
+export function invitingTenant(admin: UserPrincipal, requested?: string): string {
+  if (!isPlatformWide(admin) && !admin.tenantId) {
     throw new AppException(
       'AUTH_FORBIDDEN',
       'Invitations are sent from within a tenant: switch to it first',
     );
   }
-  return admin.tenantId;
+  const tenantId = resolveTenantScope(admin, requested) ?? admin.tenantId;
+  if (!tenantId) {
+    throw new AppException('COMMON_VALIDATION_FAILED', 'Name the school (tenant_id)', {
+      fields: [{ field: 'tenant_id', errors: ['tenant_id is required for super admins'] }],
+    });
+  }
+  return tenantId;
 }

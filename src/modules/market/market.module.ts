@@ -3,6 +3,7 @@ import { QueueModule } from '../../common/queue/queue.module.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { ClassesModule } from '../classes/classes.module.js';
 import { InvitationsModule } from '../invitations/invitations.module.js';
+import { TenantDirectoryModule } from '../tenant-directory/tenant-directory.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { UsageModule } from '../usage/usage.module.js';
 import { UserAdminModule } from '../user-admin/user-admin.module.js';
@@ -11,6 +12,7 @@ import { MarketCallbackProcessor } from './market-callback.processor.js';
 import { MarketCallbacks } from './market-callbacks.service.js';
 import { MarketCompatController } from './market-compat.controller.js';
 import { MarketHealthController } from './market-health.controller.js';
+import { MarketTenantDirectoryController } from './market-tenant-directory.controller.js';
 import { MarketSettingsController } from './market-settings.controller.js';
 import { MarketTenantsController } from './market-tenants.controller.js';
 import { MarketTenantsService } from './market-tenants.service.js';
@@ -26,6 +28,7 @@ import { MarketUsersService } from './market-users.service.js';
   imports: [
     QueueModule,
     TenantsModule,
+    TenantDirectoryModule,
     UsersModule,
     AuthModule,
     InvitationsModule,
@@ -35,6 +38,7 @@ import { MarketUsersService } from './market-users.service.js';
   ],
   controllers: [
     MarketHealthController,
+    MarketTenantDirectoryController,
     MarketTenantsController,
     MarketSettingsController,
     MarketUsersController,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { queryOne, queryRows } from '../../common/database/sql.js';
+import { containsPattern, queryOne, queryRows } from '../../common/database/sql.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import type { TenantStatus } from './tenant.entity.js';
 
@@ -17,6 +17,14 @@ export interface TenantRow {
   deactivation_reason: string | null;
   created_at: Date;
   updated_at: Date;
+}
+
+/** What a tenant list can be narrowed to; every field left out matches all. */
+export interface TenantListFilter {
+  /** Part of the name or the id, case-insensitive */
+  q?: string;
+  status?: TenantStatus;
+  plan?: string;
 }
 
 export interface NewTenant {
@@ -154,6 +162,43 @@ export class TenantsRepository {
        WHERE id = $1`,
       [id, now, reason],
     );
+  }
+
+  /** One page of tenants by name (then id, so pages never overlap), and how many match. */
+  async list(
+    filter: TenantListFilter,
+    page: { limit: number; offset: number },
+  ): Promise<{ rows: TenantRow[]; total: number }> {
+    const params: unknown[] = [];
+    const bind = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const where = ['TRUE'];
+    if (filter.q) {
+      const pattern = bind(containsPattern(filter.q));
+      where.push(`(name ILIKE ${pattern} OR id ILIKE ${pattern})`);
+    }
+    if (filter.status !== undefined) {
+      where.push(`status = ${bind(filter.status)}`);
+    }
+    if (filter.plan !== undefined) {
+      where.push(`plan = ${bind(filter.plan)}`);
+    }
+    const conditions = where.join(' AND ');
+    const totalRow = await queryOne<{ total: number }>(
+      this.dataSource,
+      `SELECT count(*)::int AS total FROM tenants WHERE ${conditions}`,
+      params,
+    );
+    const rows = await queryRows<TenantRow>(
+      this.dataSource,
+      `SELECT ${TENANT_COLUMNS} FROM tenants WHERE ${conditions}
+       ORDER BY name ASC, id ASC
+       LIMIT ${bind(page.limit)} OFFSET ${bind(page.offset)}`,
+      params,
+    );
+    return { rows, total: totalRow?.total ?? 0 };
   }
 
   /** The tenant, or 404 TENANT_NOT_FOUND. */

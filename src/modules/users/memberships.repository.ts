@@ -136,6 +136,20 @@ export class MembershipsRepository {
     return Number(rows[0]?.count ?? 0);
   }
 
+  /** Members (any membership status) of each of these tenants; absent ones have none. */
+  async countByTenant(tenantIds: string[]): Promise<Map<string, number>> {
+    if (tenantIds.length === 0) {
+      return new Map();
+    }
+    const rows = await queryRows<{ tenant_id: string; count: number }>(
+      this.dataSource,
+      `SELECT tenant_id, count(*)::int AS count FROM memberships
+       WHERE tenant_id = ANY($1) GROUP BY tenant_id`,
+      [tenantIds],
+    );
+    return new Map(rows.map((row) => [row.tenant_id, row.count]));
+  }
+
   /**
    * Refuses a `max_users` below the members the tenant has (409 with both numbers). Call it
    * with the tenant row locked, so no member is added between the count and the change.

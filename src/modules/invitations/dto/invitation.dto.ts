@@ -6,6 +6,7 @@ import {
   IsOptional,
   IsString,
   Length,
+  Matches,
   Max,
   MaxLength,
   Min,
@@ -29,6 +30,18 @@ export class CreateInvitationDto {
   @Min(1)
   @Max(14)
   expires_in_days?: number;
+
+  /** Super admins: the school to invite into (default: the one you are signed in to). School admins: their own only. */
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9_-]{1,62}$/, { message: 'tenant_id must be a tenant id' })
+  tenant_id?: string;
+}
+
+export class ListInvitationsQueryDto {
+  /** Super admins: the school whose invitations to list (default: the one you are signed in to) */
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9_-]{1,62}$/, { message: 'tenant_id must be a tenant id' })
+  tenant_id?: string;
 }
 
 export class AcceptInvitationDto {
