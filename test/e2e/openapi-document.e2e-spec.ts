@@ -1,0 +1,72 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type * as OpenApiDocumentModule from '../../src/bootstrap/openapi-document.js';
+import { loadCompiled } from '../support/compiled.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const { generateOpenApiDocument, canonicalJson } = await loadCompiled<typeof OpenApiDocumentModule>(
+  'src/bootstrap/openapi-document.ts',
+);
+
+const COMMITTED = path.resolve(import.meta.dirname, '../../openapi.json');
+
+/** JSON pointers where two documents differ, to name what changed without a 400 KB diff. */
+function differences(a: unknown, b: unknown, at = ''): string[] {
+  if (JSON.stringify(a) === JSON.stringify(b)) {
+    return [];
+  }
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    return keys.flatMap((key) =>
+      differences(
+        (a as Record<string, unknown>)[key],
+        (b as Record<string, unknown>)[key],
+        `${at}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`,
+      ),
+    );
+  }
+  return [at || '/'];
+}
+
+describe('the committed openapi.json', () => {
+  let generated: Awaited<ReturnType<typeof generateOpenApiDocument>>;
+
+  beforeAll(async () => {
+    generated = await generateOpenApiDocument();
+  });
+
+  it('should be built without warnings from @nestjs/swagger (e.g. two DTOs sharing a name)', () => {
+    expect(generated.warnings).toEqual([]);
+  });
+
+  it('should be current (run `npm run openapi` after changing a route or a DTO)', async () => {
+    const committed = await readFile(COMMITTED, 'utf8').catch(() => '');
+    const current = canonicalJson(generated.document);
+    if (committed !== current) {
+      const changed = committed
+        ? differences(JSON.parse(committed), JSON.parse(current)).slice(0, 20)
+        : ['(no openapi.json)'];
+      throw new Error(
+        `openapi.json is not current: run \`npm run openapi\` and commit it.\nDiffers at:\n  ${changed.join('\n  ')}`,
+      );
+    }
+  });
+
+  describe('against the served document', () => {
+    let t: TestApp;
+
+    beforeAll(async () => {
+      t = await startTestApp();
+    });
+
+    afterAll(async () => {
+      await t.close();
+    });
+
+    it('should be what /docs-json serves (the app with its database, configured as in tests)', async () => {
+      const served: unknown = await (await fetch(`${t.baseUrl}/docs-json`)).json();
+      expect(differences(JSON.parse(canonicalJson(served)), generated.document)).toEqual([]);
+    });
+  });
+});
