@@ -1,7 +1,7 @@
-import type { LoggerService } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { INestApplication, LoggerService } from '@nestjs/common';
+import { ModulesContainer, NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import type { OpenAPIObject } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { AppModule } from '../app.module.js';
 import { createRootLogger } from '../common/observability/root-logger.js';
 import { buildOpenApiDocument } from '../common/swagger/setup-swagger.js';
@@ -12,6 +12,8 @@ export interface GeneratedOpenApi {
   document: OpenAPIObject;
   /** What Nest and @nestjs/swagger warned about while building it (e.g. a duplicate DTO name). */
   warnings: string[];
+  /** Each documented path and the modules whose controllers serve it (`UserAdminModule`: `user-admin`). */
+  modulesByPath: Record<string, string[]>;
 }
 
 /** Nest's own notice that providers are not instantiated in preview mode. */
@@ -47,10 +49,32 @@ export async function generateOpenApiDocument(): Promise<GeneratedOpenApi> {
   );
   try {
     configureRouting(app);
-    return { document: buildOpenApiDocument(app), warnings: collector.warnings };
+    const document = buildOpenApiDocument(app);
+    const modulesByPath = documentedModules(app);
+    return { document, warnings: [...new Set(collector.warnings)], modulesByPath };
   } finally {
     await app.close();
   }
+}
+
+function documentedModules(app: INestApplication): Record<string, string[]> {
+  const modulesByPath: Record<string, string[]> = {};
+  for (const module of app.get(ModulesContainer).values()) {
+    if (module.controllers.size === 0) {
+      continue;
+    }
+    const name = module.metatype.name
+      .replace(/Module$/, '')
+      .replace(/(?<=[a-z0-9])([A-Z])/g, '-$1')
+      .toLowerCase();
+    const paths = SwaggerModule.createDocument(app, new DocumentBuilder().build(), {
+      include: [module.metatype],
+    }).paths;
+    for (const path of Object.keys(paths)) {
+      (modulesByPath[path] ??= []).push(name);
+    }
+  }
+  return modulesByPath;
 }
 
 /** JSON with every object's keys sorted, two-space indented, one trailing newline. */

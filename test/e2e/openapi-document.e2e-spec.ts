@@ -10,6 +10,36 @@ const { generateOpenApiDocument, canonicalJson } = await loadCompiled<typeof Ope
 );
 
 const COMMITTED = path.resolve(import.meta.dirname, '../../openapi.json');
+const README = path.resolve(import.meta.dirname, '../../README.md');
+
+interface OwnershipRow {
+  prefix: string;
+  modules: string[];
+}
+
+/** The README's "Who serves which path" table: `/prefix*` (any continuation) or an exact path. */
+async function ownershipTable(): Promise<OwnershipRow[]> {
+  const readme = await readFile(README, 'utf8');
+  const section = readme.split('### Who serves which path')[1]?.split('\n\n|')[1] ?? '';
+  const table = `|${section.split('\n\n')[0] ?? ''}`;
+  return table
+    .split('\n')
+    .slice(2)
+    .map((line) => line.split('|').map((cell) => cell.trim()))
+    .map(([, prefix = '', modules = '']) => ({
+      prefix: prefix.replaceAll('`', ''),
+      modules: [...modules.matchAll(/`([^`]+)`/g)].map((match) => match[1] ?? ''),
+    }));
+}
+
+const matches = (prefix: string, documentedPath: string): boolean =>
+  prefix.endsWith('*') ? documentedPath.startsWith(prefix.slice(0, -1)) : documentedPath === prefix;
+
+/** The most specific row: the longest prefix that matches. */
+const rowOf = (rows: OwnershipRow[], documentedPath: string): OwnershipRow | undefined =>
+  rows
+    .filter((row) => matches(row.prefix, documentedPath))
+    .sort((a, b) => b.prefix.length - a.prefix.length)[0];
 
 /** JSON pointers where two documents differ, to name what changed without a 400 KB diff. */
 function differences(a: unknown, b: unknown, at = ''): string[] {
@@ -51,6 +81,33 @@ describe('the committed openapi.json', () => {
         `openapi.json is not current: run \`npm run openapi\` and commit it.\nDiffers at:\n  ${changed.join('\n  ')}`,
       );
     }
+  });
+
+  describe("the README's table of who serves which path", () => {
+    it('should give every documented path a row', async () => {
+      const rows = await ownershipTable();
+      expect(rows.length).toBeGreaterThan(10);
+      const withoutRow = Object.keys(generated.modulesByPath).filter(
+        (documentedPath) => !rowOf(rows, documentedPath),
+      );
+      expect(withoutRow).toEqual([]);
+    });
+
+    it('should name in each row exactly the modules that serve its paths', async () => {
+      const rows = await ownershipTable();
+      const served = new Map<string, Set<string>>(rows.map((row) => [row.prefix, new Set()]));
+      for (const [documentedPath, modules] of Object.entries(generated.modulesByPath)) {
+        const row = rowOf(rows, documentedPath);
+        for (const module of row ? modules : []) {
+          served.get(row?.prefix ?? '')?.add(module);
+        }
+      }
+      const actual = rows.map((row) => ({
+        prefix: row.prefix,
+        modules: [...(served.get(row.prefix) ?? [])].sort(),
+      }));
+      expect(actual).toEqual(rows.map((row) => ({ ...row, modules: [...row.modules].sort() })));
+    });
   });
 
   describe('against the served document', () => {
