@@ -1,8 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { APP_NAME, APP_VERSION } from '../app-info.js';
+import { APP_VERSION } from '../app-info.js';
 import { PUBLIC_EXTENSION } from '../auth/public.decorator.js';
 import { ErrorEnvelope } from '../errors/error-envelope.dto.js';
+import { withDocumentDetails } from './document-details.js';
 
 export const API_KEY_SCHEME = 'api-key';
 export const MARKET_API_KEY_SCHEME = 'market-api-key';
@@ -34,7 +35,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Market-API-Key' }, MARKET_API_KEY_SCHEME)
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorEnvelope] });
-  return withErrorResponses(document);
+  return withDocumentDetails(withErrorResponses(document));
 }
 
 /**
@@ -77,7 +78,7 @@ function withErrorResponses(document: OpenAPIObject): OpenAPIObject {
 export function setupSwagger(app: INestApplication): void {
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',
-    customSiteTitle: `${APP_NAME} API`,
+    customSiteTitle: 'DreamSeed Platform API',
     swaggerOptions: { persistAuthorization: true },
   });
 }

@@ -1,7 +1,7 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
 import { AppException } from '../errors/app.exception.js';
 
-const TENANT_ID = /^[a-z0-9][a-z0-9_-]{1,62}$/;
+export const TENANT_ID = /^[a-z0-9][a-z0-9_-]{1,62}$/;
 
 function checkedTenantId(value: unknown): string {
   if (typeof value !== 'string' || !TENANT_ID.test(value)) {

@@ -1,7 +1,18 @@
 import { IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { RequestExamples } from '../../../common/swagger/request-examples.js';
 
+@RequestExamples<CreateClassDto>({
+  school: {
+    summary: 'A class of your school',
+    value: { name: '3-B Science', subject: 'Science', grade: '3', term: '2026-1' },
+  },
+  superAdmin: {
+    summary: 'Super admins: a class of a given school',
+    value: { name: '3-B Science', subject: 'Science', tenant_id: 'hallym_univ' },
+  },
+})
 export class CreateClassDto {
-  /** @example 3-B Science */
+  /** @example "3-B Science" */
   @IsString()
   @Length(1, 200)
   @Matches(/\S/, { message: 'name must not be blank' })
@@ -25,7 +36,7 @@ export class CreateClassDto {
   @MaxLength(32)
   term?: string | null;
 
-  /** Super admins: the school the class belongs to (everyone else: their own). */
+  /** Super admins: the school the class belongs to (everyone else: their own). @example hallym_univ */
   @IsOptional()
   @Matches(/^[a-z0-9][a-z0-9_-]{1,62}$/, { message: 'tenant_id must be a tenant id' })
   tenant_id?: string;
