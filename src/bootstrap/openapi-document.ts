@@ -77,20 +77,27 @@ function documentedModules(app: INestApplication): Record<string, string[]> {
   return modulesByPath;
 }
 
-/** JSON with every object's keys sorted, two-space indented, one trailing newline. */
+/**
+ * JSON with every object's keys sorted and every `enum` list sorted, two-space indented, one
+ * trailing newline. The swagger plugin lists a union's members in the order TypeScript created
+ * their types, which differs between two builds of the same code (`nest build` and the test build).
+ */
 export function canonicalJson(value: unknown): string {
   return `${JSON.stringify(sortKeys(value), null, 2)}\n`;
 }
 
-function sortKeys(value: unknown): unknown {
+function sortKeys(value: unknown, key = ''): unknown {
   if (Array.isArray(value)) {
-    return value.map(sortKeys);
+    const items = value.map((item) => sortKeys(item));
+    return key === 'enum'
+      ? items.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))
+      : items;
   }
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
       Object.keys(value)
         .sort()
-        .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
+        .map((name) => [name, sortKeys((value as Record<string, unknown>)[name], name)]),
     );
   }
   return value;
