@@ -33,13 +33,13 @@ const freePort = () =>
 
 async function startApp(dataDir) {
   const port = await freePort();
+  // Unset, not empty: the embedded database, rate limits in memory, queues on PostgreSQL.
+  const { DATABASE_URL: _database, REDIS_URL: _redis, ...inherited } = process.env;
   const app = spawn(process.execPath, ['dist/src/main.js'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
-      ...process.env,
-      DATABASE_URL: '',
-      REDIS_URL: '',
+      ...inherited,
       NODE_ENV: 'development',
       LOG_LEVEL: 'warn',
       HOST: '127.0.0.1',
@@ -56,20 +56,25 @@ async function startApp(dataDir) {
   app.stdout.on('data', (chunk) => (output += chunk));
   app.stderr.on('data', (chunk) => (output += chunk));
   const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  // A first start creates the database and migrates it: slow on a busy machine.
+  const deadline = Date.now() + 180_000;
+  let last = 'no answer';
   for (;;) {
     if (app.exitCode !== null) {
       throw new Error(`the app exited (${app.exitCode}):\n${output}`);
     }
     const ready = await fetch(`${baseUrl}/health/readiness`).then(
-      (response) => response.ok,
+      async (response) => {
+        last = `${response.status} ${await response.text()}`;
+        return response.ok;
+      },
       () => false,
     );
     if (ready) {
       return { app, baseUrl, output: () => output };
     }
     if (Date.now() > deadline) {
-      throw new Error(`the app did not become ready:\n${output}`);
+      throw new Error(`the app did not become ready (readiness: ${last}):\n${output}`);
     }
     await sleep(250);
   }
@@ -144,7 +149,7 @@ async function check(baseUrl) {
     });
     await bearer.locator('input').fill(token);
     await bearer.locator('button.authorize').click();
-    await page.locator('.modal-ux button.btn-done').click();
+    await bearer.locator('button.btn-done').click();
     console.log('Authorize: bearer token set');
 
     for (const [method, route] of ROUTES) {
@@ -174,7 +179,8 @@ try {
   if (started) {
     await stopApp(started.app);
   }
-  await rm(dataDir, { recursive: true, force: true });
+  // The database server's last writes may still land while it exits.
+  await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 }
 if (problems.length > 0) {
   console.error(`Swagger UI check failed:\n- ${problems.join('\n- ')}`);
