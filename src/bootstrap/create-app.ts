@@ -1,4 +1,4 @@
-import { VersioningType, type DynamicModule, type Type } from '@nestjs/common';
+import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -17,6 +17,7 @@ import { InvalidCharactersPipe } from '../common/validation/invalid-characters.p
 import { AppConfigService } from '../config/app-config.service.js';
 import type { EnvVars } from '../config/env.schema.js';
 import { registerHttpHooks } from './http-hooks.js';
+import { configureRouting } from './routing.js';
 
 export interface CreateAppOptions {
   /** The validated environment (main.ts validates once before anything starts). */
@@ -25,9 +26,6 @@ export interface CreateAppOptions {
   /** The time source for lockouts and expiries; tests pass one they can move. */
   clock?: Clock;
 }
-
-/** Paths served outside `/api/v1`. */
-const UNVERSIONED_PATHS = ['health/*path', 'metrics', 'mt/*path', '.well-known/*path'];
 
 /**
  * Builds the whole app with its global pipeline; main.ts and every e2e test use this, so
@@ -75,8 +73,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     trustProxy: options.env.TRUST_PROXY !== false,
   });
 
-  app.setGlobalPrefix('api', { exclude: UNVERSIONED_PATHS });
-  app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
+  configureRouting(app);
   // Invalid characters first: the validation pipe's checks are not all safe on them.
   app.useGlobalPipes(new InvalidCharactersPipe(), createValidationPipe());
   if (config.get('SWAGGER_ENABLED')) {

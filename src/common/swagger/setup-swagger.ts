@@ -4,6 +4,7 @@ import { APP_NAME, APP_VERSION } from '../app-info.js';
 import { PUBLIC_EXTENSION } from '../auth/access-policy.js';
 import { ErrorEnvelope } from '../errors/error-envelope.dto.js';
 import { documentErrorResponses } from './error-responses.js';
+import { withDocumentDetails } from './document-details.js';
 
 export const API_KEY_SCHEME = 'api-key';
 export const MARKET_API_KEY_SCHEME = 'market-api-key';
@@ -23,7 +24,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Market-API-Key' }, MARKET_API_KEY_SCHEME)
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorEnvelope] });
-  return withErrorResponses(document);
+  return withDocumentDetails(withErrorResponses(document));
 }
 
 /**
@@ -67,7 +68,7 @@ function withErrorResponses(document: OpenAPIObject): OpenAPIObject {
 export function setupSwagger(app: INestApplication): void {
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',
-    customSiteTitle: `${APP_NAME} API`,
+    customSiteTitle: 'DreamSeed Platform API',
     swaggerOptions: { persistAuthorization: true },
   });
 }

@@ -11,12 +11,23 @@ import {
   IsString,
   Length,
 } from 'class-validator';
+import { RequestExamples } from '../../../common/swagger/request-examples.js';
 import { API_KEY_SCOPES, type ApiKeyScope } from '../../../common/auth/api-key-scopes.js';
 import type { ApiKeyRecord } from '../api-keys.repository.js';
 import { IsTenantId } from '../../../common/validation/tenant-id.js';
 
+@RequestExamples<CreateApiKeyDto>({
+  school: {
+    summary: 'A key of your school',
+    value: { name: 'Gradebook sync', scopes: ['users:read'], expires_at: '2027-06-30T00:00:00Z' },
+  },
+  superAdmin: {
+    summary: 'Super admins: a key of a given school',
+    value: { name: 'Gradebook sync', scopes: ['users:read'], tenant_id: 'hallym_univ' },
+  },
+})
 export class CreateApiKeyDto {
-  /** What the key is for. @example Gradebook sync */
+  /** What the key is for. @example "Gradebook sync" */
   @IsString()
   @Length(2, 100)
   name!: string;
@@ -34,7 +45,7 @@ export class CreateApiKeyDto {
   @IsISO8601({ strict: true })
   expires_at?: string;
 
-  /** Super admins only: the tenant the key belongs to (none: a platform key). */
+  /** Super admins only: the tenant the key belongs to (none: a platform key). @example hallym_univ */
   @IsOptional()
   @Type(() => String)
   @IsTenantId()

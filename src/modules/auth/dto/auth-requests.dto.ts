@@ -11,6 +11,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { IsTenantId } from '../../../common/validation/tenant-id.js';
+import { RequestExamples } from '../../../common/swagger/request-examples.js';
 import { USERNAME_PATTERN } from '../../users/dto/update-profile.dto.js';
 import { IsStrongPassword, PASSWORD_MAX_LENGTH } from '../../users/password-policy.js';
 
@@ -24,24 +25,35 @@ export class RegisterDto {
   @IsStrongPassword('email')
   password!: string;
 
-  /** @example Kim Minji */
+  /** @example "Kim Minji" */
   @IsString()
   @Length(2, 100)
   full_name!: string;
 
+  /** @example minji.kim */
   @IsOptional()
   @IsString()
   @Matches(USERNAME_PATTERN, { message: 'username: 3–50 letters, digits, . _ -' })
   username?: string;
 }
 
+@RequestExamples<LoginDto>({
+  email: {
+    summary: 'With an email',
+    value: { email: 'minji@hallym.ac.kr', password: 'Seed-2026-garden' },
+  },
+  pupil: {
+    summary: 'A pupil without an email: username inside the school',
+    value: { tenant_id: 'hallym_univ', username: 'jiwoo.park', password: 'Seed-2026-garden' },
+  },
+})
 export class LoginDto {
-  /** @example minji@hallym.ac.kr — or, for pupils without an email, tenant_id + username */
+  /** The account's email; pupils without one give tenant_id + username instead. @example minji@hallym.ac.kr */
   @ValidateIf((dto: LoginDto) => dto.username === undefined)
   @IsSignInEmail()
   email?: string;
 
-  /** A pupil's sign-in name inside the school (with tenant_id, instead of email) */
+  /** A pupil's sign-in name inside the school (with tenant_id, instead of email) @example jiwoo.park */
   @ValidateIf((dto: LoginDto) => dto.email === undefined && dto.username !== undefined)
   @IsString()
   @Matches(USERNAME_PATTERN, { message: 'username: 3–50 letters, digits, . _ -' })
@@ -61,6 +73,7 @@ export class LoginDto {
 }
 
 export class RefreshDto {
+  /** The refresh_token of the last sign-in or refresh @example Qm7Lp2Zr8TtWwXk3f9a1cA.b1kGQe5Yv0sN4uR7oP2mH9jD3fL6wZ8xC1tV5qK0nE4 */
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
@@ -68,7 +81,7 @@ export class RefreshDto {
 }
 
 export class OneTimeTokenDto {
-  /** The token from the mailed link */
+  /** The token from the mailed link @example b1kGQe5Yv0sN4uR7oP2mH9jD3fL6wZ8x */
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
@@ -83,24 +96,25 @@ export class EmailDto {
 }
 
 export class ResetPasswordDto {
-  /** The token from the mailed link */
+  /** The token from the mailed link @example b1kGQe5Yv0sN4uR7oP2mH9jD3fL6wZ8x */
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
   token!: string;
 
-  /** Same policy as registration */
+  /** Same policy as registration @example Garden-2027-orchard */
   @IsStrongPassword()
   new_password!: string;
 }
 
 export class ChangePasswordDto {
+  /** @example Seed-2026-garden */
   @IsString()
   @IsNotEmpty()
   @MaxLength(PASSWORD_MAX_LENGTH)
   current_password!: string;
 
-  /** Same policy as registration */
+  /** Same policy as registration @example Garden-2027-orchard */
   @IsStrongPassword()
   new_password!: string;
 }
@@ -113,7 +127,7 @@ export class SwitchTenantDto {
 }
 
 export class OAuthExchangeDto {
-  /** The `code` the web app received on `FRONTEND_URL/auth/callback` (single use, 60 s) */
+  /** The `code` the web app received on `FRONTEND_URL/auth/callback` (single use, 60 s) @example Zr8TtWwXk3f9a1cAQm7Lp2 */
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)

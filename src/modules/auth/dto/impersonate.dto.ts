@@ -6,12 +6,12 @@ export class ImpersonateDto {
   @IsUUID('all')
   user_id!: string;
 
-  /** Why (kept in the audit trail). @example Ticket #4521: student cannot see her class */
+  /** Why (kept in the audit trail). @example "Ticket 4521: the pupil cannot see her class" */
   @IsString()
   @Length(5, 500)
   reason!: string;
 
-  /** Super admins: the tenant to act in (default: the user's first active membership). */
+  /** Super admins: the tenant to act in (default: the user's first active membership). @example hallym_univ */
   @IsOptional()
   @IsTenantId()
   tenant_id?: string;

@@ -7,8 +7,17 @@ import {
   MaxLength,
   ValidateIf,
 } from 'class-validator';
+import { RequestExamples } from '../../../common/swagger/request-examples.js';
 
 /** What may change about a class; at least one field. `null` clears subject, grade or term. */
+@RequestExamples<UpdateClassDto>({
+  rename: { summary: 'Rename', value: { name: '3-B Science (spring)' } },
+  details: {
+    summary: 'Subject, grade and term',
+    value: { subject: 'Biology', grade: '3', term: '2026-2' },
+  },
+  archive: { summary: 'Archive', value: { archived: true } },
+})
 export class UpdateClassDto {
   @ValidateIf((_dto, value) => value !== undefined)
   @IsString()

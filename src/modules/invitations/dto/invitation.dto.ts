@@ -23,7 +23,7 @@ export class CreateInvitationDto {
   @IsIn(TENANT_ROLES)
   role!: TenantRole;
 
-  /** 1–14 days, default 7 */
+  /** 1–14 days, default 7 @example 7 */
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -45,17 +45,17 @@ export class ListInvitationsQueryDto {
 }
 
 export class AcceptInvitationDto {
-  /** The token from the mailed link */
+  /** The token from the mailed link @example b1kGQe5Yv0sN4uR7oP2mH9jD3fL6wZ8x */
   @IsString()
   @Length(10, 200)
   token!: string;
 
-  /** For a new account: its password (policy applies) */
+  /** For a new account: its password (policy applies) @example Seed-2026-garden */
   @IsOptional()
   @IsStrongPassword()
   password?: string;
 
-  /** For a new account: the person's name */
+  /** For a new account: the person's name @example "Kim Minji" */
   @IsOptional()
   @IsString()
   @Length(2, 100)

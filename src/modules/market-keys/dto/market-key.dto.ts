@@ -3,7 +3,7 @@ import { isoOrNull } from '../../../common/time/iso.js';
 import type { MarketKeyRow } from '../market-keys.repository.js';
 
 export class CreateMarketKeyDto {
-  /** What the key is for. @example Service Market production */
+  /** What the key is for. @example "Service Market production" */
   @IsString()
   @Length(2, 100)
   name!: string;

@@ -24,7 +24,7 @@ export class CreateMarketUserDto {
   @MaxLength(254)
   email!: string;
 
-  /** @example Shin Gyu-ri */
+  /** @example "Shin Gyu-ri" */
   @IsString()
   @Length(2, 100)
   name!: string;
@@ -33,7 +33,7 @@ export class CreateMarketUserDto {
   @IsIn(MARKET_ROLES)
   role!: MarketRole;
 
-  /** A temporary password (policy applies), changed at the first sign-in; omitted: the welcome mail lets them choose one */
+  /** A temporary password (policy applies), changed at the first sign-in; omitted: the welcome mail lets them choose one @example Seed-2026-garden */
   @IsOptional()
   @IsStrongPassword('email')
   password?: string;
@@ -45,6 +45,7 @@ export class CreateMarketUserDto {
 }
 
 export class UpdateMarketUserDto {
+  /** @example "Shin Gyu-ri" */
   @IsOptional()
   @IsString()
   @Length(2, 100)

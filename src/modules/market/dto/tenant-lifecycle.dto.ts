@@ -13,7 +13,7 @@ import { TenantConfigDto, TenantSubscriptionDto } from '../../tenants/dto/tenant
 import { TenantStatusDto } from './tenant-status.dto.js';
 
 export class ActivateTenantDto {
-  /** @example Hallym University */
+  /** @example "Hallym University" */
   @IsString()
   @Length(2, 200)
   name!: string;

@@ -35,7 +35,7 @@ export class TenantFeaturesDto {
   @IsOptional() @IsBoolean() api_integration?: boolean;
 }
 
-export class TenantLimitsDto {
+export class TenantConfigLimitsDto {
   /** @example 1000000 */
   @IsOptional() @Nullable() @IsInt() @Min(0) @Max(1e12) daily_tokens?: number | null;
   /** @example 20000000 */
@@ -68,7 +68,7 @@ export class TenantConfigDto {
 
   @IsOptional() @ValidateNested() @Type(() => TenantFeaturesDto) features?: TenantFeaturesDto;
 
-  @IsOptional() @ValidateNested() @Type(() => TenantLimitsDto) limits?: TenantLimitsDto;
+  @IsOptional() @ValidateNested() @Type(() => TenantConfigLimitsDto) limits?: TenantConfigLimitsDto;
 
   @IsOptional() @ValidateNested() @Type(() => TenantBrandingDto) branding?: TenantBrandingDto;
 

@@ -8,7 +8,7 @@ export class UsageEventDto {
   /** Unique per tenant and call, 1–128 characters: a resent event is counted once. @example chat-7f3a91c2-0001 */
   event_id!: string;
 
-  /** The member who made the call (UUID); null for calls made by the service itself */
+  /** The member who made the call (UUID); null for calls made by the service itself @example 5b7f3c2e-9a41-4d7e-8f0a-1c2d3e4f5a6b */
   user_id!: string | null;
 
   /** The conversation the call belongs to (≤ 128 characters); null when there is none. @example sess-2026-11-24-42 */

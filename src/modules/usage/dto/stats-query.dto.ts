@@ -8,12 +8,12 @@ export class StatsQueryDto {
   @IsString()
   period?: string;
 
-  /** First UTC day (YYYY-MM-DD), with `to`; at most 366 days in all @example 2026-01-01 */
+  /** First UTC day (YYYY-MM-DD, e.g. 2026-01-01), with `to` and without `period`; at most 366 days in all */
   @IsOptional()
   @IsString()
   from?: string;
 
-  /** Last UTC day, included @example 2026-01-31 */
+  /** Last UTC day (YYYY-MM-DD), included */
   @IsOptional()
   @IsString()
   to?: string;

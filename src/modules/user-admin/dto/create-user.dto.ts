@@ -10,11 +10,36 @@ import {
   MaxLength,
   ValidateIf,
 } from 'class-validator';
+import { RequestExamples } from '../../../common/swagger/request-examples.js';
 import { TENANT_ROLES, type TenantRole } from '../../../common/auth/roles.js';
 import { IsStrongPassword } from '../../users/password-policy.js';
 import { AdminUserDto } from './admin-user.dto.js';
 import { IsTenantId } from '../../../common/validation/tenant-id.js';
 
+@RequestExamples<CreateUserDto>({
+  member: {
+    summary: 'A member with an email (invited by mail)',
+    value: { email: 'minji@hallym.ac.kr', full_name: 'Kim Minji', role: 'teacher' },
+  },
+  pupil: {
+    summary: 'A pupil without an email',
+    value: {
+      username: 'jiwoo.park',
+      full_name: 'Park Jiwoo',
+      role: 'student',
+      temporary_password: 'Seed-2026-garden',
+    },
+  },
+  superAdmin: {
+    summary: 'Super admins: a member of a given school',
+    value: {
+      email: 'minji@hallym.ac.kr',
+      full_name: 'Kim Minji',
+      role: 'teacher',
+      tenant_id: 'hallym_univ',
+    },
+  },
+})
 export class CreateUserDto {
   /**
    * The member's address (omit it and give `username` for a pupil without an email)
@@ -25,12 +50,12 @@ export class CreateUserDto {
   @MaxLength(254)
   email?: string;
 
-  /** For a pupil without an email: the sign-in name, unique inside the tenant */
+  /** For a pupil without an email: the sign-in name, unique inside the tenant @example jiwoo.park */
   @IsOptional()
   @Matches(/^[A-Za-z0-9._-]{3,50}$/, { message: 'username: 3–50 letters, digits, . _ -' })
   username?: string;
 
-  /** @example Kim Minji */
+  /** @example "Kim Minji" */
   @IsString()
   @Length(2, 100)
   full_name!: string;

@@ -1,7 +1,13 @@
 import { IsBoolean, IsIn, IsOptional, ValidateIf } from 'class-validator';
+import { RequestExamples } from '../../../common/swagger/request-examples.js';
 import { TENANT_ROLES, type TenantRole } from '../../../common/auth/roles.js';
 
 /** What an admin may change about a member; at least one field. */
+@RequestExamples<UpdateUserDto>({
+  role: { summary: 'Change the role', value: { role: 'teacher' } },
+  suspend: { summary: 'Suspend the membership', value: { status: 'suspended' } },
+  disable: { summary: 'Super admins: disable the whole account', value: { is_active: false } },
+})
 export class UpdateUserDto {
   /** Role in the admin's tenant */
   @IsOptional()
