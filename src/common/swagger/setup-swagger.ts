@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { APP_NAME, APP_VERSION } from '../app-info.js';
+import { APP_VERSION } from '../app-info.js';
 import { PUBLIC_EXTENSION } from '../auth/access-policy.js';
 import { ErrorEnvelope } from '../errors/error-envelope.dto.js';
 import { documentErrorResponses } from './error-responses.js';
