@@ -54,7 +54,7 @@ export class LoginDto {
   @MaxLength(254)
   email?: string;
 
-  /** A pupil's sign-in name inside the school (with tenant_id, instead of email) @example jiwoo.park */
+  /** A pupil's sign-in name inside the school (with tenant_id, instead of email) */
   @ValidateIf((dto: LoginDto) => dto.email === undefined)
   @IsString()
   @Matches(USERNAME_PATTERN, { message: 'username: 3–50 letters, digits, . _ -' })
