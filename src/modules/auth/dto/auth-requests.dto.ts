@@ -49,12 +49,13 @@ export class RegisterDto {
 })
 export class LoginDto {
   /** The account's email; pupils without one give tenant_id + username instead. @example minji@hallym.ac.kr */
-  @ValidateIf((dto: LoginDto) => dto.username === undefined)
+  // Checked whenever sent, and required when no username is: a field never skips its checks.
+  @ValidateIf((dto: LoginDto) => dto.email !== undefined || dto.username === undefined)
   @IsSignInEmail()
   email?: string;
 
-  /** A pupil's sign-in name inside the school (with tenant_id, instead of email) @example jiwoo.park */
-  @ValidateIf((dto: LoginDto) => dto.email === undefined && dto.username !== undefined)
+  /** A pupil's sign-in name inside the school (with tenant_id, instead of email) */
+  @ValidateIf((dto: LoginDto) => dto.username !== undefined)
   @IsString()
   @Matches(USERNAME_PATTERN, { message: 'username: 3–50 letters, digits, . _ -' })
   username?: string;
