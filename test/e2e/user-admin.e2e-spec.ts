@@ -55,7 +55,8 @@ describe('user management', () => {
       headers: bearer(token),
       json,
     });
-  const me = (token: string) => requestJson(api('/users/me'), { headers: bearer(token) });
+  const me = (token: string) =>
+    requestJson<Record<string, unknown>>(api('/users/me'), { headers: bearer(token) });
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -313,7 +314,10 @@ describe('user management', () => {
       must_change_password: true,
     });
     const first = await login(t, { email, password: created.body.temporary_password });
-    expect((await me(first.access_token)).status).toBe(200);
+    const profile = await me(first.access_token);
+    expect(profile.status).toBe(200);
+    // The school gave the address; only the person can prove it (welcome link, invitation).
+    expect(profile.body).toMatchObject({ email, email_verified: false });
     const blocked = await requestJson(api('/users/me/sessions'), {
       headers: bearer(first.access_token),
     });

@@ -282,8 +282,9 @@ export class UserAdminService {
           passwordHash,
           fullName: dto.full_name,
           username: dto.username?.toLowerCase() ?? null,
-          // An address given by the school is taken as the member's; no verification mail.
-          emailVerifiedAt: dto.email ? this.clock.now() : null,
+          // Not verified until the person proves the address (the welcome link or an invitation);
+          // a school-made account signs in with the password it was given meanwhile.
+          emailVerifiedAt: null,
           mustChangePassword: true,
           managedByTenantId: tenantId,
         });

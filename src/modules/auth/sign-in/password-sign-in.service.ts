@@ -84,7 +84,8 @@ export class PasswordSignIn {
         new AppException('AUTH_ACCOUNT_DISABLED'),
       );
     }
-    if (user.email !== null && !user.emailVerifiedAt) {
+    // Accounts a school made sign in with the password it gave them before proving the address.
+    if (user.email !== null && !user.emailVerifiedAt && user.managedByTenantId === null) {
       return this.failures.refuse(
         attempt,
         'email_not_verified',
