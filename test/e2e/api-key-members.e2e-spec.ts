@@ -266,6 +266,6 @@ describe('API keys on the member routes', () => {
     const deactivated = await market(t, 'POST', `/mt/tenant/${school}/deactivate`, {});
     expect(deactivated.status).toBeLessThan(300);
     const closed = await withKey(key, 'GET', '/users');
-    expect([closed.status, closed.body.error_code]).toEqual([401, 'API_KEY_INVALID']);
+    expect([closed.status, closed.body.error_code]).toEqual([403, 'API_KEY_TENANT_INACTIVE']);
   });
 });

@@ -80,6 +80,7 @@ export function accessErrorCodes(policy: AccessPolicy): AppErrorCode[] {
         ...when(policy.roles.length > 0, 'AUTH_FORBIDDEN'),
         // A key is authenticated before it is refused, so a wrong one is told so everywhere.
         'API_KEY_INVALID',
+        'API_KEY_TENANT_INACTIVE',
         'COMMON_RATE_LIMITED',
         policy.apiKeyScopes.length > 0 ? 'API_KEY_SCOPE_MISSING' : 'API_KEY_NOT_ACCEPTED',
         // Keys work only while their tenant has `api_integration` on.

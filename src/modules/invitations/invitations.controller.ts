@@ -62,6 +62,7 @@ export class InvitationsController {
     summary: "Your tenant's invitations, newest first (super admins: any school's, `tenant_id`)",
   })
   @ApiOkResponse({ type: [InvitationDto] })
+  @ApiErrors('AUTH_FORBIDDEN', 'COMMON_FORBIDDEN')
   list(
     @CurrentUser() admin: UserPrincipal,
     @Query() query: ListInvitationsQueryDto,

@@ -34,6 +34,7 @@ export class MarketTenantsController {
   })
   @ApiCreatedResponse({ type: TenantLifecycleDto, description: 'Created' })
   @ApiOkResponse({ type: TenantLifecycleDto, description: 'Reactivated, or already active' })
+  @ApiErrors('TENANT_MAX_USERS_BELOW_MEMBERS')
   async activate(
     @Param('tenantId', TenantPathPipe) tenantId: string,
     @Body() dto: ActivateTenantDto,

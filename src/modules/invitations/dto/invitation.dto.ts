@@ -6,7 +6,6 @@ import {
   IsOptional,
   IsString,
   Length,
-  Matches,
   Max,
   MaxLength,
   Min,
@@ -14,6 +13,7 @@ import {
 import { TENANT_ROLES, type TenantRole } from '../../../common/auth/roles.js';
 import { IsStrongPassword } from '../../users/password-policy.js';
 
+import { IsTenantId } from '../../../common/validation/tenant-id.js';
 export class CreateInvitationDto {
   /** @example teacher@hallym.ac.kr */
   @IsEmail({}, { message: 'email must be an email address' })
@@ -31,16 +31,16 @@ export class CreateInvitationDto {
   @Max(14)
   expires_in_days?: number;
 
-  /** Super admins: the school to invite into (default: the one you are signed in to). School admins: their own only. */
+  /** Super admins: the school to invite into (default: the one you are signed in to). School admins: their own only. @example hallym_univ */
   @IsOptional()
-  @Matches(/^[a-z0-9][a-z0-9_-]{1,62}$/, { message: 'tenant_id must be a tenant id' })
+  @IsTenantId()
   tenant_id?: string;
 }
 
 export class ListInvitationsQueryDto {
-  /** Super admins: the school whose invitations to list (default: the one you are signed in to) */
+  /** Super admins: the school whose invitations to list (default: the one you are signed in to). @example hallym_univ */
   @IsOptional()
-  @Matches(/^[a-z0-9][a-z0-9_-]{1,62}$/, { message: 'tenant_id must be a tenant id' })
+  @IsTenantId()
   tenant_id?: string;
 }
 
