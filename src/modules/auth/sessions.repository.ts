@@ -88,19 +88,11 @@ interface SessionRow extends LockedSessionRow {
 
 function toSession(row: SessionRow): Session {
   return Object.assign(new Session(), {
-    id: row.id,
-    userId: row.user_id,
-    tenantId: row.tenant_id,
-    refreshFamily: row.refresh_family,
-    refreshTokenHash: row.refresh_token_hash,
-    previousTokenHash: row.previous_token_hash,
-    rotatedAt: row.rotated_at,
+    ...toLockedSession(row),
     userAgent: row.user_agent,
     ip: row.ip,
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
-    expiresAt: row.expires_at,
-    revokedAt: row.revoked_at,
     revokedReason: row.revoked_reason,
     impersonatorId: row.impersonator_id,
   });
