@@ -11,7 +11,7 @@ import { Lockouts } from './lockouts.service.js';
 import { SessionOpener } from './session-opener.service.js';
 import type { SignedIn } from './session-tokens.service.js';
 import { SignInFailures, type SignInAttempt } from './sign-in-failures.service.js';
-import { chooseTenant, failedLoginError, lockedError } from './sign-in-rules.js';
+import { chooseTenant, failedLoginError, failureReasonOf, lockedError } from './sign-in-rules.js';
 
 /**
  * `POST /auth/login`: email (or tenant + username, for pupils without an address) and password.
@@ -95,8 +95,7 @@ export class PasswordSignIn {
     const memberships = await this.memberships.listForUser(user.id);
     const tenant = chooseTenant(user, memberships, dto.tenant_id);
     if (tenant instanceof AppException) {
-      const reason = tenant.code === 'AUTH_NOT_A_MEMBER' ? 'not_a_member' : 'tenant_inactive';
-      return this.failures.refuse(attempt, reason, tenant);
+      return this.failures.refuse(attempt, failureReasonOf(tenant), tenant);
     }
     const rehashed = this.hasher.needsRehash(user.passwordHash)
       ? await this.hasher.hash(dto.password)
