@@ -12,6 +12,7 @@ import { UsageRollupsByModelAndUserDay1795561141986 } from './1795561141986-Usag
 import { AccountOwnership1795570000000 } from './1795570000000-AccountOwnership.js';
 import { SignInFailuresPerIdentifier1795570100000 } from './1795570100000-SignInFailuresPerIdentifier.js';
 import { PublishedDirectoryViews1795580000000 } from './1795580000000-PublishedDirectoryViews.js';
+import { Payments1795590000000 } from './1795590000000-Payments.js';
 
 /** Every migration, in order. A unit test checks that each file in this folder is listed. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   AccountOwnership1795570000000,
   SignInFailuresPerIdentifier1795570100000,
   PublishedDirectoryViews1795580000000,
+  Payments1795590000000,
 ];

@@ -14,6 +14,7 @@ import { MetricsModule } from './common/metrics/metrics.module.js';
 import { AppLoggerModule } from './common/observability/logger.module.js';
 import { QueueModule } from './common/queue/queue.module.js';
 import { RedisModule } from './common/redis/redis.module.js';
+import { SwitchesModule } from './common/switches/switches.module.js';
 import { ThrottlingModule } from './common/throttling/throttling.module.js';
 import { AppConfigModule } from './config/app-config.module.js';
 import type { EnvVars } from './config/env.schema.js';
@@ -30,6 +31,8 @@ import { MarketKeysModule } from './modules/market-keys/market-keys.module.js';
 import { UsageModule } from './modules/usage/usage.module.js';
 import { MarketModule } from './modules/market/market.module.js';
 import { UsersModule } from './modules/users/users.module.js';
+import { EntitlementsModule } from './modules/payments/entitlements/entitlements.module.js';
+import { PaymentsModule } from './modules/payments/payments.module.js';
 
 export interface AppModuleOptions {
   env: EnvVars;
@@ -56,8 +59,11 @@ export class AppModule {
         // Global guards run in this order: the audit context first, so refusals are named;
         // then authentication, so the rate limiter knows who is calling.
         AuditModule,
+        // A switched-off feature answers its 404 before anyone is asked who they are.
+        SwitchesModule,
         QueueModule,
         EventsModule,
+        EntitlementsModule,
         AuthModule,
         ThrottlingModule,
         MailModule,
@@ -74,6 +80,7 @@ export class AppModule {
         InvitationsModule,
         ClassesModule,
         AuditLogsModule,
+        PaymentsModule,
         ...(options.modules ?? []),
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

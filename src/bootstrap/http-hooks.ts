@@ -29,6 +29,13 @@ const QUIET_PATHS = /^\/(health|metrics)(\/|$|\?)/;
  * Errors Fastify raises itself (body parsing, size, content type) reach the global
  * AllExceptionsFilter through the error handler Nest installs.
  */
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The JSON body as received, before parsing. */
+    rawBody?: string;
+  }
+}
+
 export function registerHttpHooks(fastify: FastifyInstance, services: HookServices): void {
   fastify.removeContentTypeParser('text/plain');
   installJsonParser(fastify);
@@ -54,7 +61,7 @@ export function registerHttpHooks(fastify: FastifyInstance, services: HookServic
     const route = request.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;
     services.metrics.observeHttpRequest(request.method, route, reply.statusCode, seconds);
-    if (isMutating(request.method) && request.routeOptions.url) {
+    if (isMutating(request.method) && request.routeOptions.url && !request.auditSkipped) {
       services.audit.record(auditEntryFor(request, reply));
     }
     if (!QUIET_PATHS.test(request.url)) {
@@ -100,6 +107,8 @@ function installJsonParser(fastify: FastifyInstance): void {
       done(new AppException('COMMON_JSON_TOO_DEEP', undefined, { max_depth: MAX_JSON_DEPTH }));
       return;
     }
+    // Signed bodies (the Stripe webhook) are verified against the exact text received.
+    request.rawBody = body as string;
     void parseJson(request, body as string, done);
   });
 }

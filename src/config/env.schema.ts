@@ -281,6 +281,69 @@ export class EnvVars {
   @Matches(HTTP_URL, { message: 'FRONTEND_URL must be an http(s) URL' })
   FRONTEND_URL = 'http://localhost:5173';
 
+  /** Payments are on when set; every payment route answers 404 PAYMENTS_DISABLED otherwise. */
+  @IsOptional()
+  @Matches(/^(sk|rk)_(test|live)_\S+$/, {
+    message: 'STRIPE_SECRET_KEY must be a Stripe secret or restricted key (sk_… or rk_…)',
+  })
+  STRIPE_SECRET_KEY?: string;
+
+  /** Webhook signing secrets (whsec_…), comma-separated: several are accepted during a roll. */
+  @ValidateIf((env: EnvVars) => Boolean(env.STRIPE_SECRET_KEY))
+  @Matches(/^\s*whsec_\S+(\s*,\s*whsec_\S+)*\s*$/, {
+    message:
+      'STRIPE_WEBHOOK_SECRETS is required with STRIPE_SECRET_KEY: whsec_… values, comma-separated',
+  })
+  STRIPE_WEBHOOK_SECRETS?: string;
+
+  /** Where the Stripe client connects; unset: Stripe's own API. Tests point it at a local server. */
+  @IsOptional()
+  @IsString()
+  STRIPE_API_HOST?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  STRIPE_API_PORT?: number;
+
+  @IsOptional()
+  @IsIn(['http', 'https'])
+  STRIPE_API_PROTOCOL?: 'http' | 'https';
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  STRIPE_CHECKOUT_ALLOW_PROMOTION_CODES = false;
+
+  /** Days a past_due subscription stays entitled while Stripe retries the payment. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(60)
+  PAYMENTS_PAST_DUE_GRACE_DAYS = 7;
+
+  /** Tries of a Stripe event's processing before it stays failed (visible to admins, retryable). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  STRIPE_EVENT_MAX_ATTEMPTS = 8;
+
+  /** First retry delay of a failed Stripe event; each next one doubles. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(3_600_000)
+  STRIPE_EVENT_RETRY_DELAY_MS = 2000;
+
+  /** Minutes between reconciliation runs (every live subscription re-read from Stripe). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(7 * 24 * 60)
+  PAYMENTS_RECONCILE_INTERVAL_MINUTES = 60;
+
   /** Sign in with Google is on when set; its routes answer 404 AUTH_PROVIDER_DISABLED otherwise. */
   @IsOptional()
   @IsString()

@@ -3,7 +3,11 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { requestContext } from '../observability/request-context.js';
 import type { AuditTarget } from './audit-target.js';
-import { AUDIT_METADATA, type AuditRouteOptions } from './audited.decorator.js';
+import {
+  AUDIT_METADATA,
+  NOT_AUDITED_METADATA,
+  type AuditRouteOptions,
+} from './audited.decorator.js';
 
 /**
  * Attaches the route's audit description to the request and always lets it through. It is a
@@ -17,6 +21,10 @@ export class AuditContextGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
+    if (this.reflector.get<boolean | undefined>(NOT_AUDITED_METADATA, context.getHandler())) {
+      context.switchToHttp().getRequest<FastifyRequest>().auditSkipped = true;
+      return true;
+    }
     const declared = this.reflector.get<AuditRouteOptions | undefined>(
       AUDIT_METADATA,
       context.getHandler(),

@@ -11,6 +11,8 @@ declare module 'fastify' {
     auditTarget?: AuditTarget;
     /** The answer of an audited route, before serialization (it names what was created). */
     auditAnswer?: unknown;
+    /** The route keeps its own record (`@NotAudited`): no audit entry, no body captured. */
+    auditSkipped?: boolean;
   }
 }
 

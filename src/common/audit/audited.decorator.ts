@@ -23,3 +23,11 @@ export interface AuditRouteOptions {
  */
 export const Audited = (options: AuditRouteOptions): MethodDecorator =>
   SetMetadata(AUDIT_METADATA, options);
+
+export const NOT_AUDITED_METADATA = 'audit:skip';
+
+/**
+ * A mutating route that writes no audit entry, because it keeps its own durable record and
+ * its body must not be copied (the Stripe webhook stores every event it verifies).
+ */
+export const NotAudited = (): MethodDecorator => SetMetadata(NOT_AUDITED_METADATA, true);

@@ -12,7 +12,8 @@ import { afterCommit } from '../database/after-commit.js';
 import { REDIS_CLIENT } from '../redis/redis.module.js';
 
 /** The records cached views are read from; each cache says which of them it holds. */
-export type CachedRecord = 'user' | 'session' | 'tenant';
+/** `entitlement` ids are payer keys: `user:<id>` or `tenant:<id>`. */
+export type CachedRecord = 'user' | 'session' | 'tenant' | 'entitlement';
 
 type Handler = (ids: string[]) => void;
 

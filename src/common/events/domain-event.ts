@@ -1,5 +1,6 @@
 /**
- * The account events other services follow, and the tenant events the Service Market is told about. The payload
+ * The account events other services follow, the tenant events the Service Market is told about,
+ * and the subscription events billing mails and licenses follow. The payload
  * never holds secrets: ids, email, names, field names.
  */
 export const DOMAIN_EVENT_TYPES = [
@@ -12,6 +13,11 @@ export const DOMAIN_EVENT_TYPES = [
   'tenant.activated',
   'tenant.deactivated',
   'tenant.limit_reached',
+  'subscription.started',
+  'subscription.changed',
+  'subscription.trial_ending',
+  'subscription.payment_failed',
+  'subscription.canceled',
 ] as const;
 
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];

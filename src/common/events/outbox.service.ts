@@ -31,6 +31,12 @@ const CACHED_AGGREGATE: Record<DomainEventType, CachedRecord | null> = {
   'tenant.activated': 'tenant',
   'tenant.deactivated': 'tenant',
   'tenant.limit_reached': null,
+  // The subscription's sync drops the payer's entitlements itself (SubscriptionSync).
+  'subscription.started': null,
+  'subscription.changed': null,
+  'subscription.trial_ending': null,
+  'subscription.payment_failed': null,
+  'subscription.canceled': null,
 };
 
 /**

@@ -7,6 +7,10 @@ export const EVENTS_QUEUE = 'events';
 export const MARKET_CALLBACKS_QUEUE = 'market-callbacks';
 /** Mails asked for by address (reset, verification): the account lookup runs in the job. */
 export const ACCOUNT_MAILS_QUEUE = 'account-mails';
+/** Verified Stripe events, processed once each (payments). */
+export const STRIPE_EVENTS_QUEUE = 'stripe-events';
+/** Repeatable payment jobs: reconciliation with Stripe. */
+export const PAYMENTS_MAINTENANCE_QUEUE = 'payments-maintenance';
 
 export interface RequestedMail {
   email: string;
@@ -18,6 +22,8 @@ export interface QueueJobs {
   [EVENTS_QUEUE]: { publish: DomainEvent };
   [MARKET_CALLBACKS_QUEUE]: { notify: DomainEvent };
   [ACCOUNT_MAILS_QUEUE]: { 'password-reset': RequestedMail; verification: RequestedMail };
+  [STRIPE_EVENTS_QUEUE]: { process: { eventId: string } };
+  [PAYMENTS_MAINTENANCE_QUEUE]: { reconcile: Record<string, never> };
 }
 
 export type JobName<Q extends keyof QueueJobs> = keyof QueueJobs[Q] & string;

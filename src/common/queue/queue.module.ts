@@ -9,6 +9,8 @@ import {
   EVENTS_QUEUE,
   MAIL_QUEUE,
   MARKET_CALLBACKS_QUEUE,
+  PAYMENTS_MAINTENANCE_QUEUE,
+  STRIPE_EVENTS_QUEUE,
 } from './queue-names.js';
 
 const queues = BullModule.registerQueue(
@@ -16,6 +18,8 @@ const queues = BullModule.registerQueue(
   { name: EVENTS_QUEUE },
   { name: MARKET_CALLBACKS_QUEUE },
   { name: ACCOUNT_MAILS_QUEUE },
+  { name: STRIPE_EVENTS_QUEUE },
+  { name: PAYMENTS_MAINTENANCE_QUEUE },
 );
 
 @Module({

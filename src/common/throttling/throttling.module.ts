@@ -9,6 +9,7 @@ import { AppThrottlerGuard } from './app-throttler.guard.js';
 import { MemoryThrottlerStorage } from './memory-throttler.storage.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
 import { accountTracker } from './account-tracker.js';
+import { RequestBudgets } from './request-budgets.js';
 import {
   ACCOUNT_EMAIL_THROTTLER,
   ANONYMOUS_THROTTLER,
@@ -25,7 +26,35 @@ const isAuthenticated = (context: ExecutionContext): boolean =>
   principalKind(context) !== undefined;
 const isMarket = (context: ExecutionContext): boolean => principalKind(context) === 'market';
 
-function throttlerOptions(config: AppConfigService, redis: Redis | null): ThrottlerModuleOptions {
+/**
+ * The signed-in caller's budget for one window: their plan's `api_requests_per_hour` (theirs
+ * or their school's, scaled to the window) when a live subscription sets one, else the default.
+ */
+async function authenticatedLimit(
+  context: ExecutionContext,
+  config: AppConfigService,
+  budgets: RequestBudgets,
+): Promise<number> {
+  const fallback = config.get('RATE_LIMIT_AUTHENTICATED_LIMIT');
+  const principal = context.switchToHttp().getRequest<FastifyRequest>().principal;
+  if (principal?.kind !== 'user') {
+    return fallback;
+  }
+  const perHour = await budgets.perHour(principal.userId, principal.tenantId);
+  if (perHour === undefined) {
+    return fallback;
+  }
+  return Math.max(
+    1,
+    Math.round((perHour * config.get('RATE_LIMIT_AUTHENTICATED_TTL_SECONDS')) / 3600),
+  );
+}
+
+function throttlerOptions(
+  config: AppConfigService,
+  redis: Redis | null,
+  budgets: RequestBudgets,
+): ThrottlerModuleOptions {
   return {
     storage: redis
       ? new RedisThrottlerStorage(redis, config.get('RATE_LIMIT_REDIS_PREFIX'))
@@ -41,7 +70,8 @@ function throttlerOptions(config: AppConfigService, redis: Redis | null): Thrott
       },
       {
         name: AUTHENTICATED_THROTTLER,
-        limit: config.get('RATE_LIMIT_AUTHENTICATED_LIMIT'),
+        // A subscriber's plan may set its own budget (api_requests_per_hour).
+        limit: (context) => authenticatedLimit(context, config, budgets),
         ttl: config.get('RATE_LIMIT_AUTHENTICATED_TTL_SECONDS') * 1000,
         skipIf: (context) => !isAuthenticated(context) || isMarket(context),
         generateKey: (_context, tracker, name) => `${name}:${tracker}`,
@@ -89,7 +119,7 @@ function throttlerOptions(config: AppConfigService, redis: Redis | null): Thrott
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
-      inject: [AppConfigService, REDIS_CLIENT],
+      inject: [AppConfigService, REDIS_CLIENT, RequestBudgets],
       useFactory: throttlerOptions,
     }),
   ],

@@ -1,3 +1,4 @@
+import { Entitlements } from '../payments/entitlements/entitlements.service.js';
 import { Injectable } from '@nestjs/common';
 import { CacheInvalidation } from '../../common/cache/cache-invalidation.service.js';
 import { TtlCache } from '../../common/cache/ttl-cache.js';
@@ -15,18 +16,26 @@ export class TenantFeatures {
 
   constructor(
     private readonly tenants: TenantsRepository,
+    private readonly entitlements: Entitlements,
     invalidation: CacheInvalidation,
   ) {
     invalidation.on('tenant', (ids) => this.configs.drop(ids));
   }
 
-  /** 403 TENANT_FEATURE_DISABLED when the tenant's plan has the feature off. */
+  /**
+   * 403 TENANT_FEATURE_DISABLED when the feature is off: as the school's live Stripe plan sets
+   * it, else as the Service Market set it.
+   */
   async assertEnabled(tenantId: string, feature: TenantFeature): Promise<void> {
-    const config = await this.configs.get(tenantId, async () => {
-      const tenant = await this.tenants.findById(tenantId);
-      return tenant ? readTenantConfig(tenant.settings) : null;
-    });
-    if (config && !config.features[feature]) {
+    const [config, plan] = await Promise.all([
+      this.configs.get(tenantId, async () => {
+        const tenant = await this.tenants.findById(tenantId);
+        return tenant ? readTenantConfig(tenant.settings) : null;
+      }),
+      this.entitlements.forTenant(tenantId),
+    ]);
+    const enabled = plan?.features[feature] ?? config?.features[feature] ?? true;
+    if (config && !enabled) {
       throw new AppException('TENANT_FEATURE_DISABLED', undefined, { feature });
     }
   }

@@ -1,3 +1,4 @@
+import { Entitlements } from '../payments/entitlements/entitlements.service.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -31,6 +32,7 @@ export class MembershipsRepository {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tenants: TenantsRepository,
+    private readonly entitlements: Entitlements,
   ) {}
 
   /**
@@ -178,7 +180,9 @@ export class MembershipsRepository {
    * concurrent additions count in turn and never overshoot.
    */
   private async reserveSeat(manager: EntityManager, tenantId: string, userId: string) {
-    const maxUsers = await this.tenants.lockSeatLimit(manager, tenantId);
+    // While the school's Stripe plan is live, its max_users wins over the Service Market's.
+    const marketMax = await this.tenants.lockSeatLimit(manager, tenantId);
+    const maxUsers = (await this.entitlements.forTenant(tenantId))?.maxUsers ?? marketMax;
     if (maxUsers === null) {
       return;
     }

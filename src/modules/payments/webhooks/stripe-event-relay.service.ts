@@ -1,0 +1,123 @@
+import {
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Queue } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import { AppConfigService } from '../../../config/app-config.service.js';
+import { STRIPE_EVENTS_QUEUE, type QueueJobs } from '../../../common/queue/queue-names.js';
+import { StripeEventsRepository } from './stripe-events.repository.js';
+
+type StripeEventsQueue = Queue<
+  QueueJobs[typeof STRIPE_EVENTS_QUEUE]['process'],
+  unknown,
+  'process'
+>;
+
+const POLL_INTERVAL_MS = 1000;
+const NUDGE_DELAY_MS = 10;
+const BATCH_SIZE = 200;
+
+/**
+ * Moves stored Stripe events into the `stripe-events` queue, in batches, after the webhook has
+ * answered. Its poll is also the sweep: an event stored by a process that died before its job
+ * was added has no `enqueued_at` and is picked up here. The job id is the event id, so a relay
+ * that dies between adding and marking adds nothing twice.
+ */
+@Injectable()
+export class StripeEventRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(StripeEventRelay.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectQueue(STRIPE_EVENTS_QUEUE) private readonly queue: StripeEventsQueue,
+    private readonly events: StripeEventsRepository,
+    private readonly config: AppConfigService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.get('STRIPE_SECRET_KEY')) {
+      this.schedule(0);
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  nudge(): void {
+    this.schedule(NUDGE_DELAY_MS);
+  }
+
+  /** Relays everything stored now; resolves when done. */
+  async drain(): Promise<void> {
+    while ((await this.relayBatch()) === BATCH_SIZE) {
+      // until a short batch
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) {
+      return;
+    }
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer && delayMs >= POLL_INTERVAL_MS) {
+      return;
+    }
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.tick(), delayMs);
+    this.timer.unref();
+  }
+
+  private tick(): void {
+    this.timer = undefined;
+    this.running = this.drain()
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error }, 'stripe event relay failed; retrying'),
+      )
+      .finally(() => {
+        this.running = undefined;
+        const next = this.again ? NUDGE_DELAY_MS : POLL_INTERVAL_MS;
+        this.again = false;
+        this.schedule(next);
+      });
+  }
+
+  private relayBatch(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows = await this.events.claimUnenqueued(manager, BATCH_SIZE);
+      if (rows.length === 0) {
+        return 0;
+      }
+      await this.queue.addBulk(
+        rows.map((row) => ({
+          name: 'process' as const,
+          data: { eventId: row.id },
+          opts: {
+            jobId: row.id,
+            attempts: this.config.get('STRIPE_EVENT_MAX_ATTEMPTS'),
+            backoff: { type: 'exponential', delay: this.config.get('STRIPE_EVENT_RETRY_DELAY_MS') },
+          },
+        })),
+      );
+      await this.events.markEnqueued(
+        manager,
+        rows.map((row) => row.id),
+      );
+      return rows.length;
+    });
+  }
+}

@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { AppException } from '../../../common/errors/app.exception.js';
+import { STRIPE_EVENTS_QUEUE } from '../../../common/queue/queue-names.js';
+import { toStripeEventDto, type StripeEventDto } from '../dto/stripe-event.dto.js';
+import { StripeEventRelay } from './stripe-event-relay.service.js';
+import { StripeEventsRepository, type EventListStatus } from './stripe-events.repository.js';
+
+const DEFAULT_LIMIT = 50;
+
+/** Stored events for super admins: what waits, what failed and why, and a retry. */
+@Injectable()
+export class StripeEventsAdmin {
+  constructor(
+    private readonly events: StripeEventsRepository,
+    private readonly relay: StripeEventRelay,
+    @InjectQueue(STRIPE_EVENTS_QUEUE) private readonly queue: Queue,
+  ) {}
+
+  async list(status: EventListStatus = 'failed', limit = DEFAULT_LIMIT): Promise<StripeEventDto[]> {
+    return (await this.events.list(status, limit)).map(toStripeEventDto);
+  }
+
+  /** A failed event gets a fresh job (its old one is removed: job ids are event ids). */
+  async retry(id: string): Promise<StripeEventDto> {
+    const event = await this.events.find(id);
+    if (!event) {
+      throw new AppException('PAYMENTS_EVENT_NOT_FOUND');
+    }
+    if (!event.processed_at) {
+      const job = await this.queue.getJob(id);
+      if (job && (await job.isFailed())) {
+        await job.remove();
+      }
+      await this.events.clearFailure(id);
+      this.relay.nudge();
+    }
+    return toStripeEventDto((await this.events.find(id)) ?? event);
+  }
+}

@@ -1,0 +1,147 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { queryOne, queryRows } from '../../../common/database/sql.js';
+
+export interface ReceivedEvent {
+  id: string;
+  type: string;
+  created: number;
+  livemode: boolean;
+  payload: string;
+  source: 'webhook' | 'reconciliation';
+}
+
+export interface StoredEventRow {
+  id: string;
+  type: string;
+  stripe_created_at: Date;
+  livemode: boolean;
+  payload: { data?: { object?: Record<string, unknown> } };
+  source: string;
+  received_at: Date;
+  processed_at: Date | null;
+  attempts: number;
+  last_error: string | null;
+  failed_at: Date | null;
+}
+
+export type EventListStatus = 'pending' | 'failed' | 'processed';
+
+const SUMMARY_COLUMNS = `id, type, stripe_created_at, livemode, source, received_at, processed_at,
+  attempts, last_error, failed_at`;
+
+/** `stripe_events`: the webhook's inbox. Stored first, processed from the queue. */
+@Injectable()
+export class StripeEventsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** True when the event is new (a redelivery stores nothing). */
+  async store(event: ReceivedEvent): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
+      this.dataSource,
+      `INSERT INTO stripe_events (id, type, stripe_created_at, livemode, payload, source)
+       VALUES ($1, $2, to_timestamp($3), $4, $5::jsonb, $6)
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [event.id, event.type, event.created, event.livemode, event.payload, event.source],
+    );
+    return rows.length > 0;
+  }
+
+  find(id: string): Promise<StoredEventRow | undefined> {
+    return queryOne<StoredEventRow>(
+      this.dataSource,
+      `SELECT ${SUMMARY_COLUMNS}, payload FROM stripe_events WHERE id = $1`,
+      [id],
+    );
+  }
+
+  async isProcessed(manager: EntityManager, id: string): Promise<boolean> {
+    const row = await queryOne<{ processed: boolean }>(
+      manager,
+      `SELECT processed_at IS NOT NULL AS processed FROM stripe_events WHERE id = $1`,
+      [id],
+    );
+    return row?.processed ?? false;
+  }
+
+  async markProcessed(manager: EntityManager | undefined, id: string): Promise<void> {
+    await (manager ?? this.dataSource).query(
+      `UPDATE stripe_events SET processed_at = now(), attempts = attempts + 1, last_error = NULL,
+         failed_at = NULL
+       WHERE id = $1 AND processed_at IS NULL`,
+      [id],
+    );
+  }
+
+  async recordFailure(id: string, message: string, final: boolean): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE stripe_events SET attempts = attempts + 1, last_error = $2,
+         failed_at = CASE WHEN $3 THEN now() ELSE failed_at END
+       WHERE id = $1 AND processed_at IS NULL`,
+      [id, message.slice(0, 2000), final],
+    );
+  }
+
+  /** An admin's retry of an event the queue gave up on. */
+  async clearFailure(id: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE stripe_events SET failed_at = NULL, enqueued_at = NULL WHERE id = $1 AND processed_at IS NULL`,
+      [id],
+    );
+  }
+
+  /** Stored events without a job yet, locked for this transaction (several instances relay). */
+  claimUnenqueued(manager: EntityManager, limit: number): Promise<Array<{ id: string }>> {
+    return queryRows<{ id: string }>(
+      manager,
+      `SELECT id FROM stripe_events
+       WHERE enqueued_at IS NULL AND processed_at IS NULL AND failed_at IS NULL
+       ORDER BY received_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit],
+    );
+  }
+
+  async markEnqueued(manager: EntityManager, ids: string[]): Promise<void> {
+    await manager.query(`UPDATE stripe_events SET enqueued_at = now() WHERE id = ANY($1::text[])`, [
+      ids,
+    ]);
+  }
+
+  /** Enqueued long ago and still not processed nor failed: its job was lost (a flushed queue). */
+  async requeueStale(olderThanSeconds: number): Promise<number> {
+    const rows = await queryRows<{ id: string }>(
+      this.dataSource,
+      `UPDATE stripe_events SET enqueued_at = NULL
+       WHERE processed_at IS NULL AND failed_at IS NULL
+         AND enqueued_at < now() - make_interval(secs => $1)
+       RETURNING id`,
+      [olderThanSeconds],
+    );
+    return rows.length;
+  }
+
+  list(status: EventListStatus, limit: number): Promise<StoredEventRow[]> {
+    const where = {
+      pending: 'processed_at IS NULL AND failed_at IS NULL',
+      failed: 'failed_at IS NOT NULL AND processed_at IS NULL',
+      processed: 'processed_at IS NOT NULL',
+    }[status];
+    return queryRows<StoredEventRow>(
+      this.dataSource,
+      `SELECT ${SUMMARY_COLUMNS} FROM stripe_events WHERE ${where}
+       ORDER BY received_at DESC LIMIT $1`,
+      [limit],
+    );
+  }
+
+  /** Seconds since the oldest unprocessed event was received (0 when there is none). */
+  async oldestUnprocessedAgeSeconds(): Promise<number> {
+    const row = await queryOne<{ age: number | null }>(
+      this.dataSource,
+      `SELECT EXTRACT(EPOCH FROM now() - min(received_at))::float8 AS age
+       FROM stripe_events WHERE processed_at IS NULL`,
+    );
+    return row?.age ?? 0;
+  }
+}
