@@ -32,7 +32,7 @@ export interface FakeStripeOptions {
 export interface DeliverOptions {
   url?: string;
   secret?: string;
-  /** Unix seconds for the signature, to make a stale one. */
+  /** Unix seconds for the signature (the fake's `now` by default), to make a stale one. */
   timestamp?: number;
   /** Sent instead of the event's JSON, to tamper with the body after signing. */
   payload?: string;
@@ -139,7 +139,7 @@ export class FakeStripe extends StripeSimulation {
       throw new Error('FakeStripe.deliver needs fake.webhook or a url and secret');
     }
     const signed = JSON.stringify(event);
-    const header = signature(signed, { secret, timestamp: options.timestamp });
+    const header = signature(signed, { secret, timestamp: options.timestamp ?? this.state.now() });
     const result = await postWebhook(url, options.payload ?? signed, header);
     if (result.status >= 200 && result.status < 300) {
       this.state.deliveredEventIds.add(event.id);

@@ -1,5 +1,6 @@
 import { invalidRequest, resourceMissing } from '../errors.js';
 import { newId } from '../ids.js';
+import { newestFirst, page } from '../list.js';
 import type { Router } from '../router.js';
 import type { Services } from '../services.js';
 import type { FakeCheckoutSession } from '../types.js';
@@ -88,5 +89,18 @@ export function checkoutRoutes(router: Router, { state, baseUrl }: Services): vo
         throw resourceMissing('checkout.session', id);
       }
       return session;
+    })
+    .get('/v1/checkout/sessions', ({ params }) => {
+      params.allowOnly('customer', 'subscription', 'status', 'limit', 'starting_after');
+      const customer = params.text('customer');
+      const subscription = params.text('subscription');
+      const status = params.oneOf('status', ['open', 'complete', 'expired'] as const);
+      const matching = newestFirst(state.checkoutSessions.values()).filter(
+        (session) =>
+          (!customer || session.customer === customer) &&
+          (!subscription || session.subscription === subscription) &&
+          (!status || session.status === status),
+      );
+      return page(matching, params, '/v1/checkout/sessions', 'checkout.session');
     });
 }

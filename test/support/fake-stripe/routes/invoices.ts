@@ -20,5 +20,16 @@ export function invoiceRoutes(router: Router, { state }: Services): void {
       );
       return page(matching, params, '/v1/invoices', 'invoice');
     })
-    .get('/v1/charges/:id', ({ id }) => state.charge(id));
+    .get('/v1/charges/:id', ({ id }) => state.charge(id))
+    .get('/v1/charges', ({ params }) => {
+      params.allowOnly('customer', 'payment_intent', 'limit', 'starting_after');
+      const customer = params.text('customer');
+      const paymentIntent = params.text('payment_intent');
+      const matching = newestFirst(state.charges.values()).filter(
+        (charge) =>
+          (!customer || charge.customer === customer) &&
+          (!paymentIntent || charge.payment_intent === paymentIntent),
+      );
+      return page(matching, params, '/v1/charges', 'charge');
+    });
 }
