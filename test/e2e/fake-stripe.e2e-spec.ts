@@ -160,6 +160,20 @@ describe('FakeStripe through the real stripe SDK', () => {
         'unit_amount',
       ],
       [
+        'a checkout naming both a customer and an email',
+        async () =>
+          stripe.checkout.sessions.create({
+            mode: 'subscription',
+            customer: (await stripe.customers.create({})).id,
+            customer_email: 'x@school.test',
+            line_items: [{ price: (await monthlyPrice()).id, quantity: 1 }],
+            success_url: 'https://app.test/done',
+            cancel_url: 'https://app.test/billing',
+          }),
+        undefined,
+        'customer_email',
+      ],
+      [
         'an unknown parameter',
         () => stripe.customers.create({ phone: '+33100000000' }),
         'parameter_unknown',
@@ -382,6 +396,53 @@ describe('FakeStripe through the real stripe SDK', () => {
     });
   });
 
+  describe('reading what checkout made', () => {
+    it('should expand the latest invoice and the customer on request', async () => {
+      const { subscription } = await subscribed();
+
+      const read = await stripe.subscriptions.retrieve(subscription.id, {
+        expand: ['latest_invoice', 'customer'],
+      });
+      const error = await caught(
+        stripe.subscriptions.retrieve(subscription.id, { expand: ['start_date'] }),
+      );
+
+      expect((read.latest_invoice as Stripe.Invoice).object).toBe('invoice');
+      expect((read.customer as Stripe.Customer).email).toBe('billing@school.test');
+      expect(error.param).toBe('expand');
+    });
+
+    it('should page through the invoices of a subscription newest first', async () => {
+      const { subscription } = await subscribed();
+      fake.renew(subscription.id, { paid: true });
+      fake.renew(subscription.id, { paid: true });
+
+      const first = await stripe.invoices.list({ subscription: subscription.id, limit: 2 });
+      const rest = await stripe.invoices.list({
+        subscription: subscription.id,
+        limit: 2,
+        starting_after: first.data[1].id,
+      });
+
+      expect(first.has_more).toBe(true);
+      expect(rest.has_more).toBe(false);
+      expect([...first.data, ...rest.data].map((invoice) => invoice.billing_reason)).toEqual([
+        'subscription_cycle',
+        'subscription_cycle',
+        'subscription_create',
+      ]);
+    });
+
+    it('should serve the hosted checkout page it links to', async () => {
+      const session = await checkout(await monthlyPrice());
+
+      const page = await fetch(String(session.url));
+
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain(session.id);
+    });
+  });
+
   describe('changing a subscription through the API', () => {
     it('should change the seat count and record the update with what it was before', async () => {
       const { subscription } = await subscribed();
@@ -489,6 +550,18 @@ describe('FakeStripe through the real stripe SDK', () => {
       });
       const latest = await stripe.invoices.retrieve(idOf(renewed.latest_invoice));
       expect(latest).toMatchObject({ billing_reason: 'subscription_cycle', status: 'paid' });
+    });
+
+    it('should move the period end with a trial end', async () => {
+      const { subscription } = await subscribed({ subscription_data: { trial_period_days: 14 } });
+      const trialEnd = nowSeconds() + 3 * DAY;
+
+      const [event] = fake.updateSubscription(subscription.id, { trial_end: trialEnd });
+
+      expect(event.data.previous_attributes).toMatchObject({ trial_end: nowSeconds() + 14 * DAY });
+      const read = await stripe.subscriptions.retrieve(subscription.id);
+      expect(read.trial_end).toBe(trialEnd);
+      expect(read.items.data[0].current_period_end).toBe(trialEnd);
     });
 
     it('should go past due when a renewal is not paid', async () => {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StripeFailure } from './errors.js';
+import { expanded } from './expand.js';
 import type { FaultPlan } from './faults.js';
 import { type FormObject, parseForm } from './form.js';
 import { IdempotencyStore, type StoredResponse } from './idempotency.js';
@@ -128,8 +129,9 @@ export class ApiServer {
     const { state } = this.options;
     state.currentRequest = { id: request.id, idempotency_key: request.idempotencyKey ?? null };
     try {
-      const result = matched.handler({ id: matched.id, params: new Params(parseForm(encoded)) });
-      return { status: 200, body: JSON.stringify(result) };
+      const params = new Params(parseForm(encoded));
+      const result = matched.handler({ id: matched.id, params });
+      return { status: 200, body: JSON.stringify(expanded(result, params.values.expand, state)) };
     } finally {
       state.currentRequest = { id: null, idempotency_key: null };
     }

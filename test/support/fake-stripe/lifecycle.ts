@@ -87,17 +87,20 @@ export class SubscriptionLifecycle {
       quantity,
       current_period_start: start,
       // A trial is its own first period; billing by the price's interval starts after it.
-      current_period_end: trialEnd ?? periodEnd(start, price.recurring.interval),
+      current_period_end: trialEnd ?? periodEnd(start, price),
       subscription: subscriptionId,
     };
   }
 
   renew(id: string, paid: boolean, origin: EventOrigin): FakeEvent[] {
     const subscription = this.live(id);
+    if (subscription.status === 'paused') {
+      throw new Error(`Subscription ${id} is paused: Stripe does not bill it until it resumes`);
+    }
     const before = structuredClone(subscription);
     for (const item of subscription.items.data) {
       item.current_period_start = item.current_period_end;
-      item.current_period_end = periodEnd(item.current_period_end, item.price.recurring.interval);
+      item.current_period_end = periodEnd(item.current_period_end, item.price);
     }
     subscription.status = paid ? 'active' : 'past_due';
     const billed = this.invoicing.invoice(

@@ -70,6 +70,12 @@ export class StripeSimulation {
         subscription.trial_end =
           patch.trial_end === undefined ? subscription.trial_end : patch.trial_end;
         const [first] = subscription.items.data;
+        // A trial is the current period, so moving its end moves the period's end.
+        if (subscription.status === 'trialing' && patch.trial_end) {
+          for (const item of subscription.items.data) {
+            item.current_period_end = patch.trial_end;
+          }
+        }
         first.quantity = patch.quantity ?? first.quantity;
         subscription.metadata = mergeMetadata(subscription.metadata, patch.metadata);
       },

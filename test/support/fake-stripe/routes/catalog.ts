@@ -71,18 +71,29 @@ export function catalogRoutes(router: Router, { state }: Services): void {
       if (!interval) {
         throw invalidRequest('Missing required param: recurring[interval].', 'recurring[interval]');
       }
+      const currency = params.requiredText('currency').toLowerCase();
+      if (!/^[a-z]{3}$/.test(currency)) {
+        throw invalidRequest(`Invalid currency: ${currency}.`, 'currency');
+      }
+      const intervalCount = recurring.integer('interval_count') ?? 1;
+      if (intervalCount < 1) {
+        throw invalidRequest(
+          'Invalid recurring[interval_count]: must be at least 1.',
+          'recurring[interval_count]',
+        );
+      }
       const created: FakePrice = {
         id: newId('price'),
         object: 'price',
         created: state.now(),
         livemode: false,
         active: true,
-        currency: params.requiredText('currency').toLowerCase(),
+        currency,
         unit_amount: unitAmount,
         nickname: params.text('nickname') ?? null,
         type: 'recurring',
         product: productId,
-        recurring: { interval, interval_count: recurring.integer('interval_count') ?? 1 },
+        recurring: { interval, interval_count: intervalCount },
         metadata: params.metadata(),
       };
       state.prices.set(created.id, created);

@@ -28,6 +28,12 @@ export function checkoutRoutes(router: Router, { state, baseUrl }: Services): vo
       if (customer !== null) {
         state.customer(customer);
       }
+      if (customer !== null && params.text('customer_email')) {
+        throw invalidRequest(
+          'You may only specify one of these parameters: customer, customer_email.',
+          'customer_email',
+        );
+      }
       const lines = params.list('line_items');
       if (lines.length === 0) {
         throw invalidRequest(
