@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { FaultPlan, type FaultMatch, type FaultStatus } from './faults.js';
+import { FaultPlan, type FaultMatch } from './faults.js';
 import { ApiServer, type RecordedRequest } from './http-server.js';
 import { Invoicing } from './invoicing.js';
 import { SubscriptionLifecycle } from './lifecycle.js';
@@ -123,7 +123,7 @@ export class FakeStripe extends StripeSimulation {
   }
 
   /** The next `count` matching requests fail with `status` and change nothing. */
-  failNext(count: number, match: { status: FaultStatus } & Omit<FaultMatch, 'status'>): void {
+  failNext(count: number, match: FaultMatch): void {
     this.faults.failNext(count, match);
   }
 

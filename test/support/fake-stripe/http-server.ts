@@ -35,7 +35,8 @@ export class ApiServer {
 
   constructor(private readonly options: ApiServerOptions) {
     this.server = createServer((request, response) => {
-      void this.handle(request, response);
+      // A client that hangs up mid-body gets nothing back.
+      this.handle(request, response).catch(() => response.destroy());
     });
   }
 

@@ -153,7 +153,8 @@ export class Params {
     return merged;
   }
 
-  private name(name: string): string {
+  /** The parameter's full name as Stripe reports it, `items[0][price]`. */
+  name(name: string): string {
     return this.prefix === '' ? name : `${this.prefix}[${name}]`;
   }
 }

@@ -88,15 +88,15 @@ function itemChange(item: Params, subscription: FakeSubscription, state: StripeS
     throw invalidRequest(`Invalid subscription_item: '${id}' is not part of ${subscription.id}`);
   }
   const price = item.text('price') ?? undefined;
-  if (price !== undefined && !state.price(price, 'items[price]').active) {
-    throw invalidRequest('The price specified is inactive.', 'items[price]');
+  if (price !== undefined && !state.price(price, item.name('price')).active) {
+    throw invalidRequest('The price specified is inactive.', item.name('price'));
   }
   if (id === undefined && price === undefined) {
     throw invalidRequest('Each item needs an id to change or a price to add.', 'items');
   }
   const quantity = item.integer('quantity');
   if (quantity !== undefined && quantity < 0) {
-    throw invalidRequest('Invalid quantity: must be at least 0.', 'items[quantity]');
+    throw invalidRequest('Invalid quantity: must be at least 0.', item.name('quantity'));
   }
   return { id, price, quantity };
 }
