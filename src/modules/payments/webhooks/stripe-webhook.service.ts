@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import Stripe from 'stripe';
 import { AppException } from '../../../common/errors/app.exception.js';
+import { Clock } from '../../../common/clock/clock.js';
 import { AppConfigService } from '../../../config/app-config.service.js';
 import { PaymentsMetrics } from '../payments.metrics.js';
 import { metricType } from './stripe-event-handler.service.js';
@@ -22,6 +23,7 @@ export class StripeWebhookService {
 
   constructor(
     config: AppConfigService,
+    private readonly clock: Clock,
     private readonly events: StripeEventsRepository,
     private readonly relay: StripeEventRelay,
     private readonly metrics: PaymentsMetrics,
@@ -65,6 +67,9 @@ export class StripeWebhookService {
             signature,
             secret,
             SIGNATURE_TOLERANCE_SECONDS,
+            undefined,
+            // The app's clock (movable in tests); the system clock in production.
+            this.clock.now().getTime(),
           );
         } catch {
           continue;
