@@ -58,7 +58,21 @@ function benchModule(Access) {
   return BenchModule;
 }
 
-async function startApp(withAudit) {
+/**
+ * `app-payments`: the app with payments on (STRIPE_* from the parent) and its queue workers
+ * running, as in production. `app-payments-flat`: the same, but the request budget never asks
+ * the entitlements (what users/me costs without the check).
+ */
+async function startPaymentsApp(withEntitlements) {
+  if (!withEntitlements) {
+    const { Entitlements } =
+      await import('../dist/src/modules/payments/entitlements/entitlements.service.js');
+    Entitlements.prototype.requestBudgetPerHour = () => Promise.resolve(undefined);
+  }
+  return startApp(true, { QUEUE_WORKERS_ENABLED: 'true' });
+}
+
+async function startApp(withAudit, extra = {}) {
   const { createApp } = await import('../dist/src/bootstrap/create-app.js');
   const { validateEnv } = await import('../dist/src/config/env.schema.js');
   const { AuditService } = await import('../dist/src/common/audit/audit.service.js');
@@ -74,6 +88,7 @@ async function startApp(withAudit) {
     RATE_LIMIT_REGISTER_LIMIT: '1000000000',
     RATE_LIMIT_SIGN_IN_FLOOD_LIMIT: '1000000000',
     QUEUE_WORKERS_ENABLED: 'false',
+    ...extra,
   };
   const env = validateEnv({ ...process.env, ...overrides });
   const app = await createApp({ env, modules: [benchModule(Access)] });
@@ -115,5 +130,7 @@ if (mode === 'argon2-raw') {
 }
 const port = mode.startsWith('bare')
   ? await startBare(mode === 'bare-with-headers')
-  : await startApp(mode !== 'app-no-audit');
+  : mode.startsWith('app-payments')
+    ? await startPaymentsApp(mode === 'app-payments')
+    : await startApp(mode !== 'app-no-audit');
 process.stderr.write(`READY ${port}\n`);

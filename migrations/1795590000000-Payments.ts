@@ -83,6 +83,7 @@ export class Payments1795590000000 implements MigrationInterface {
                 "canceled_at" TIMESTAMP WITH TIME ZONE,
                 "ended_at" TIMESTAMP WITH TIME ZONE,
                 "past_due_since" TIMESTAMP WITH TIME ZONE,
+                "stripe_synced_at" TIMESTAMP WITH TIME ZONE NOT NULL,
                 "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
                 "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
                 CONSTRAINT "pk_subscriptions" PRIMARY KEY ("id"),

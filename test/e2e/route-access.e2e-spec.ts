@@ -57,7 +57,10 @@ describe('access declared on every route', () => {
         'JwksController.jwks',
         'MarketHealthController.health',
         'MetricsController.render',
+        'PlansController.list',
         'StatusController.get',
+        // Anyone may post; only a body signed with a webhook secret is stored.
+        'StripeWebhookController.receive',
       ].sort(),
     );
   });

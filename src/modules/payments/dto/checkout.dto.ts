@@ -19,6 +19,7 @@ export class CheckoutSessionDto {
 
 /** Whose billing: yours (no tenant_id), or a school's, for its admins and super admins. */
 export class BillingScopeDto {
+  /** Omit for your own billing. @example hallym_univ */
   @IsOptional() @IsTenantId() tenant_id?: string;
 }
 

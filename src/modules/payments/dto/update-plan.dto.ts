@@ -18,9 +18,10 @@ import { PlanFeaturesDto } from './plan-features.dto.js';
 
 /** Only what is sent changes. A new amount, currency or interval makes a new Stripe price. */
 export class UpdatePlanDto {
+  /** @example Premium Plus */
   @IsOptional() @IsString() @MinLength(1) @MaxLength(100) name?: string;
 
-  /** null clears it */
+  /** null clears it. @example Everything in Premium, and priority support */
   @IsOptional()
   @ValidateIf((_object: object, value: unknown) => value !== null)
   @IsString()
@@ -30,6 +31,7 @@ export class UpdatePlanDto {
   /** @example 1290 */
   @IsOptional() @IsInt() @Min(0) @Max(MAX_UNIT_AMOUNT) unit_amount?: number;
 
+  /** @example usd */
   @IsOptional()
   @Transform(({ value }: { value: unknown }) =>
     typeof value === 'string' ? value.trim().toLowerCase() : value,
@@ -40,6 +42,7 @@ export class UpdatePlanDto {
 
   @IsOptional() @IsIn(['month', 'year']) interval?: 'month' | 'year';
 
+  /** @example 7 */
   @IsOptional() @IsInt() @Min(0) @Max(730) trial_days?: number;
 
   /** Replaces the plan's features. */

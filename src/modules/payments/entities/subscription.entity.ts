@@ -59,6 +59,10 @@ export class Subscription {
   @Column({ type: 'timestamptz', nullable: true })
   pastDueSince!: Date | null;
 
+  /** When the state stored here was fetched from Stripe: an older fetch never overwrites it. */
+  @Column({ type: 'timestamptz' })
+  stripeSyncedAt!: Date;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 

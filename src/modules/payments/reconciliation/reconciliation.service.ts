@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
+import { Clock } from '../../../common/clock/clock.js';
 import { queryOne } from '../../../common/database/sql.js';
 import { STRIPE_CLIENT } from '../stripe/stripe-client.provider.js';
 import { isMissingInStripe } from '../stripe/stripe-errors.js';
@@ -41,10 +42,11 @@ export class Reconciliation {
     private readonly sync: SubscriptionSync,
     private readonly events: StripeEventsRepository,
     private readonly relay: StripeEventRelay,
+    private readonly clock: Clock,
   ) {}
 
   async run(): Promise<ReconciliationReport> {
-    const startedAt = Math.floor(Date.now() / 1000);
+    const startedAt = Math.floor(this.clock.nowMs() / 1000);
     const report: ReconciliationReport = {
       subscriptions_checked: 0,
       subscriptions_failed: 0,
@@ -74,7 +76,8 @@ export class Reconciliation {
   }
 
   private async recoverUndelivered(): Promise<number> {
-    const since = (await this.lastRun()) ?? Math.floor(Date.now() / 1000) - FIRST_LOOKBACK_SECONDS;
+    const since =
+      (await this.lastRun()) ?? Math.floor(this.clock.nowMs() / 1000) - FIRST_LOOKBACK_SECONDS;
     let recovered = 0;
     for await (const event of this.stripe.events.list({
       delivery_success: false,

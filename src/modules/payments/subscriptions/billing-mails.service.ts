@@ -77,7 +77,7 @@ export class BillingMails implements OnModuleInit {
       },
       'subscription.payment_failed': {
         subject: `We could not take the payment for DreamSeed ${planName}`,
-        text: `The payment for ${planName} failed. Please update your payment method in the customer portal: ${portal}\nYour plan stays on while the payment is retried.\n`,
+        text: `The payment for ${planName} failed. Please update your payment method in the customer portal: ${portal}\nStripe will try again over the next days.\n`,
       },
       'subscription.canceled': {
         subject: `Your DreamSeed ${planName} subscription has ended`,

@@ -15,7 +15,10 @@ export interface InvoicePayment {
 /** `payment_transactions`: one row per invoice that asked for money, whatever order events came in. */
 @Injectable()
 export class PaymentTransactionsRepository {
-  /** A refund is final: a late "paid" or "failed" never turns a refunded row back. */
+  /**
+   * A refund is final, and a paid invoice stays paid: a late or stale "failed" never turns
+   * either back.
+   */
   async recordInvoice(manager: EntityManager, payment: InvoicePayment): Promise<void> {
     await manager.query(
       `INSERT INTO payment_transactions (subscription_id, stripe_invoice_id,
@@ -25,8 +28,8 @@ export class PaymentTransactionsRepository {
          stripe_payment_intent_id = COALESCE(EXCLUDED.stripe_payment_intent_id,
                                              payment_transactions.stripe_payment_intent_id),
          amount = EXCLUDED.amount, currency = EXCLUDED.currency,
-         status = CASE WHEN payment_transactions.status = 'refunded' THEN 'refunded'
-                       ELSE EXCLUDED.status END,
+         status = CASE WHEN payment_transactions.status IN ('refunded', 'succeeded')
+                       THEN payment_transactions.status ELSE EXCLUDED.status END,
          paid_at = COALESCE(payment_transactions.paid_at, EXCLUDED.paid_at), updated_at = now()`,
       [
         payment.subscriptionId,

@@ -30,16 +30,29 @@ export interface SyncHints {
   invoicePaymentFailed?: boolean;
   trialWillEnd?: boolean;
   refundedChargeId?: string;
-  /** Apply this object instead of fetching it (the answer of our own update call). */
+  /** Apply this object instead of fetching it (the answer of our own update call)... */
   current?: Stripe.Subscription;
+  /** ...which was asked for at this time. */
+  currentAsOf?: Date;
 }
 
 const STARTED_STATUSES = new Set(['active', 'trialing']);
 
+/** What was fetched from Stripe for one sync, before any lock is taken. */
+interface Fetched {
+  subscription: Stripe.Subscription;
+  invoice?: Stripe.Invoice;
+  charge?: Stripe.Charge;
+  /** When the fetch started (the wall clock: it orders fetches, not business time). */
+  at: Date;
+}
+
 /**
- * Brings one subscription to Stripe's current state. Under a per-subscription lock it fetches
- * the subscription from Stripe, then writes it: fetching after the lock means whoever writes
- * last wrote the newest state, so duplicates and any arrival order end where Stripe is.
+ * Brings one subscription to Stripe's current state. It fetches the subscription (and the
+ * invoice or charge the event names) first, holding no database connection while Stripe
+ * answers; then, under a per-subscription lock, it writes what it fetched unless a fetch that
+ * started later was written already. So duplicates and any arrival order end where Stripe is:
+ * every change comes with an event whose own fetch starts after the change.
  * Mails and events follow transitions (started, canceled) or unique notices (one per invoice,
  * one per trial end), never the number of deliveries.
  */
@@ -58,18 +71,25 @@ export class SubscriptionSync {
     private readonly clock: Clock,
   ) {}
 
-  /** Returns the row as written, or undefined when the event was already processed. */
-  sync(stripeSubscriptionId: string, hints: SyncHints = {}): Promise<SubscriptionRow | undefined> {
+  /** Returns the row as stored, or undefined when the event was already processed. */
+  async sync(
+    stripeSubscriptionId: string,
+    hints: SyncHints = {},
+  ): Promise<SubscriptionRow | undefined> {
+    if (hints.eventId && (await this.events.isProcessed(undefined, hints.eventId))) {
+      return undefined;
+    }
+    const fetched = await this.fetch(stripeSubscriptionId, hints);
     return this.dataSource.transaction(async (manager) => {
       await this.subscriptions.lock(manager, stripeSubscriptionId);
       if (hints.eventId && (await this.events.isProcessed(manager, hints.eventId))) {
         return undefined;
       }
-      const current =
-        hints.current ?? (await this.stripe.subscriptions.retrieve(stripeSubscriptionId));
-      const saved = await this.apply(manager, factsOf(current));
-      if (hints.invoiceId) {
-        await this.applyInvoice(manager, saved, hints.invoiceId, hints.invoicePaymentFailed);
+      const previous = await this.subscriptions.findByStripeId(manager, stripeSubscriptionId);
+      const newer = previous && previous.stripe_synced_at > fetched.at;
+      const saved = newer ? previous : await this.apply(manager, previous, fetched);
+      if (fetched.invoice) {
+        await this.applyInvoice(manager, saved, fetched.invoice, hints.invoicePaymentFailed);
       }
       if (hints.trialWillEnd && saved.status === 'trialing' && saved.trial_end) {
         await this.notify(
@@ -79,12 +99,9 @@ export class SubscriptionSync {
           saved.trial_end.toISOString(),
         );
       }
-      if (hints.refundedChargeId) {
-        const charge = await this.stripe.charges.retrieve(hints.refundedChargeId);
-        const intent = idOf(charge.payment_intent);
-        if (intent) {
-          await this.transactions.recordRefund(manager, intent, charge.amount_refunded);
-        }
+      const refunded = fetched.charge && idOf(fetched.charge.payment_intent);
+      if (fetched.charge && refunded) {
+        await this.transactions.recordRefund(manager, refunded, fetched.charge.amount_refunded);
       }
       if (hints.eventId) {
         await this.events.markProcessed(manager, hints.eventId);
@@ -93,11 +110,22 @@ export class SubscriptionSync {
     });
   }
 
+  private async fetch(stripeSubscriptionId: string, hints: SyncHints): Promise<Fetched> {
+    const at = (hints.current && hints.currentAsOf) || new Date();
+    const [subscription, invoice, charge] = await Promise.all([
+      hints.current ?? this.stripe.subscriptions.retrieve(stripeSubscriptionId),
+      hints.invoiceId ? this.stripe.invoices.retrieve(hints.invoiceId) : undefined,
+      hints.refundedChargeId ? this.stripe.charges.retrieve(hints.refundedChargeId) : undefined,
+    ]);
+    return { subscription, invoice, charge, at };
+  }
+
   private async apply(
     manager: EntityManager,
-    facts: StripeSubscriptionFacts,
+    previous: SubscriptionRow | undefined,
+    fetched: Fetched,
   ): Promise<SubscriptionRow> {
-    const previous = await this.subscriptions.findByStripeId(manager, facts.stripe_subscription_id);
+    const facts = factsOf(fetched.subscription);
     const payer = previous ? payerOfRow(previous) : await this.payerOf(manager, facts);
     const planId =
       (await this.plans.planIdOfPrice(manager, facts.stripe_price_id)) ?? previous?.plan_id ?? null;
@@ -110,6 +138,7 @@ export class SubscriptionSync {
         payer,
         plan_id: planId,
         past_due_since: pastDueSince,
+        stripe_synced_at: fetched.at,
       });
     } catch (error) {
       if (isForeignKeyViolation(error)) {
@@ -163,10 +192,9 @@ export class SubscriptionSync {
   private async applyInvoice(
     manager: EntityManager,
     saved: SubscriptionRow,
-    invoiceId: string,
+    invoice: Stripe.Invoice,
     paymentFailed: boolean | undefined,
   ): Promise<void> {
-    const invoice = await this.stripe.invoices.retrieve(invoiceId);
     const amount = invoice.status === 'paid' ? invoice.amount_paid : invoice.amount_due;
     if (amount <= 0) {
       return;

@@ -26,6 +26,7 @@ export interface SubscriptionRow {
   canceled_at: Date | null;
   ended_at: Date | null;
   past_due_since: Date | null;
+  stripe_synced_at: Date;
   created_at: Date;
   updated_at: Date;
 }
@@ -46,12 +47,14 @@ export interface SubscriptionState {
   canceled_at: Date | null;
   ended_at: Date | null;
   past_due_since: Date | null;
+  /** When this state was fetched from Stripe. */
+  stripe_synced_at: Date;
 }
 
 const COLUMNS = `s.id, s.stripe_subscription_id, s.stripe_customer_id, s.payer_user_id,
   s.payer_tenant_id, s.plan_id, p.name AS plan_name, p.seat_based, s.stripe_price_id, s.status,
   s.quantity, s.current_period_start, s.current_period_end, s.cancel_at_period_end, s.trial_end,
-  s.canceled_at, s.ended_at, s.past_due_since, s.created_at, s.updated_at`;
+  s.canceled_at, s.ended_at, s.past_due_since, s.stripe_synced_at, s.created_at, s.updated_at`;
 const FROM = `subscriptions s LEFT JOIN subscription_plans p ON p.id = s.plan_id`;
 
 /** `subscriptions`: one row per Stripe subscription, written only under its lock (SubscriptionSync). */
@@ -84,8 +87,9 @@ export class SubscriptionsRepository {
     await manager.query(
       `INSERT INTO subscriptions (stripe_subscription_id, stripe_customer_id, payer_user_id,
          payer_tenant_id, plan_id, stripe_price_id, status, quantity, current_period_start,
-         current_period_end, cancel_at_period_end, trial_end, canceled_at, ended_at, past_due_since)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+         current_period_end, cancel_at_period_end, trial_end, canceled_at, ended_at, past_due_since,
+         stripe_synced_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
        ON CONFLICT (stripe_subscription_id) DO UPDATE SET
          stripe_customer_id = EXCLUDED.stripe_customer_id, plan_id = EXCLUDED.plan_id,
          stripe_price_id = EXCLUDED.stripe_price_id, status = EXCLUDED.status,
@@ -93,7 +97,8 @@ export class SubscriptionsRepository {
          current_period_end = EXCLUDED.current_period_end,
          cancel_at_period_end = EXCLUDED.cancel_at_period_end, trial_end = EXCLUDED.trial_end,
          canceled_at = EXCLUDED.canceled_at, ended_at = EXCLUDED.ended_at,
-         past_due_since = EXCLUDED.past_due_since, updated_at = now()`,
+         past_due_since = EXCLUDED.past_due_since, stripe_synced_at = EXCLUDED.stripe_synced_at,
+         updated_at = now()`,
       [
         state.stripe_subscription_id,
         state.stripe_customer_id,
@@ -110,6 +115,7 @@ export class SubscriptionsRepository {
         state.canceled_at,
         state.ended_at,
         state.past_due_since,
+        state.stripe_synced_at,
       ],
     );
     const saved = await this.findByStripeId(manager, state.stripe_subscription_id);

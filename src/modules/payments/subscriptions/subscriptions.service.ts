@@ -93,10 +93,14 @@ export class SubscriptionsService {
       resourceId: row.id,
       tenantId: row.payer_tenant_id ?? undefined,
     });
+    const asked = new Date();
     const updated = await askStripe(() =>
       this.stripe.subscriptions.update(row.stripe_subscription_id, params),
     );
-    const saved = await this.sync.sync(row.stripe_subscription_id, { current: updated });
+    const saved = await this.sync.sync(row.stripe_subscription_id, {
+      current: updated,
+      currentAsOf: asked,
+    });
     return this.toDto(saved ?? row);
   }
 

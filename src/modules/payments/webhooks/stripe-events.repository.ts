@@ -56,9 +56,9 @@ export class StripeEventsRepository {
     );
   }
 
-  async isProcessed(manager: EntityManager, id: string): Promise<boolean> {
+  async isProcessed(manager: EntityManager | undefined, id: string): Promise<boolean> {
     const row = await queryOne<{ processed: boolean }>(
-      manager,
+      manager ?? this.dataSource,
       `SELECT processed_at IS NOT NULL AS processed FROM stripe_events WHERE id = $1`,
       [id],
     );

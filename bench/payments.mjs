@@ -1,0 +1,301 @@
+// Payments under load: the Stripe webhook acknowledging signed events (each stored, then
+// processed by the queue worker in the same process, as in production) and the rate at which
+// the worker drains them; and what the entitlement check adds to GET /api/v1/users/me.
+// A fake Stripe (test/support/fake-stripe, built into .test-dist) runs in this process.
+// `npm run bench` runs it; alone: `npm run build && nest build -p tsconfig.test-build.json &&
+// node bench/payments.mjs` (DATABASE_URL: an empty database on your server; else embedded).
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+import { benchDatabase } from './database.mjs';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
+const WEBHOOK_CONNECTIONS = Number(process.env.BENCH_WEBHOOK_CONNECTIONS ?? 20);
+const ME_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 300);
+const EVENTS = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 40_000);
+const SECRET = 'whsec_bench_secret';
+const KEY = 'sk_test_bench';
+const PASSWORD = 'Bench-Pass-2026!';
+
+function startApp(mode, env) {
+  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'server.mjs'), mode], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk.toString();
+      const match = /READY (\d+)/.exec(stderr);
+      if (match) {
+        resolve({
+          base: `http://127.0.0.1:${match[1]}`,
+          stop: () =>
+            new Promise((done) => {
+              child.once('exit', done);
+              child.kill('SIGTERM');
+            }),
+        });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`${mode} exited with ${code}: ${stderr}`)));
+  });
+}
+
+async function load(options) {
+  const result = await autocannon({ duration: DURATION, ...options });
+  const unexpected = result.non2xx + result.errors + result.timeouts;
+  if (unexpected > 0) {
+    throw new Error(
+      `${options.url}: ${unexpected} failed: ${JSON.stringify(result.statusCodeStats)}`,
+    );
+  }
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    total: result.requests.total,
+  };
+}
+
+async function post(base, route, body, token) {
+  const response = await fetch(`${base}${route}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) {
+    throw new Error(`${route}: ${response.status} ${text}`);
+  }
+  return text ? JSON.parse(text) : null;
+}
+
+/** Registered, verified accounts, each with a live subscription to a plan with its own budget. */
+async function seedSubscribers(client, app, stripe) {
+  const sdk = stripe.client();
+  const product = await sdk.products.create({ name: 'Bench Premium' });
+  const price = await sdk.prices.create({
+    product: product.id,
+    unit_amount: 990,
+    currency: 'usd',
+    recurring: { interval: 'month' },
+  });
+  const {
+    rows: [plan],
+  } = await client.query(
+    `INSERT INTO subscription_plans (name, unit_amount, currency, interval, features, audience,
+       stripe_product_id, stripe_price_id)
+     VALUES ('Bench Premium', 990, 'usd', 'month', '{"api_requests_per_hour": 1000000000}',
+       'individual', $1, $2) RETURNING id`,
+    [product.id, price.id],
+  );
+  await client.query(
+    `INSERT INTO plan_prices (stripe_price_id, plan_id, unit_amount, currency, interval)
+     VALUES ($1, $2, 990, 'usd', 'month')`,
+    [price.id, plan.id],
+  );
+  const emails = Array.from(
+    { length: SUBSCRIBERS },
+    (_, i) => `payer-${i}-${Date.now()}@bench.test`,
+  );
+  for (const email of emails) {
+    await post(app.base, '/api/v1/auth/register', {
+      email,
+      password: PASSWORD,
+      full_name: 'Bench Payer',
+    });
+  }
+  await client.query(`UPDATE users SET email_verified_at = now() WHERE email LIKE 'payer-%'`);
+  const { rows: users } = await client.query(
+    `SELECT id, email FROM users WHERE email LIKE 'payer-%'`,
+  );
+  const checkoutEvents = [];
+  for (const user of users) {
+    const metadata = { payer_type: 'user', user_id: user.id, plan_id: plan.id };
+    const customer = await sdk.customers.create({
+      email: user.email,
+      metadata: { user_id: user.id },
+    });
+    const session = await sdk.checkout.sessions.create({
+      mode: 'subscription',
+      customer: customer.id,
+      line_items: [{ price: price.id, quantity: 1 }],
+      metadata,
+      subscription_data: { metadata },
+      success_url: 'http://localhost:5173/billing/success',
+      cancel_url: 'http://localhost:5173/billing/cancel',
+    });
+    checkoutEvents.push(...stripe.completeCheckout(session.id));
+  }
+  return { users, checkoutEvents };
+}
+
+async function unprocessed(client) {
+  const { rows } = await client.query(
+    `SELECT count(*) FILTER (WHERE processed_at IS NULL)::int AS waiting,
+            count(*)::int AS stored,
+            count(*) FILTER (WHERE failed_at IS NOT NULL)::int AS failed
+     FROM stripe_events`,
+  );
+  return rows[0];
+}
+
+export async function runPaymentsBench(databaseUrl) {
+  const { FakeStripe } = await import(
+    pathToFileURL(
+      path.resolve(import.meta.dirname, '../.test-dist/test/support/fake-stripe/index.js'),
+    ).href
+  );
+  const { default: pg } = await import('pg');
+  const stripe = await FakeStripe.start({ secretKey: KEY });
+  const keyDir = await mkdtemp(path.join(tmpdir(), 'dreamseed-bench-payments-'));
+  const env = {
+    BENCH_DATABASE_URL: databaseUrl,
+    JWT_PRIVATE_KEY_FILE: path.join(keyDir, 'signing-key.pem'),
+    STRIPE_SECRET_KEY: KEY,
+    STRIPE_WEBHOOK_SECRETS: SECRET,
+    STRIPE_API_HOST: stripe.host,
+    STRIPE_API_PORT: String(stripe.port),
+    STRIPE_API_PROTOCOL: 'http',
+  };
+  const client = new pg.Client({ connectionString: databaseUrl });
+  client.on('error', () => undefined);
+  const lines = [];
+  let app = await startApp('app-payments', env);
+  try {
+    await client.connect();
+    const { users, checkoutEvents } = await seedSubscribers(client, app, stripe);
+    // The checkouts' own events first, so every subscriber is entitled before users/me runs.
+    for (const event of checkoutEvents) {
+      await stripe.deliver(event, { url: `${app.base}/api/v1/webhooks/stripe`, secret: SECRET });
+    }
+    while ((await unprocessed(client)).waiting > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+
+    // Unique signed events (subscription updates: each makes the worker fetch and apply one).
+    const subscriptions = checkoutEvents
+      .filter((event) => event.type === 'customer.subscription.created')
+      .map((event) => event.data.object);
+    const deliveries = Array.from({ length: EVENTS }, (_, i) => {
+      const event = stripe.event(
+        'customer.subscription.updated',
+        subscriptions[i % subscriptions.length],
+      );
+      const body = JSON.stringify(event);
+      return { body, signature: stripe.signature(body, { secret: SECRET }) };
+    });
+    let next = 0;
+    const webhook = {
+      url: `${app.base}/api/v1/webhooks/stripe`,
+      connections: WEBHOOK_CONNECTIONS,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (request) => {
+            const delivery = deliveries[next++ % deliveries.length];
+            return {
+              ...request,
+              path: '/api/v1/webhooks/stripe',
+              headers: {
+                'content-type': 'application/json',
+                'stripe-signature': delivery.signature,
+              },
+              body: delivery.body,
+            };
+          },
+        },
+      ],
+    };
+    const before = await unprocessed(client);
+    const startedAt = Date.now();
+    const ack = await load(webhook);
+    const afterLoad = await unprocessed(client);
+    const loadSeconds = (Date.now() - startedAt) / 1000;
+    const storedDuringLoad = afterLoad.stored - before.stored;
+    const drainedDuringLoad = storedDuringLoad - (afterLoad.waiting - before.waiting);
+    while ((await unprocessed(client)).waiting > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const drainSeconds = (Date.now() - startedAt) / 1000;
+    const final = await unprocessed(client);
+    lines.push(
+      `webhook POST /api/v1/webhooks/stripe (${WEBHOOK_CONNECTIONS} conn.)  ${ack.rps.toFixed(0).padStart(6)} events/s   p50 ${ack.p50} ms   p99 ${ack.p99} ms   (${storedDuringLoad} new events stored)`,
+      `worker drain while loaded                     ${(drainedDuringLoad / loadSeconds).toFixed(0).padStart(6)} events/s processed during the load`,
+      `worker drain, load start to queue empty       ${(storedDuringLoad / drainSeconds).toFixed(0).padStart(6)} events/s (${drainSeconds.toFixed(1)} s for ${storedDuringLoad}; failed: ${final.failed})`,
+    );
+
+    // users/me with and without the entitlement check, two interleaved rounds.
+    const tokens = [];
+    for (const user of users.slice(0, 50)) {
+      tokens.push(
+        (await post(app.base, '/api/v1/auth/login', { email: user.email, password: PASSWORD }))
+          .access_token,
+      );
+    }
+    const me = () => {
+      let i = 0;
+      return [
+        {
+          method: 'GET',
+          path: '/api/v1/users/me',
+          setupRequest: (request) => ({
+            ...request,
+            headers: { authorization: `Bearer ${tokens[i++ % tokens.length]}` },
+          }),
+        },
+      ];
+    };
+    const rounds = { 'app-payments': [], 'app-payments-flat': [] };
+    for (let round = 0; round < 2; round += 1) {
+      for (const mode of ['app-payments', 'app-payments-flat']) {
+        if (!(round === 0 && mode === 'app-payments')) {
+          await app.stop();
+          app = await startApp(mode, env);
+        }
+        await load({
+          url: app.base,
+          connections: ME_CONNECTIONS,
+          duration: WARMUP,
+          requests: me(),
+        });
+        rounds[mode].push(
+          await load({ url: app.base, connections: ME_CONNECTIONS, requests: me() }),
+        );
+      }
+    }
+    const mean = (list) => list.reduce((sum, r) => sum + r.rps, 0) / list.length;
+    const withCheck = mean(rounds['app-payments']);
+    const without = mean(rounds['app-payments-flat']);
+    lines.push(
+      `users/me, subscriber, entitlement check       ${withCheck.toFixed(0).padStart(6)} req/s (rounds: ${rounds['app-payments'].map((r) => r.rps.toFixed(0)).join(', ')})`,
+      `users/me, subscriber, check skipped           ${without.toFixed(0).padStart(6)} req/s (rounds: ${rounds['app-payments-flat'].map((r) => r.rps.toFixed(0)).join(', ')})`,
+      `  ratio with/without                          ${(withCheck / without).toFixed(3)}`,
+    );
+  } finally {
+    await app.stop();
+    await client.end().catch(() => undefined);
+    await stripe.close();
+    await rm(keyDir, { recursive: true, force: true });
+  }
+  return lines;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const db = await benchDatabase('dreamseed-bench-payments');
+  try {
+    const lines = await runPaymentsBench(db.url);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    await db.stop();
+  }
+}
