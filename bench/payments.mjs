@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { benchDatabase } from './database.mjs';
@@ -179,7 +180,7 @@ export async function runPaymentsBench(databaseUrl) {
       await stripe.deliver(event, { url: `${app.base}/api/v1/webhooks/stripe`, secret: SECRET });
     }
     while ((await unprocessed(client)).waiting > 0) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
     }
 
     // Unique signed events (subscription updates: each makes the worker fetch and apply one).
@@ -224,7 +225,7 @@ export async function runPaymentsBench(databaseUrl) {
     const storedDuringLoad = afterLoad.stored - before.stored;
     const drainedDuringLoad = storedDuringLoad - (afterLoad.waiting - before.waiting);
     while ((await unprocessed(client)).waiting > 0) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
     }
     const drainSeconds = (Date.now() - startedAt) / 1000;
     const final = await unprocessed(client);

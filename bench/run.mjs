@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { benchDatabase } from './database.mjs';
+import { runPaymentsBench } from './payments.mjs';
 import { runUsageBench } from './usage.mjs';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -135,6 +136,7 @@ const env = {
 };
 const results = {};
 let usageLines;
+let paymentLines;
 try {
   const body = JSON.stringify({ name: 'notebook', quantity: 3 });
   const post = { method: 'POST', headers: { 'content-type': 'application/json' }, body };
@@ -167,6 +169,7 @@ try {
   }
   results['argon2id verify, raw (same process type)'] = await argon2Raw(env);
   usageLines = await runUsageBench(db.url);
+  paymentLines = await runPaymentsBench(db.url);
 } finally {
   await db.stop();
   await rm(keyDir, { recursive: true, force: true });
@@ -419,3 +422,4 @@ GET /api/v1/users p95 on 100k members, plain / at 100 req/s / filtered: ${result
 ${['small', 'full'].map((size) => `CSV export: ${auditExport[size].rows} rows, ${auditExport[size].mb.toFixed(1)} MB in ${auditExport[size].seconds.toFixed(1)} s; server RSS ${auditExport[size].rssBeforeMb.toFixed(0)} MB before, ${auditExport[size].rssPeakMb.toFixed(0)} MB peak`).join('\n')}
 login p95, saturated / at 50 req/s:                  ${loginRun.p95} ms / ${results['app POST /api/v1/auth/login at 50 req/s'].p95} ms (seed: < 200 ms)`);
 console.log(`\n${usageLines.join('\n')}`);
+console.log(`\nPayments\n${paymentLines.join('\n')}`);
