@@ -233,6 +233,24 @@ describe('payments: plans and their Stripe prices', () => {
       expect(await planCount()).toBe(plans);
     });
 
+    it('should adopt one price once when it is sent three times at once (one 201, the others 409)', async () => {
+      const price = await stripePrice({ unit_amount: 700, currency: 'usd', interval: 'month' });
+      const plans = await planCount();
+      const adopt = (name: string) =>
+        call('POST', '/admin/plans', {
+          ...VALID_PLAN,
+          name,
+          unit_amount: 700,
+          stripe_price_id: price.id,
+        });
+      const answers = await Promise.all([adopt('First'), adopt('Second'), adopt('Third')]);
+      expect(answers.map((answer) => answer.status).sort()).toEqual([201, 409, 409]);
+      expect(
+        answers.filter((answer) => answer.status === 409).map((a) => a.body.error_code),
+      ).toEqual(['COMMON_CONFLICT', 'COMMON_CONFLICT']);
+      expect(await planCount()).toBe(plans + 1);
+    });
+
     it.each([
       ['amount', { unit_amount: 1600 }, { unit_amount: 1600 }, { unit_amount: 1500 }],
       ['currency', { currency: 'eur' }, { currency: 'eur' }, { currency: 'usd' }],
