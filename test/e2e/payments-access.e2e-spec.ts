@@ -584,6 +584,23 @@ describe('payments: who may call what, bad input and business refusals', () => {
       expect(sessions.data.map((session) => session.id)).toEqual([first]);
     });
 
+    it('should give two first checkouts sent at once one session and one Stripe customer', async () => {
+      const user = await createUser(p.t);
+      const tokens = await login(p.t, user);
+      clock.advance(60_000 - (clock.nowMs() % 60_000));
+      const [first, second] = await Promise.all([
+        checkout(p.t, tokens.access_token, premium.id),
+        checkout(p.t, tokens.access_token, premium.id),
+      ]);
+      expect(second).toBe(first);
+      const rows = await customerOf('user_id', user.id);
+      expect(rows).toHaveLength(1);
+      const customers = await p.stripe
+        .client()
+        .customers.retrieve(rows[0]?.stripe_customer_id ?? '');
+      expect(customers).toMatchObject({ metadata: { user_id: user.id } });
+    });
+
     it('should refuse a second purchase of a live plan (409), make one Stripe customer for two plans', async () => {
       const user = await createUser(p.t);
       const tokens = await login(p.t, user);
@@ -695,6 +712,21 @@ describe('payments: who may call what, bad input and business refusals', () => {
         `/payments/invoices?limit=1&starting_after=${page.body.items[0]?.id ?? ''}`,
       );
       expect(limited.body).toEqual({ items: [], has_more: false });
+
+      const school = await call<InvoicePage>(
+        south.admin.tokens.access_token,
+        'GET',
+        `/payments/invoices?tenant_id=${south.tenant}`,
+      );
+      expect(school.body.items.map((invoice) => [invoice.amount_paid, invoice.currency])).toEqual([
+        [9000, 'usd'],
+      ]);
+      const ownOfAdmin = await call<InvoicePage>(
+        south.admin.tokens.access_token,
+        'GET',
+        '/payments/invoices',
+      );
+      expect(ownOfAdmin.body).toEqual({ items: [], has_more: false });
 
       const fresh = await login(p.t, await createUser(p.t));
       const before = p.stripe.requests.length;
