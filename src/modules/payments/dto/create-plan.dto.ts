@@ -10,6 +10,7 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateBy,
   ValidateNested,
 } from 'class-validator';
 import { PlanFeaturesDto } from './plan-features.dto.js';
@@ -22,6 +23,18 @@ const trimmed = ({ value }: { value: unknown }): unknown =>
 export const CURRENCY_PATTERN = /^[a-z]{3}$/;
 /** Stripe's own ceiling for a unit amount. */
 export const MAX_UNIT_AMOUNT = 99_999_999;
+
+/** seat_based only on a school plan (subscription_plans has the same CHECK). */
+function SeatsForSchoolsOnly(): PropertyDecorator {
+  return ValidateBy({
+    name: 'seatsForSchoolsOnly',
+    validator: {
+      validate: (value: unknown, args) =>
+        value !== true || (args?.object as { audience?: unknown }).audience === 'school',
+      defaultMessage: () => 'seat_based is for school plans (audience school) only',
+    },
+  });
+}
 
 export class CreatePlanDto {
   /** @example Premium */
@@ -48,7 +61,7 @@ export class CreatePlanDto {
   @IsOptional() @ValidateNested() @Type(() => PlanFeaturesDto) features?: PlanFeaturesDto;
 
   /** A school plan priced per seat: checkout takes the number of seats as `quantity`. */
-  @IsOptional() @IsBoolean() seat_based?: boolean;
+  @IsOptional() @IsBoolean() @SeatsForSchoolsOnly() seat_based?: boolean;
 
   /** `individual`: any signed-in user buys it for themselves; `school`: a school admin, for the school. @example individual */
   @IsIn(['individual', 'school']) audience!: 'individual' | 'school';

@@ -86,11 +86,14 @@ export class PlansRepository {
     );
   }
 
-  async insert(manager: EntityManager, plan: NewPlan): Promise<void> {
-    await manager.query(
+  /** false when another plan already sells at this Stripe price (nothing is written then). */
+  async insert(manager: EntityManager, plan: NewPlan): Promise<boolean> {
+    const inserted = await queryRows<{ id: string }>(
+      manager,
       `INSERT INTO subscription_plans (id, name, description, unit_amount, currency, interval,
          trial_days, features, seat_based, audience, is_active, stripe_product_id, stripe_price_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       ON CONFLICT (stripe_price_id) DO NOTHING RETURNING id`,
       [
         plan.id,
         plan.name,
@@ -107,7 +110,11 @@ export class PlansRepository {
         plan.stripe_price_id,
       ],
     );
+    if (inserted.length === 0) {
+      return false;
+    }
     await this.recordPrice(manager, plan);
+    return true;
   }
 
   async update(manager: EntityManager, id: string, changes: PlanChanges): Promise<void> {

@@ -58,7 +58,7 @@ export class PlansService {
     const { productId, priceId } = dto.stripe_price_id
       ? await this.adoptPrice(dto.stripe_price_id, terms)
       : await this.createProductAndPrice(id, dto, terms);
-    await this.dataSource.transaction((manager) =>
+    const inserted = await this.dataSource.transaction((manager) =>
       this.plans.insert(manager, {
         id,
         name: dto.name,
@@ -73,6 +73,10 @@ export class PlansService {
         stripe_price_id: priceId,
       }),
     );
+    if (!inserted) {
+      // Two adoptions of one price at once: the check in adoptPrice saw neither.
+      throw new AppException('COMMON_CONFLICT', 'Another plan already sells at this Stripe price');
+    }
     return this.get(id);
   }
 
