@@ -129,6 +129,14 @@ async function deployment(): Promise<Deployment> {
   };
 }
 
+function eventOf(events: FakeEvent[], type: string): FakeEvent {
+  const found = events.find((event) => event.type === type);
+  if (!found) {
+    throw new Error(`no ${type} among the events`);
+  }
+  return found;
+}
+
 describe('payments: a crash does not lose or repeat a Stripe event', () => {
   let d: Deployment | undefined;
 
@@ -143,6 +151,14 @@ describe('payments: a crash does not lose or repeat a Stripe event', () => {
       `SELECT id, processed_at, enqueued_at, failed_at, attempts FROM stripe_events
        WHERE id = ANY($1) ORDER BY id`,
       [ids],
+    );
+
+  const transactionsOf = (current: Deployment, subscriptionId: string) =>
+    query(
+      current.databaseUrl,
+      `SELECT t.amount, t.status FROM payment_transactions t
+       JOIN subscriptions s ON s.id = t.subscription_id WHERE s.stripe_subscription_id = $1`,
+      [subscriptionId],
     );
 
   /** A plan, and a buyer who has completed Stripe's checkout for it: no event delivered yet. */
@@ -177,13 +193,9 @@ describe('payments: a crash does not lose or repeat a Stripe event', () => {
         enqueued_at: expect.any(Date),
       });
     }
-    const transactions = await query(
-      current.databaseUrl,
-      `SELECT t.amount, t.status FROM payment_transactions t
-       JOIN subscriptions s ON s.id = t.subscription_id WHERE s.stripe_subscription_id = $1`,
-      [subscriptionId],
-    );
-    expect(transactions).toEqual([{ amount: '990', status: 'succeeded' }]);
+    expect(await transactionsOf(current, subscriptionId)).toEqual([
+      { amount: '990', status: 'succeeded' },
+    ]);
     const [subscription] = await query<{ status: string; payer_user_id: string }>(
       current.databaseUrl,
       `SELECT status, payer_user_id FROM subscriptions WHERE stripe_subscription_id = $1`,
@@ -224,6 +236,40 @@ describe('payments: a crash does not lose or repeat a Stripe event', () => {
     expect(await first.exited).toBe('SIGKILL');
 
     await current.start(true);
+    await expectAppliedOnce(current, buyer, events, subscriptionId);
+  }, 180_000);
+
+  it('should process once an event whose worker was killed with SIGKILL in the middle of it', async () => {
+    const current = await deployment();
+    d = current;
+    const first = await current.start(true);
+    const { buyer, events, subscriptionId } = await purchase(current);
+    const fetches = () =>
+      current.stripe.requests.filter(
+        (request) => request.path === `/v1/subscriptions/${subscriptionId}`,
+      ).length;
+    // The sync holds its transaction while the SDK waits to retry these: the process dies there.
+    current.stripe.failNext(2, { status: 500, path: /^\/v1\/subscriptions\//, method: 'GET' });
+    await deliver(current.stripe, [eventOf(events, 'invoice.paid')]);
+    await waitFor(() => Promise.resolve(fetches() >= 1), { timeoutMs: 20_000, intervalMs: 10 });
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    const [interrupted] = await storedEvents(current.databaseUrl, [
+      eventOf(events, 'invoice.paid').id,
+    ]);
+    expect(interrupted).toMatchObject({ processed_at: null, attempts: 0 });
+    expect(await transactionsOf(current, subscriptionId)).toEqual([]);
+
+    // The new process finds the job its predecessor held (stalled once its lock expires).
+    await current.start(true);
+    await waitFor(
+      async () => {
+        const [row] = await storedEvents(current.databaseUrl, [eventOf(events, 'invoice.paid').id]);
+        return row?.processed_at;
+      },
+      { timeoutMs: 120_000, intervalMs: 250 },
+    );
+    await deliver(current.stripe, events);
     await expectAppliedOnce(current, buyer, events, subscriptionId);
   }, 180_000);
 
