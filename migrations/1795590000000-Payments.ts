@@ -137,6 +137,7 @@ export class Payments1795590000000 implements MigrationInterface {
                 "source" character varying(20) NOT NULL DEFAULT 'webhook',
                 "received_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
                 "enqueued_at" TIMESTAMP WITH TIME ZONE,
+                "enqueue_round" integer NOT NULL DEFAULT 0,
                 "processed_at" TIMESTAMP WITH TIME ZONE,
                 "attempts" integer NOT NULL DEFAULT 0,
                 "last_error" text,

@@ -28,6 +28,10 @@ export class StripeEvent {
   @Column({ type: 'timestamptz', nullable: true })
   enqueuedAt!: Date | null;
 
+  /** Bumped each time the event is queued again (a retry): its job id is `<id>-r<round>`. */
+  @Column({ type: 'integer', default: 0 })
+  enqueueRound!: number;
+
   @Column({ type: 'timestamptz', nullable: true })
   processedAt!: Date | null;
 

@@ -25,8 +25,9 @@ const BATCH_SIZE = 200;
 /**
  * Moves stored Stripe events into the `stripe-events` queue, in batches, after the webhook has
  * answered. Its poll is also the sweep: an event stored by a process that died before its job
- * was added has no `enqueued_at` and is picked up here. The job id is the event id, so a relay
- * that dies between adding and marking adds nothing twice.
+ * was added has no `enqueued_at` and is picked up here. The job id is the event id and its
+ * round, so a relay that dies between adding and marking adds nothing twice, while a retry
+ * (a new round) gets a new job even though the queue keeps the failed one.
  */
 @Injectable()
 export class StripeEventRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -107,7 +108,7 @@ export class StripeEventRelay implements OnApplicationBootstrap, BeforeApplicati
           name: 'process' as const,
           data: { eventId: row.id },
           opts: {
-            jobId: row.id,
+            jobId: `${row.id}-r${row.enqueue_round}`,
             attempts: this.config.get('STRIPE_EVENT_MAX_ATTEMPTS'),
             backoff: { type: 'exponential', delay: this.config.get('STRIPE_EVENT_RETRY_DELAY_MS') },
           },

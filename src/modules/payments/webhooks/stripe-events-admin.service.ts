@@ -1,8 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectQueue } from '@nestjs/bullmq';
-import type { Queue } from 'bullmq';
 import { AppException } from '../../../common/errors/app.exception.js';
-import { STRIPE_EVENTS_QUEUE } from '../../../common/queue/queue-names.js';
 import { toStripeEventDto, type StripeEventDto } from '../dto/stripe-event.dto.js';
 import { StripeEventRelay } from './stripe-event-relay.service.js';
 import { StripeEventsRepository, type EventListStatus } from './stripe-events.repository.js';
@@ -15,24 +12,19 @@ export class StripeEventsAdmin {
   constructor(
     private readonly events: StripeEventsRepository,
     private readonly relay: StripeEventRelay,
-    @InjectQueue(STRIPE_EVENTS_QUEUE) private readonly queue: Queue,
   ) {}
 
   async list(status: EventListStatus = 'failed', limit = DEFAULT_LIMIT): Promise<StripeEventDto[]> {
     return (await this.events.list(status, limit)).map(toStripeEventDto);
   }
 
-  /** A failed event gets a fresh job (its old one is removed: job ids are event ids). */
+  /** An unprocessed event gets a fresh job in a new round (the failed job stays for inspection). */
   async retry(id: string): Promise<StripeEventDto> {
     const event = await this.events.find(id);
     if (!event) {
       throw new AppException('PAYMENTS_EVENT_NOT_FOUND');
     }
     if (!event.processed_at) {
-      const job = await this.queue.getJob(id);
-      if (job && (await job.isFailed())) {
-        await job.remove();
-      }
       await this.events.clearFailure(id);
       this.relay.nudge();
     }

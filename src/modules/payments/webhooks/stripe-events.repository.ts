@@ -83,19 +83,27 @@ export class StripeEventsRepository {
     );
   }
 
-  /** An admin's retry of an event the queue gave up on. */
+  /**
+   * An admin's retry of an event the queue gave up on: queued again in a new round, so its new
+   * job never collides with the failed one the queue keeps.
+   */
   async clearFailure(id: string): Promise<void> {
     await this.dataSource.query(
-      `UPDATE stripe_events SET failed_at = NULL, enqueued_at = NULL WHERE id = $1 AND processed_at IS NULL`,
+      `UPDATE stripe_events SET failed_at = NULL, enqueued_at = NULL,
+         enqueue_round = enqueue_round + 1
+       WHERE id = $1 AND processed_at IS NULL`,
       [id],
     );
   }
 
   /** Stored events without a job yet, locked for this transaction (several instances relay). */
-  claimUnenqueued(manager: EntityManager, limit: number): Promise<Array<{ id: string }>> {
-    return queryRows<{ id: string }>(
+  claimUnenqueued(
+    manager: EntityManager,
+    limit: number,
+  ): Promise<Array<{ id: string; enqueue_round: number }>> {
+    return queryRows<{ id: string; enqueue_round: number }>(
       manager,
-      `SELECT id FROM stripe_events
+      `SELECT id, enqueue_round FROM stripe_events
        WHERE enqueued_at IS NULL AND processed_at IS NULL AND failed_at IS NULL
        ORDER BY received_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
       [limit],
@@ -112,7 +120,7 @@ export class StripeEventsRepository {
   async requeueStale(olderThanSeconds: number): Promise<number> {
     const rows = await queryRows<{ id: string }>(
       this.dataSource,
-      `UPDATE stripe_events SET enqueued_at = NULL
+      `UPDATE stripe_events SET enqueued_at = NULL, enqueue_round = enqueue_round + 1
        WHERE processed_at IS NULL AND failed_at IS NULL
          AND enqueued_at < now() - make_interval(secs => $1)
        RETURNING id`,
