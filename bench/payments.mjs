@@ -24,7 +24,7 @@ const KEY = 'sk_test_bench';
 const PASSWORD = 'Bench-Pass-2026!';
 
 function startApp(mode, env) {
-  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'server.mjs'), mode], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), path.join(import.meta.dirname, 'server.mjs'), mode], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -69,7 +69,7 @@ async function startPaymentsApp(withEntitlements) {
       await import('../dist/src/modules/payments/entitlements/entitlements.service.js');
     Entitlements.prototype.requestBudgetPerHour = () => Promise.resolve(undefined);
   }
-  return startApp(true, { QUEUE_WORKERS_ENABLED: 'true' });
+  return startApp(true, { QUEUE_WORKERS_ENABLED: process.env.BENCH_QUEUE_WORKERS ?? 'true' });
 }
 
 async function startApp(withAudit, extra = {}) {
@@ -134,3 +134,5 @@ const port = mode.startsWith('bare')
     ? await startPaymentsApp(mode === 'app-payments')
     : await startApp(mode !== 'app-no-audit');
 process.stderr.write(`READY ${port}\n`);
+// A plain exit on SIGTERM, so `--cpu-prof` (BENCH_NODE_FLAGS) can write its profile.
+process.on('SIGTERM', () => process.exit(0));

@@ -20,7 +20,11 @@ import {
   paymentIntentOfInvoice,
   type StripeSubscriptionFacts,
 } from './stripe-subscription.js';
-import { SubscriptionsRepository, type SubscriptionRow } from './subscriptions.repository.js';
+import {
+  SubscriptionsRepository,
+  type SubscriptionRow,
+  type SubscriptionState,
+} from './subscriptions.repository.js';
 
 /** What the event that asked for a sync says besides "look at this subscription". */
 export interface SyncHints {
@@ -76,13 +80,12 @@ export class SubscriptionSync {
     stripeSubscriptionId: string,
     hints: SyncHints = {},
   ): Promise<SubscriptionRow | undefined> {
-    if (hints.eventId && (await this.events.isProcessed(undefined, hints.eventId))) {
-      return undefined;
-    }
     const fetched = await this.fetch(stripeSubscriptionId, hints);
     return this.dataSource.transaction(async (manager) => {
       await this.subscriptions.lock(manager, stripeSubscriptionId);
-      if (hints.eventId && (await this.events.isProcessed(manager, hints.eventId))) {
+      // Marked processed first: a concurrent copy waits on the lock, then finds it taken.
+      // If anything below fails, the transaction (this mark with it) rolls back.
+      if (hints.eventId && !(await this.events.claimForProcessing(manager, hints.eventId))) {
         return undefined;
       }
       const previous = await this.subscriptions.findByStripeId(manager, stripeSubscriptionId);
@@ -102,9 +105,6 @@ export class SubscriptionSync {
       const refunded = fetched.charge && idOf(fetched.charge.payment_intent);
       if (fetched.charge && refunded) {
         await this.transactions.recordRefund(manager, refunded, fetched.charge.amount_refunded);
-      }
-      if (hints.eventId) {
-        await this.events.markProcessed(manager, hints.eventId);
       }
       return saved;
     });
@@ -127,19 +127,27 @@ export class SubscriptionSync {
   ): Promise<SubscriptionRow> {
     const facts = factsOf(fetched.subscription);
     const payer = previous ? payerOfRow(previous) : await this.payerOf(manager, facts);
+    const samePrice = previous?.stripe_price_id === facts.stripe_price_id;
     const planId =
-      (await this.plans.planIdOfPrice(manager, facts.stripe_price_id)) ?? previous?.plan_id ?? null;
+      (samePrice ? previous?.plan_id : undefined) ??
+      (await this.plans.planIdOfPrice(manager, facts.stripe_price_id)) ??
+      previous?.plan_id ??
+      null;
     const pastDueSince =
       facts.status !== 'past_due' ? null : (previous?.past_due_since ?? this.clock.now());
+    const state: SubscriptionState = {
+      ...facts,
+      payer,
+      plan_id: planId,
+      past_due_since: pastDueSince,
+      stripe_synced_at: fetched.at,
+    };
+    if (previous && sameState(previous, state)) {
+      return previous;
+    }
     let saved: SubscriptionRow;
     try {
-      saved = await this.subscriptions.save(manager, {
-        ...facts,
-        payer,
-        plan_id: planId,
-        past_due_since: pastDueSince,
-        stripe_synced_at: fetched.at,
-      });
+      saved = await this.subscriptions.save(manager, state);
     } catch (error) {
       if (isForeignKeyViolation(error)) {
         throw new Error(
@@ -174,7 +182,8 @@ export class SubscriptionSync {
     metadata: Record<string, string>,
   ): Promise<void> {
     const buyer = metadata.user_id ?? saved.payer_user_id ?? undefined;
-    if (STARTED_STATUSES.has(saved.status)) {
+    const wasStarted = previous !== undefined && STARTED_STATUSES.has(previous.status);
+    if (STARTED_STATUSES.has(saved.status) && !wasStarted) {
       await this.notify(manager, saved, 'subscription.started', saved.id, buyer);
     }
     if (saved.status === 'canceled' && previous?.status !== 'canceled') {
@@ -241,6 +250,32 @@ function payerOfRow(row: SubscriptionRow): Payer {
   return row.payer_user_id
     ? { kind: 'user', id: row.payer_user_id }
     : { kind: 'tenant', id: row.payer_tenant_id ?? '' };
+}
+
+const STATE_FIELDS = [
+  'stripe_customer_id',
+  'plan_id',
+  'stripe_price_id',
+  'status',
+  'quantity',
+  'current_period_start',
+  'current_period_end',
+  'cancel_at_period_end',
+  'trial_end',
+  'canceled_at',
+  'ended_at',
+  'past_due_since',
+] as const;
+
+/** Nothing Stripe says differs from what is stored (a duplicate or a no-op sync). */
+function sameState(row: SubscriptionRow, state: SubscriptionState): boolean {
+  return STATE_FIELDS.every((field) => {
+    const stored = row[field];
+    const fetched = state[field];
+    return stored instanceof Date || fetched instanceof Date
+      ? (stored as Date | null)?.getTime() === (fetched as Date | null)?.getTime()
+      : stored === fetched;
+  });
 }
 
 function changedForEntitlements(before: SubscriptionRow, after: SubscriptionRow): boolean {

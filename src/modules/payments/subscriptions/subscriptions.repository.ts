@@ -84,21 +84,26 @@ export class SubscriptionsRepository {
   }
 
   async save(manager: EntityManager, state: SubscriptionState): Promise<SubscriptionRow> {
-    await manager.query(
-      `INSERT INTO subscriptions (stripe_subscription_id, stripe_customer_id, payer_user_id,
-         payer_tenant_id, plan_id, stripe_price_id, status, quantity, current_period_start,
-         current_period_end, cancel_at_period_end, trial_end, canceled_at, ended_at, past_due_since,
-         stripe_synced_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-       ON CONFLICT (stripe_subscription_id) DO UPDATE SET
-         stripe_customer_id = EXCLUDED.stripe_customer_id, plan_id = EXCLUDED.plan_id,
-         stripe_price_id = EXCLUDED.stripe_price_id, status = EXCLUDED.status,
-         quantity = EXCLUDED.quantity, current_period_start = EXCLUDED.current_period_start,
-         current_period_end = EXCLUDED.current_period_end,
-         cancel_at_period_end = EXCLUDED.cancel_at_period_end, trial_end = EXCLUDED.trial_end,
-         canceled_at = EXCLUDED.canceled_at, ended_at = EXCLUDED.ended_at,
-         past_due_since = EXCLUDED.past_due_since, stripe_synced_at = EXCLUDED.stripe_synced_at,
-         updated_at = now()`,
+    const saved = await queryOne<SubscriptionRow>(
+      manager,
+      `WITH s AS (
+         INSERT INTO subscriptions (stripe_subscription_id, stripe_customer_id, payer_user_id,
+           payer_tenant_id, plan_id, stripe_price_id, status, quantity, current_period_start,
+           current_period_end, cancel_at_period_end, trial_end, canceled_at, ended_at,
+           past_due_since, stripe_synced_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+         ON CONFLICT (stripe_subscription_id) DO UPDATE SET
+           stripe_customer_id = EXCLUDED.stripe_customer_id, plan_id = EXCLUDED.plan_id,
+           stripe_price_id = EXCLUDED.stripe_price_id, status = EXCLUDED.status,
+           quantity = EXCLUDED.quantity, current_period_start = EXCLUDED.current_period_start,
+           current_period_end = EXCLUDED.current_period_end,
+           cancel_at_period_end = EXCLUDED.cancel_at_period_end, trial_end = EXCLUDED.trial_end,
+           canceled_at = EXCLUDED.canceled_at, ended_at = EXCLUDED.ended_at,
+           past_due_since = EXCLUDED.past_due_since, stripe_synced_at = EXCLUDED.stripe_synced_at,
+           updated_at = now()
+         RETURNING *
+       )
+       SELECT ${COLUMNS} FROM s LEFT JOIN subscription_plans p ON p.id = s.plan_id`,
       [
         state.stripe_subscription_id,
         state.stripe_customer_id,
@@ -118,9 +123,8 @@ export class SubscriptionsRepository {
         state.stripe_synced_at,
       ],
     );
-    const saved = await this.findByStripeId(manager, state.stripe_subscription_id);
     if (!saved) {
-      throw new Error(`subscription ${state.stripe_subscription_id} vanished while saved`);
+      throw new Error(`subscription ${state.stripe_subscription_id} was not saved`);
     }
     return saved;
   }

@@ -56,13 +56,19 @@ export class StripeEventsRepository {
     );
   }
 
-  async isProcessed(manager: EntityManager | undefined, id: string): Promise<boolean> {
-    const row = await queryOne<{ processed: boolean }>(
-      manager ?? this.dataSource,
-      `SELECT processed_at IS NOT NULL AS processed FROM stripe_events WHERE id = $1`,
+  /**
+   * Marks the event processed in `manager`'s transaction, unless it already was: false then.
+   * Taken before the work, so a concurrent copy of the job finds it taken once it may look.
+   */
+  async claimForProcessing(manager: EntityManager, id: string): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
+      manager,
+      `UPDATE stripe_events SET processed_at = now(), attempts = attempts + 1, last_error = NULL,
+         failed_at = NULL
+       WHERE id = $1 AND processed_at IS NULL RETURNING id`,
       [id],
     );
-    return row?.processed ?? false;
+    return rows.length > 0;
   }
 
   async markProcessed(manager: EntityManager | undefined, id: string): Promise<void> {
