@@ -5,6 +5,7 @@
 // `npm run bench` runs it; alone: `npm run build && nest build -p tsconfig.test-build.json &&
 // node bench/payments.mjs` (DATABASE_URL: an empty database on your server; else embedded).
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,12 +23,22 @@ const EVENTS = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 40_000);
 const SECRET = 'whsec_bench_secret';
 const KEY = 'sk_test_bench';
 const PASSWORD = 'Bench-Pass-2026!';
+/** BENCH_QUEUE_WORKERS=false: the webhook alone, nothing drained (to see what acknowledging costs). */
+const WORKERS = process.env.BENCH_QUEUE_WORKERS !== 'false';
 
 function startApp(mode, env) {
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), path.join(import.meta.dirname, 'server.mjs'), mode], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+      path.join(import.meta.dirname, 'server.mjs'),
+      mode,
+    ],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let stderr = '';
     child.stderr.on('data', (chunk) => {
@@ -35,6 +46,7 @@ function startApp(mode, env) {
       const match = /READY (\d+)/.exec(stderr);
       if (match) {
         resolve({
+          pid: child.pid,
           base: `http://127.0.0.1:${match[1]}`,
           stop: () =>
             new Promise((done) => {
@@ -46,6 +58,38 @@ function startApp(mode, env) {
     });
     child.on('exit', (code) => reject(new Error(`${mode} exited with ${code}: ${stderr}`)));
   });
+}
+
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system) of a process, from /proc. */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds so far of the app, of this process (load generator and fake Stripe), of PostgreSQL. */
+function cpuSnapshot(appPid) {
+  const postgres = readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+      } catch {
+        return false;
+      }
+    })
+    .reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  return { app: cpuSeconds(appPid), bench: cpuSeconds(process.pid), postgres };
+}
+
+function cpuShare(before, after, seconds) {
+  const cores = (key) => ((after[key] - before[key]) / seconds).toFixed(2);
+  return `CPU cores used: app ${cores('app')}, PostgreSQL ${cores('postgres')}, load generator + fake Stripe ${cores('bench')}`;
 }
 
 async function load(options) {
@@ -179,7 +223,7 @@ export async function runPaymentsBench(databaseUrl) {
     for (const event of checkoutEvents) {
       await stripe.deliver(event, { url: `${app.base}/api/v1/webhooks/stripe`, secret: SECRET });
     }
-    while ((await unprocessed(client)).waiting > 0) {
+    while (WORKERS && (await unprocessed(client)).waiting > 0) {
       await sleep(200);
     }
 
@@ -218,19 +262,22 @@ export async function runPaymentsBench(databaseUrl) {
       ],
     };
     const before = await unprocessed(client);
+    const cpuBefore = cpuSnapshot(app.pid);
     const startedAt = Date.now();
     const ack = await load(webhook);
-    const afterLoad = await unprocessed(client);
     const loadSeconds = (Date.now() - startedAt) / 1000;
+    const cpuAfter = cpuSnapshot(app.pid);
+    const afterLoad = await unprocessed(client);
     const storedDuringLoad = afterLoad.stored - before.stored;
     const drainedDuringLoad = storedDuringLoad - (afterLoad.waiting - before.waiting);
-    while ((await unprocessed(client)).waiting > 0) {
+    while (WORKERS && (await unprocessed(client)).waiting > 0) {
       await sleep(200);
     }
     const drainSeconds = (Date.now() - startedAt) / 1000;
     const final = await unprocessed(client);
     lines.push(
       `webhook POST /api/v1/webhooks/stripe (${WEBHOOK_CONNECTIONS} conn.)  ${ack.rps.toFixed(0).padStart(6)} events/s   p50 ${ack.p50} ms   p99 ${ack.p99} ms   (${storedDuringLoad} new events stored)`,
+      `  ${cpuShare(cpuBefore, cpuAfter, loadSeconds)}`,
       `worker drain while loaded                     ${(drainedDuringLoad / loadSeconds).toFixed(0).padStart(6)} events/s processed during the load`,
       `worker drain, load start to queue empty       ${(storedDuringLoad / drainSeconds).toFixed(0).padStart(6)} events/s (${drainSeconds.toFixed(1)} s for ${storedDuringLoad}; failed: ${final.failed})`,
     );

@@ -337,6 +337,13 @@ export class EnvVars {
   @Max(3_600_000)
   STRIPE_EVENT_RETRY_DELAY_MS = 2000;
 
+  /** Jobs of the stripe-events worker in flight per instance (each carries up to 20 events). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  STRIPE_EVENT_WORKER_CONCURRENCY = 2;
+
   /** Minutes between reconciliation runs (every live subscription re-read from Stripe). */
   @Type(() => Number)
   @IsInt()

@@ -22,7 +22,7 @@ export interface QueueJobs {
   [EVENTS_QUEUE]: { publish: DomainEvent };
   [MARKET_CALLBACKS_QUEUE]: { notify: DomainEvent };
   [ACCOUNT_MAILS_QUEUE]: { 'password-reset': RequestedMail; verification: RequestedMail };
-  [STRIPE_EVENTS_QUEUE]: { process: { eventId: string } };
+  [STRIPE_EVENTS_QUEUE]: { process: { eventIds: string[] } };
   [PAYMENTS_MAINTENANCE_QUEUE]: { reconcile: Record<string, never> };
 }
 

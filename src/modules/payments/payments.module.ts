@@ -33,6 +33,7 @@ import { SubscriptionsRepository } from './subscriptions/subscriptions.repositor
 import { SubscriptionsService } from './subscriptions/subscriptions.service.js';
 import { TenantSubscriptionController } from './subscriptions/tenant-subscription.controller.js';
 import { AdminPaymentsController } from './webhooks/admin-payments.controller.js';
+import { StripeEventInbox } from './webhooks/stripe-event-inbox.service.js';
 import { StripeEventHandler } from './webhooks/stripe-event-handler.service.js';
 import { StripeEventRelay } from './webhooks/stripe-event-relay.service.js';
 import { StripeEventsAdmin } from './webhooks/stripe-events-admin.service.js';
@@ -89,6 +90,7 @@ registerErrorCodes(PAYMENT_ERROR_CODES);
     BillingMails,
     StripeEventsRepository,
     StripeEventRelay,
+    StripeEventInbox,
     StripeWebhookService,
     StripeEventHandler,
     StripeEventsProcessor,

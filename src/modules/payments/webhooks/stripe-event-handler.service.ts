@@ -50,11 +50,24 @@ export class StripeEventHandler {
     private readonly metrics: PaymentsMetrics,
   ) {}
 
-  async process(eventId: string, isLastAttempt: boolean): Promise<void> {
-    const event = await this.events.find(eventId);
-    if (!event || event.processed_at) {
-      return;
+  /**
+   * Processes each of these stored events that is not processed yet, on its own; returns the
+   * ids that failed (recorded on the event: attempts, last_error, and failed_at when final).
+   */
+  async processAll(eventIds: string[], isLastAttempt: boolean): Promise<string[]> {
+    const failed: string[] = [];
+    for (const event of await this.events.findUnprocessed(eventIds)) {
+      try {
+        await this.process(event, isLastAttempt);
+      } catch {
+        failed.push(event.id);
+      }
     }
+    return failed;
+  }
+
+  private async process(event: StoredEventRow, isLastAttempt: boolean): Promise<void> {
+    const eventId = event.id;
     try {
       const target = await this.targetOf(event);
       if (target) {

@@ -21,13 +21,17 @@ type StripeEventsQueue = Queue<
 const POLL_INTERVAL_MS = 1000;
 const NUDGE_DELAY_MS = 10;
 const BATCH_SIZE = 200;
+/** Events per job: the queue's own cost per job is shared by this many. */
+const EVENTS_PER_JOB = 20;
 
 /**
  * Moves stored Stripe events into the `stripe-events` queue, in batches, after the webhook has
  * answered. Its poll is also the sweep: an event stored by a process that died before its job
- * was added has no `enqueued_at` and is picked up here. The job id is the event id and its
- * round, so a relay that dies between adding and marking adds nothing twice, while a retry
- * (a new round) gets a new job even though the queue keeps the failed one.
+ * was added has no `enqueued_at` and is picked up here. A job carries up to 20 events (the
+ * queue's cost per job is shared); its id names its first event, their number and round, so
+ * a retry (a new round) gets a new job even though the queue keeps the failed one. Should a
+ * relay die between adding and marking, the events go again in another job: processing
+ * claims each event once, so none is applied twice.
  */
 @Injectable()
 export class StripeEventRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -104,11 +108,11 @@ export class StripeEventRelay implements OnApplicationBootstrap, BeforeApplicati
         return 0;
       }
       await this.queue.addBulk(
-        rows.map((row) => ({
+        chunks(rows, EVENTS_PER_JOB).map((chunk) => ({
           name: 'process' as const,
-          data: { eventId: row.id },
+          data: { eventIds: chunk.map((row) => row.id) },
           opts: {
-            jobId: `${row.id}-r${row.enqueue_round}`,
+            jobId: jobIdOf(chunk),
             attempts: this.config.get('STRIPE_EVENT_MAX_ATTEMPTS'),
             backoff: { type: 'exponential', delay: this.config.get('STRIPE_EVENT_RETRY_DELAY_MS') },
           },
@@ -121,4 +125,17 @@ export class StripeEventRelay implements OnApplicationBootstrap, BeforeApplicati
       return rows.length;
     });
   }
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) {
+    out.push(items.slice(i, i + size));
+  }
+  return out;
+}
+
+function jobIdOf(chunk: Array<{ id: string; enqueue_round: number }>): string {
+  const round = Math.max(...chunk.map((row) => row.enqueue_round));
+  return `${chunk[0]?.id ?? 'none'}-n${chunk.length}-r${round}`;
 }

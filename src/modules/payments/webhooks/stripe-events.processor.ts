@@ -7,8 +7,12 @@ import { STRIPE_EVENTS_QUEUE, type QueueJobs } from '../../../common/queue/queue
 import { startWorker } from '../../../common/queue/start-worker.js';
 import { StripeEventHandler } from './stripe-event-handler.service.js';
 
-/** The worker of the `stripe-events` queue: one stored event per job. */
-@Processor(STRIPE_EVENTS_QUEUE, { autorun: false, concurrency: 8 })
+/**
+ * The worker of the `stripe-events` queue. A job carries several stored events; each is
+ * processed on its own (one failing does not stop the others), and the job fails, to be
+ * retried with backoff, while any of them failed. A retry skips those already processed.
+ */
+@Processor(STRIPE_EVENTS_QUEUE, { autorun: false })
 export class StripeEventsProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(StripeEventsProcessor.name);
 
@@ -24,11 +28,17 @@ export class StripeEventsProcessor extends WorkerHost implements OnApplicationBo
     if (!this.config.get('QUEUE_WORKERS_ENABLED') || !this.config.get('STRIPE_SECRET_KEY')) {
       return;
     }
+    // Few jobs at once (each holds 20 events): acknowledging deliveries comes first; a burst
+    // waits in the queue, and more instances drain faster.
+    this.worker.concurrency = this.config.get('STRIPE_EVENT_WORKER_CONCURRENCY');
     await startWorker(this.worker, STRIPE_EVENTS_QUEUE, this.logger, this.queueHealth);
   }
 
   async process(job: Job<QueueJobs[typeof STRIPE_EVENTS_QUEUE]['process']>): Promise<void> {
     const isLastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    await this.handler.process(job.data.eventId, isLastAttempt);
+    const failed = await this.handler.processAll(job.data.eventIds, isLastAttempt);
+    if (failed.length > 0) {
+      throw new Error(`Stripe events not processed yet: ${failed.join(', ')}`);
+    }
   }
 }

@@ -38,14 +38,42 @@ export class StripeEventsRepository {
 
   /** True when the event is new (a redelivery stores nothing). */
   async store(event: ReceivedEvent): Promise<boolean> {
+    return (await this.storeMany([event])).has(event.id);
+  }
+
+  /**
+   * Stores these events in one statement (one commit); returns the ids that were new. An id
+   * already stored, or twice in the list, is stored once.
+   */
+  async storeMany(events: ReceivedEvent[]): Promise<Set<string>> {
     const rows = await queryRows<{ id: string }>(
       this.dataSource,
       `INSERT INTO stripe_events (id, type, stripe_created_at, livemode, payload, source)
-       VALUES ($1, $2, to_timestamp($3), $4, $5::jsonb, $6)
+       SELECT e.id, e.type, to_timestamp(e.created), e.livemode, e.payload::jsonb, e.source
+       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::boolean[], $5::text[], $6::text[])
+         AS e(id, type, created, livemode, payload, source)
        ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [event.id, event.type, event.created, event.livemode, event.payload, event.source],
+      [
+        events.map((event) => event.id),
+        events.map((event) => event.type),
+        events.map((event) => event.created),
+        events.map((event) => event.livemode),
+        events.map((event) => event.payload),
+        events.map((event) => event.source),
+      ],
     );
-    return rows.length > 0;
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /** Of these events, those not processed yet, in the order Stripe created them. */
+  findUnprocessed(ids: string[]): Promise<StoredEventRow[]> {
+    return queryRows<StoredEventRow>(
+      this.dataSource,
+      `SELECT ${SUMMARY_COLUMNS}, payload FROM stripe_events
+       WHERE id = ANY($1::text[]) AND processed_at IS NULL
+       ORDER BY stripe_created_at, received_at`,
+      [ids],
+    );
   }
 
   find(id: string): Promise<StoredEventRow | undefined> {

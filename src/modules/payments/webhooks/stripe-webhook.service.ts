@@ -6,7 +6,7 @@ import { AppConfigService } from '../../../config/app-config.service.js';
 import { PaymentsMetrics } from '../payments.metrics.js';
 import { metricType } from './stripe-event-handler.service.js';
 import { StripeEventRelay } from './stripe-event-relay.service.js';
-import { StripeEventsRepository } from './stripe-events.repository.js';
+import { StripeEventInbox } from './stripe-event-inbox.service.js';
 
 /** Stripe's own default: a signature older than this is refused (never 0: in v23 that disables the check). */
 const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -24,7 +24,7 @@ export class StripeWebhookService {
   constructor(
     config: AppConfigService,
     private readonly clock: Clock,
-    private readonly events: StripeEventsRepository,
+    private readonly inbox: StripeEventInbox,
     private readonly relay: StripeEventRelay,
     private readonly metrics: PaymentsMetrics,
   ) {
@@ -39,7 +39,7 @@ export class StripeWebhookService {
     signature: string | undefined,
   ): Promise<{ received: true; duplicate: boolean }> {
     const event = this.verify(rawBody, signature);
-    const stored = await this.events.store({
+    const stored = await this.inbox.store({
       id: event.id,
       type: event.type,
       created: event.created,
