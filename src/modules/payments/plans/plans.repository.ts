@@ -78,15 +78,6 @@ export class PlansRepository {
     );
   }
 
-  lockById(manager: EntityManager, id: string): Promise<PlanRow | undefined> {
-    return queryOne<PlanRow>(
-      manager,
-      `SELECT ${PLAN_COLUMNS} FROM subscription_plans WHERE id = $1 FOR UPDATE`,
-      [id],
-    );
-  }
-
-  /** false when another plan already sells at this Stripe price (nothing is written then). */
   async insert(manager: EntityManager, plan: NewPlan): Promise<boolean> {
     const inserted = await queryRows<{ id: string }>(
       manager,
