@@ -46,10 +46,12 @@ describe('payments on several instances', () => {
     });
   });
 
+  // Two apps with their queue workers shut down in turn; under load that can take longer
+  // than the default 30 s (it did once in CI).
   afterAll(async () => {
     await b.close();
     await a.close();
-  });
+  }, 120_000);
 
   it('should revoke a lost subscription on every instance at once, not after the cache TTL', async () => {
     const superAdmin = await login(a.t, await createUser(a.t, { superAdmin: true }));
