@@ -29,10 +29,13 @@ export class MailProcessor extends WorkerHost implements OnApplicationBootstrap 
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.get('QUEUE_WORKERS_ENABLED')) {
-      return;
-    }
-    await startWorker(this.worker, MAIL_QUEUE, this.logger, this.queueHealth);
+    await startWorker(
+      this.worker,
+      MAIL_QUEUE,
+      this.logger,
+      this.queueHealth,
+      this.config.get('QUEUE_WORKERS_ENABLED'),
+    );
   }
 
   async process(job: Job<MailMessage>): Promise<DeliveryResult> {

@@ -1,8 +1,9 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { InjectQueue } from '@nestjs/bullmq';
+import { ModuleRef } from '@nestjs/core';
+import { getQueueToken, InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { QueueErrorReporter } from './queue-error-reporter.js';
-import { EVENTS_QUEUE, MAIL_QUEUE } from './queue-names.js';
+import { MAIL_QUEUE, QUEUE_NAMES } from './queue-names.js';
 
 const READY_TIMEOUT_MS = 15_000;
 
@@ -30,11 +31,14 @@ export class QueueHealth implements OnApplicationBootstrap {
 
   constructor(
     @InjectQueue(MAIL_QUEUE) private readonly mailQueue: Queue,
-    @InjectQueue(EVENTS_QUEUE) private readonly eventsQueue: Queue,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
+  /** Every registered queue, not only those with a worker here: an idle queue that is still
+   * bootstrapping when the database blips would stay broken and fail the app's shutdown. */
   async onApplicationBootstrap(): Promise<void> {
-    for (const queue of [this.mailQueue, this.eventsQueue]) {
+    for (const name of QUEUE_NAMES) {
+      const queue = this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
       const reporter = new QueueErrorReporter(this.logger, `queue:${queue.name}`);
       queue.on('error', (error) => reporter.report(error));
       await withTimeout(queue.waitUntilReady(), READY_TIMEOUT_MS, `queue ${queue.name}`);

@@ -12,6 +12,16 @@ export const STRIPE_EVENTS_QUEUE = 'stripe-events';
 /** Repeatable payment jobs: reconciliation with Stripe. */
 export const PAYMENTS_MAINTENANCE_QUEUE = 'payments-maintenance';
 
+/** Every queue the app registers; each is connected before the app serves. */
+export const QUEUE_NAMES = [
+  MAIL_QUEUE,
+  EVENTS_QUEUE,
+  MARKET_CALLBACKS_QUEUE,
+  ACCOUNT_MAILS_QUEUE,
+  STRIPE_EVENTS_QUEUE,
+  PAYMENTS_MAINTENANCE_QUEUE,
+] as const;
+
 export interface RequestedMail {
   email: string;
 }

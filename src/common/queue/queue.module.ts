@@ -3,24 +3,9 @@ import { BullModule } from '@nestjs/bullmq';
 import { AppConfigService } from '../../config/app-config.service.js';
 import { queueConnection } from './queue-connection.js';
 import { QueueHealth } from './queue-health.service.js';
-import {
-  ACCOUNT_MAILS_QUEUE,
-  DEFAULT_JOB_OPTIONS,
-  EVENTS_QUEUE,
-  MAIL_QUEUE,
-  MARKET_CALLBACKS_QUEUE,
-  PAYMENTS_MAINTENANCE_QUEUE,
-  STRIPE_EVENTS_QUEUE,
-} from './queue-names.js';
+import { DEFAULT_JOB_OPTIONS, QUEUE_NAMES } from './queue-names.js';
 
-const queues = BullModule.registerQueue(
-  { name: MAIL_QUEUE },
-  { name: EVENTS_QUEUE },
-  { name: MARKET_CALLBACKS_QUEUE },
-  { name: ACCOUNT_MAILS_QUEUE },
-  { name: STRIPE_EVENTS_QUEUE },
-  { name: PAYMENTS_MAINTENANCE_QUEUE },
-);
+const queues = BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name })));
 
 @Module({
   imports: [

@@ -31,10 +31,13 @@ export class AccountMailsProcessor
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.get('QUEUE_WORKERS_ENABLED')) {
-      return;
-    }
-    await startWorker(this.worker, ACCOUNT_MAILS_QUEUE, this.logger, this.queueHealth);
+    await startWorker(
+      this.worker,
+      ACCOUNT_MAILS_QUEUE,
+      this.logger,
+      this.queueHealth,
+      this.config.get('QUEUE_WORKERS_ENABLED'),
+    );
   }
 
   /**

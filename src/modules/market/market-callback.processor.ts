@@ -22,10 +22,13 @@ export class MarketCallbackProcessor extends WorkerHost implements OnApplication
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.get('QUEUE_WORKERS_ENABLED')) {
-      return;
-    }
-    await startWorker(this.worker, MARKET_CALLBACKS_QUEUE, this.logger, this.queueHealth);
+    await startWorker(
+      this.worker,
+      MARKET_CALLBACKS_QUEUE,
+      this.logger,
+      this.queueHealth,
+      this.config.get('QUEUE_WORKERS_ENABLED'),
+    );
   }
 
   async process(job: Job<DomainEvent>): Promise<void> {

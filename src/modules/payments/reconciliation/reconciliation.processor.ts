@@ -24,7 +24,16 @@ export class ReconciliationProcessor extends WorkerHost implements OnApplication
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.get('QUEUE_WORKERS_ENABLED') || !this.config.get('STRIPE_SECRET_KEY')) {
+    const run =
+      this.config.get('QUEUE_WORKERS_ENABLED') && Boolean(this.config.get('STRIPE_SECRET_KEY'));
+    if (!run) {
+      await startWorker(
+        this.worker,
+        PAYMENTS_MAINTENANCE_QUEUE,
+        this.logger,
+        this.queueHealth,
+        false,
+      );
       return;
     }
     // A job scheduler is one per id whatever the number of instances.

@@ -25,13 +25,12 @@ export class StripeEventsProcessor extends WorkerHost implements OnApplicationBo
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.get('QUEUE_WORKERS_ENABLED') || !this.config.get('STRIPE_SECRET_KEY')) {
-      return;
-    }
+    const run =
+      this.config.get('QUEUE_WORKERS_ENABLED') && Boolean(this.config.get('STRIPE_SECRET_KEY'));
     // Few jobs at once (each holds 20 events): acknowledging deliveries comes first; a burst
     // waits in the queue, and more instances drain faster.
     this.worker.concurrency = this.config.get('STRIPE_EVENT_WORKER_CONCURRENCY');
-    await startWorker(this.worker, STRIPE_EVENTS_QUEUE, this.logger, this.queueHealth);
+    await startWorker(this.worker, STRIPE_EVENTS_QUEUE, this.logger, this.queueHealth, run);
   }
 
   async process(job: Job<QueueJobs[typeof STRIPE_EVENTS_QUEUE]['process']>): Promise<void> {
