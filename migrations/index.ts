@@ -13,6 +13,7 @@ import { AccountOwnership1795570000000 } from './1795570000000-AccountOwnership.
 import { SignInFailuresPerIdentifier1795570100000 } from './1795570100000-SignInFailuresPerIdentifier.js';
 import { PublishedDirectoryViews1795580000000 } from './1795580000000-PublishedDirectoryViews.js';
 import { Payments1795590000000 } from './1795590000000-Payments.js';
+import { Licenses1795600000000 } from './1795600000000-Licenses.js';
 
 /** Every migration, in order. A unit test checks that each file in this folder is listed. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   SignInFailuresPerIdentifier1795570100000,
   PublishedDirectoryViews1795580000000,
   Payments1795590000000,
+  Licenses1795600000000,
 ];

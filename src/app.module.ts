@@ -33,6 +33,7 @@ import { MarketModule } from './modules/market/market.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 import { EntitlementsModule } from './modules/payments/entitlements/entitlements.module.js';
 import { PaymentsModule } from './modules/payments/payments.module.js';
+import { LicensesModule } from './modules/licenses/licenses.module.js';
 
 export interface AppModuleOptions {
   env: EnvVars;
@@ -81,6 +82,7 @@ export class AppModule {
         ClassesModule,
         AuditLogsModule,
         PaymentsModule,
+        LicensesModule,
         ...(options.modules ?? []),
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

@@ -13,7 +13,7 @@ import { REDIS_CLIENT } from '../redis/redis.module.js';
 
 /** The records cached views are read from; each cache says which of them it holds. */
 /** `entitlement` ids are payer keys: `user:<id>` or `tenant:<id>`. */
-export type CachedRecord = 'user' | 'session' | 'tenant' | 'entitlement';
+export type CachedRecord = 'user' | 'session' | 'tenant' | 'entitlement' | 'license_seat';
 
 type Handler = (ids: string[]) => void;
 

@@ -1,6 +1,7 @@
 /**
  * The account events other services follow, the tenant events the Service Market is told about,
- * and the subscription events billing mails and licenses follow. The payload
+ * the subscription events billing mails and licenses follow, and the license events school
+ * admins are mailed about. The payload
  * never holds secrets: ids, email, names, field names.
  */
 export const DOMAIN_EVENT_TYPES = [
@@ -18,6 +19,8 @@ export const DOMAIN_EVENT_TYPES = [
   'subscription.trial_ending',
   'subscription.payment_failed',
   'subscription.canceled',
+  'license.over_allocated',
+  'license.expiring',
 ] as const;
 
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];

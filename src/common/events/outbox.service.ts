@@ -37,6 +37,9 @@ const CACHED_AGGREGATE: Record<DomainEventType, CachedRecord | null> = {
   'subscription.trial_ending': null,
   'subscription.payment_failed': null,
   'subscription.canceled': null,
+  // Licenses drop their seat holders' cached seats themselves (LicensesService).
+  'license.over_allocated': null,
+  'license.expiring': null,
 };
 
 /**

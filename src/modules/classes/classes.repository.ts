@@ -348,4 +348,55 @@ export class ClassesRepository {
     );
     return rows.length > 0;
   }
+
+  /** The students of a class of this tenant (none when it is not one). */
+  async studentsOf(classId: string, tenantId: string): Promise<string[]> {
+    const rows = await queryRows<{ user_id: string }>(
+      this.dataSource,
+      `SELECT m.user_id FROM class_members m JOIN classes c ON c.id = m.class_id
+       WHERE m.class_id = $1 AND c.tenant_id = $2 AND m.role = 'student'`,
+      [classId, tenantId],
+    );
+    return rows.map((row) => row.user_id);
+  }
+
+  /** Those of `studentIds` the teacher (or assistant) teaches in an open class of this tenant. */
+  async studentsTaughtBy(
+    teacherId: string,
+    tenantId: string,
+    studentIds: string[],
+  ): Promise<Set<string>> {
+    const rows = await queryRows<{ user_id: string }>(
+      this.dataSource,
+      `SELECT DISTINCT s.user_id FROM class_members t
+       JOIN class_members s ON s.class_id = t.class_id AND s.role = 'student'
+       JOIN classes c ON c.id = t.class_id AND c.tenant_id = $2 AND NOT c.archived
+       WHERE t.user_id = $1 AND t.role IN ('teacher', 'assistant') AND s.user_id = ANY($3::uuid[])`,
+      [teacherId, tenantId, studentIds],
+    );
+    return new Set(rows.map((row) => row.user_id));
+  }
+
+  /** The open classes of this tenant each of these students is in, by name. */
+  async classesOfStudents(
+    tenantId: string,
+    studentIds: string[],
+  ): Promise<Map<string, Array<{ id: string; name: string }>>> {
+    const rows = await queryRows<{ user_id: string; id: string; name: string }>(
+      this.dataSource,
+      `SELECT m.user_id, c.id, c.name FROM class_members m JOIN classes c ON c.id = m.class_id
+       WHERE c.tenant_id = $1 AND NOT c.archived AND m.role = 'student'
+         AND m.user_id = ANY($2::uuid[])
+       ORDER BY c.name, c.id`,
+      [tenantId, studentIds],
+    );
+    const classes = new Map<string, Array<{ id: string; name: string }>>();
+    for (const row of rows) {
+      classes.set(row.user_id, [
+        ...(classes.get(row.user_id) ?? []),
+        { id: row.id, name: row.name },
+      ]);
+    }
+    return classes;
+  }
 }

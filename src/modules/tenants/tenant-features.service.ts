@@ -28,15 +28,20 @@ export class TenantFeatures {
    */
   async assertEnabled(tenantId: string, feature: TenantFeature): Promise<void> {
     const [config, plan] = await Promise.all([
-      this.configs.get(tenantId, async () => {
-        const tenant = await this.tenants.findById(tenantId);
-        return tenant ? readTenantConfig(tenant.settings) : null;
-      }),
+      this.configOf(tenantId),
       this.entitlements.forTenant(tenantId),
     ]);
     const enabled = plan?.features[feature] ?? config?.features[feature] ?? true;
     if (config && !enabled) {
       throw new AppException('TENANT_FEATURE_DISABLED', undefined, { feature });
     }
+  }
+
+  /** The tenant's configuration as the Service Market set it (cached); null: no such tenant. */
+  configOf(tenantId: string): Promise<TenantConfig | null> {
+    return this.configs.get(tenantId, async () => {
+      const tenant = await this.tenants.findById(tenantId);
+      return tenant ? readTenantConfig(tenant.settings) : null;
+    });
   }
 }

@@ -25,6 +25,10 @@ export interface TenantConfig {
   google_domains: string[];
   /** Overrides of the platform's model prices (see usage/model-prices.ts). */
   model_prices: Record<string, ModelPrice>;
+  /** Teachers may assign license seats to students of their own classes. */
+  teachers_assign_seats: boolean;
+  /** A student without a seat takes a free one at sign-in. */
+  auto_assign_seats: boolean;
 }
 
 /** `tenants.settings` as stored (JSONB), read with defaults: every feature on, no limits. */
@@ -55,6 +59,8 @@ export function readTenantConfig(
       : [],
     model_prices:
       stored.model_prices && typeof stored.model_prices === 'object' ? stored.model_prices : {},
+    teachers_assign_seats: stored.teachers_assign_seats === true,
+    auto_assign_seats: stored.auto_assign_seats === true,
   };
 }
 

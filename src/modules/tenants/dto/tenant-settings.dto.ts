@@ -84,6 +84,12 @@ export class TenantConfigDto {
   @IsOptional()
   @IsModelPriceMap()
   model_prices?: Record<string, ModelPrice>;
+
+  /** Teachers may assign license seats to students of their own classes (default false) */
+  @IsOptional() @IsBoolean() teachers_assign_seats?: boolean;
+
+  /** A student without a seat takes a free one at sign-in (default false) */
+  @IsOptional() @IsBoolean() auto_assign_seats?: boolean;
 }
 
 export class TenantSubscriptionDto {

@@ -1,0 +1,375 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { queryOne, queryRows } from '../../common/database/sql.js';
+import type { SeatAssignmentKind } from './entities/license-seat.entity.js';
+import type { LicenseStatus } from './entities/school-license.entity.js';
+
+export interface LicenseRow {
+  id: string;
+  tenant_id: string;
+  plan_id: string | null;
+  total_seats: number;
+  used_seats: number;
+  starts_at: Date;
+  expires_at: Date;
+  status: LicenseStatus;
+  source: string;
+  created_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface SeatRow {
+  license_id: string;
+  user_id: string;
+  assigned_at: Date;
+  assigned_by: string | null;
+  how: SeatAssignmentKind;
+}
+
+export interface NewLicense {
+  tenantId: string;
+  planId: string | null;
+  totalSeats: number;
+  startsAt: Date;
+  expiresAt: Date;
+  source: string;
+  createdBy: string | null;
+}
+
+export interface LicenseTerms {
+  totalSeats?: number;
+  expiresAt?: Date;
+  planId?: string | null;
+  revoked?: boolean;
+}
+
+/** A student's seat on a license that grants now, with the license's term. */
+export interface HeldSeat {
+  license_id: string;
+  tenant_id: string;
+  starts_at: Date;
+  expires_at: Date;
+  status: LicenseStatus;
+  assigned_at: Date;
+}
+
+export interface SeatSummary {
+  licenses: number;
+  total_seats: number;
+  used_seats: number;
+  next_expiry: Date | null;
+}
+
+const LICENSE_COLUMNS = `id, tenant_id, plan_id, total_seats, used_seats, starts_at, expires_at,
+  status, source, created_by, created_at, updated_at`;
+
+/** school_licenses, license_seats and license_reminders. */
+@Injectable()
+export class LicensesRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async insert(manager: EntityManager, license: NewLicense): Promise<LicenseRow> {
+    const row = await queryOne<LicenseRow>(
+      manager,
+      `INSERT INTO school_licenses
+         (tenant_id, plan_id, total_seats, starts_at, expires_at, source, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       RETURNING ${LICENSE_COLUMNS}`,
+      [
+        license.tenantId,
+        license.planId,
+        license.totalSeats,
+        license.startsAt,
+        license.expiresAt,
+        license.source,
+        license.createdBy,
+      ],
+    );
+    return row as LicenseRow;
+  }
+
+  /** The license, when it exists in `tenantId` (any tenant when undefined). */
+  findById(
+    id: string,
+    tenantId: string | undefined,
+    manager?: EntityManager,
+  ): Promise<LicenseRow | undefined> {
+    return queryOne<LicenseRow>(
+      manager ?? this.dataSource,
+      `SELECT ${LICENSE_COLUMNS} FROM school_licenses
+       WHERE id = $1 AND ($2::varchar IS NULL OR tenant_id = $2)`,
+      [id, tenantId ?? null],
+    );
+  }
+
+  findBySource(manager: EntityManager, source: string): Promise<LicenseRow | undefined> {
+    return queryOne<LicenseRow>(
+      manager,
+      `SELECT ${LICENSE_COLUMNS} FROM school_licenses WHERE source = $1 FOR UPDATE`,
+      [source],
+    );
+  }
+
+  /** Locks the license: assignments and changes to one license queue here, in one order. */
+  lock(manager: EntityManager, id: string, tenantId?: string): Promise<LicenseRow | undefined> {
+    return queryOne<LicenseRow>(
+      manager,
+      `SELECT ${LICENSE_COLUMNS} FROM school_licenses
+       WHERE id = $1 AND ($2::varchar IS NULL OR tenant_id = $2) FOR UPDATE`,
+      [id, tenantId ?? null],
+    );
+  }
+
+  async list(
+    tenantId: string | undefined,
+    page: { limit: number; offset: number },
+  ): Promise<{ rows: LicenseRow[]; total: number }> {
+    const params = [tenantId ?? null, page.limit, page.offset];
+    const [rows, totalRow] = await Promise.all([
+      queryRows<LicenseRow>(
+        this.dataSource,
+        `SELECT ${LICENSE_COLUMNS} FROM school_licenses
+         WHERE ($1::varchar IS NULL OR tenant_id = $1)
+         ORDER BY expires_at DESC, id LIMIT $2 OFFSET $3`,
+        params,
+      ),
+      queryOne<{ total: number }>(
+        this.dataSource,
+        `SELECT count(*)::int AS total FROM school_licenses
+         WHERE ($1::varchar IS NULL OR tenant_id = $1)`,
+        [tenantId ?? null],
+      ),
+    ]);
+    return { rows, total: totalRow?.total ?? 0 };
+  }
+
+  /**
+   * Seat rows for those of `userIds` who are active students of the license's tenant and hold
+   * none yet, in id order (two assignments overlapping in people wait for each other instead
+   * of deadlocking). Returns who got one; those already seated are left as they are.
+   */
+  async insertSeats(
+    manager: EntityManager,
+    license: Pick<LicenseRow, 'id' | 'tenant_id'>,
+    userIds: string[],
+    by: { userId: string | null; how: SeatAssignmentKind; at: Date },
+  ): Promise<string[]> {
+    const rows = await queryRows<{ user_id: string }>(
+      manager,
+      `INSERT INTO license_seats (license_id, user_id, assigned_at, assigned_by, how)
+       SELECT $1, m.user_id, $4, $5, $6 FROM membership_directory m
+       WHERE m.tenant_id = $2 AND m.user_id = ANY($3::uuid[])
+         AND m.role = 'student' AND m.status = 'active'
+       ORDER BY m.user_id
+       ON CONFLICT (license_id, user_id) DO NOTHING
+       RETURNING user_id`,
+      [license.id, license.tenant_id, userIds, by.at, by.userId, by.how],
+    );
+    return rows.map((row) => row.user_id);
+  }
+
+  /**
+   * Counts `count` more seats taken, only while the license is active, live and has room: the
+   * guard and the CHECK both say no to an oversold license. undefined: refused.
+   */
+  takeSeats(
+    manager: EntityManager,
+    id: string,
+    count: number,
+    now: Date,
+  ): Promise<LicenseRow | undefined> {
+    return queryOne<LicenseRow>(
+      manager,
+      `UPDATE school_licenses SET used_seats = used_seats + $2, updated_at = $3
+       WHERE id = $1 AND status = 'active' AND starts_at <= $3 AND expires_at > $3
+         AND used_seats + $2 <= total_seats
+       RETURNING ${LICENSE_COLUMNS}`,
+      [id, count, now],
+    );
+  }
+
+  async deleteSeat(manager: EntityManager, licenseId: string, userId: string): Promise<boolean> {
+    const rows = await queryRows<{ user_id: string }>(
+      manager,
+      `DELETE FROM license_seats WHERE license_id = $1 AND user_id = $2 RETURNING user_id`,
+      [licenseId, userId],
+    );
+    return rows.length > 0;
+  }
+
+  /** One seat fewer taken; an over-allocated license with room again turns active. */
+  releaseSeat(manager: EntityManager, id: string, now: Date): Promise<LicenseRow> {
+    return queryOne<LicenseRow>(
+      manager,
+      `UPDATE school_licenses SET used_seats = used_seats - 1, updated_at = $2,
+         status = CASE WHEN status = 'over_allocated' AND used_seats - 1 <= total_seats
+                       THEN 'active' ELSE status END
+       WHERE id = $1 RETURNING ${LICENSE_COLUMNS}`,
+      [id, now],
+    ) as Promise<LicenseRow>;
+  }
+
+  /** New seats, term or plan, or revoked; the status follows from the numbers. */
+  updateTerms(
+    manager: EntityManager,
+    id: string,
+    terms: LicenseTerms,
+    now: Date,
+  ): Promise<LicenseRow> {
+    const revoked = terms.revoked === undefined ? null : terms.revoked;
+    return queryOne<LicenseRow>(
+      manager,
+      `UPDATE school_licenses SET
+         total_seats = COALESCE($2, total_seats),
+         expires_at = COALESCE($3, expires_at),
+         plan_id = CASE WHEN $4::boolean THEN $5::uuid ELSE plan_id END,
+         updated_at = $6,
+         status = CASE
+           WHEN $7::boolean IS TRUE OR ($7::boolean IS NULL AND status = 'revoked') THEN 'revoked'
+           WHEN COALESCE($3, expires_at) <= $6 THEN 'expired'
+           WHEN used_seats > COALESCE($2, total_seats) THEN 'over_allocated'
+           ELSE 'active' END
+       WHERE id = $1 RETURNING ${LICENSE_COLUMNS}`,
+      [
+        id,
+        terms.totalSeats ?? null,
+        terms.expiresAt ?? null,
+        terms.planId !== undefined,
+        terms.planId ?? null,
+        now,
+        revoked,
+      ],
+    ) as Promise<LicenseRow>;
+  }
+
+  /** Live licenses whose term has ended turn expired; returns them. */
+  expireEnded(now: Date): Promise<LicenseRow[]> {
+    return queryRows<LicenseRow>(
+      this.dataSource,
+      `UPDATE school_licenses SET status = 'expired', updated_at = $1
+       WHERE status IN ('active', 'over_allocated') AND expires_at <= $1
+       RETURNING ${LICENSE_COLUMNS}`,
+      [now],
+    );
+  }
+
+  /** Live licenses ending within `days` days. */
+  endingWithin(now: Date, days: number): Promise<LicenseRow[]> {
+    return queryRows<LicenseRow>(
+      this.dataSource,
+      `SELECT ${LICENSE_COLUMNS} FROM school_licenses
+       WHERE status IN ('active', 'over_allocated') AND expires_at > $1
+         AND expires_at <= $1 + make_interval(days => $2)
+       ORDER BY expires_at`,
+      [now, days],
+    );
+  }
+
+  /** Claims the reminder for this license, term and threshold; false when one was sent. */
+  async claimReminder(
+    manager: EntityManager,
+    license: Pick<LicenseRow, 'id' | 'expires_at'>,
+    daysBefore: number,
+    now: Date,
+  ): Promise<boolean> {
+    const rows = await queryRows<{ license_id: string }>(
+      manager,
+      `INSERT INTO license_reminders (license_id, expires_at, days_before, sent_at)
+       VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING license_id`,
+      [license.id, license.expires_at, daysBefore, now],
+    );
+    return rows.length > 0;
+  }
+
+  findSeats(licenseId: string, userIds: string[], manager?: EntityManager): Promise<SeatRow[]> {
+    return queryRows<SeatRow>(
+      manager ?? this.dataSource,
+      `SELECT license_id, user_id, assigned_at, assigned_by, how FROM license_seats
+       WHERE license_id = $1 AND user_id = ANY($2::uuid[]) ORDER BY user_id`,
+      [licenseId, userIds],
+    );
+  }
+
+  async pageSeats(
+    licenseId: string,
+    page: { limit: number; offset: number },
+  ): Promise<{ rows: SeatRow[]; total: number }> {
+    const [rows, totalRow] = await Promise.all([
+      queryRows<SeatRow>(
+        this.dataSource,
+        `SELECT license_id, user_id, assigned_at, assigned_by, how FROM license_seats
+         WHERE license_id = $1 ORDER BY assigned_at, user_id LIMIT $2 OFFSET $3`,
+        [licenseId, page.limit, page.offset],
+      ),
+      queryOne<{ total: number }>(
+        this.dataSource,
+        `SELECT count(*)::int AS total FROM license_seats WHERE license_id = $1`,
+        [licenseId],
+      ),
+    ]);
+    return { rows, total: totalRow?.total ?? 0 };
+  }
+
+  /** The student's seats on licenses not expired or revoked (the caller checks the term). */
+  liveSeatsOf(userId: string): Promise<HeldSeat[]> {
+    return queryRows<HeldSeat>(
+      this.dataSource,
+      `SELECT l.id AS license_id, l.tenant_id, l.starts_at, l.expires_at, l.status, s.assigned_at
+       FROM license_seats s JOIN school_licenses l ON l.id = s.license_id
+       WHERE s.user_id = $1 AND l.status IN ('active', 'over_allocated')
+       ORDER BY l.expires_at DESC`,
+      [userId],
+    );
+  }
+
+  /** Tenant roles and statuses of these people (absent: not a member). */
+  async membershipsAmong(
+    tenantId: string,
+    userIds: string[],
+  ): Promise<Map<string, { role: string; status: string }>> {
+    const rows = await queryRows<{ user_id: string; role: string; status: string }>(
+      this.dataSource,
+      `SELECT user_id, role, status FROM membership_directory
+       WHERE tenant_id = $1 AND user_id = ANY($2::uuid[])`,
+      [tenantId, userIds],
+    );
+    return new Map(rows.map((row) => [row.user_id, { role: row.role, status: row.status }]));
+  }
+
+  /** Live licenses of the tenant with a free seat, the longest term first. */
+  licensesWithRoom(tenantId: string, now: Date): Promise<LicenseRow[]> {
+    return queryRows<LicenseRow>(
+      this.dataSource,
+      `SELECT ${LICENSE_COLUMNS} FROM school_licenses
+       WHERE tenant_id = $1 AND status = 'active' AND starts_at <= $2 AND expires_at > $2
+         AND used_seats < total_seats
+       ORDER BY expires_at DESC`,
+      [tenantId, now],
+    );
+  }
+
+  /** The tenant's live licenses together, for the Service Market. */
+  async summaryForTenant(tenantId: string, now: Date): Promise<SeatSummary> {
+    const row = await queryOne<SeatSummary>(
+      this.dataSource,
+      `SELECT count(*)::int AS licenses, COALESCE(sum(total_seats), 0)::int AS total_seats,
+         COALESCE(sum(used_seats), 0)::int AS used_seats, min(expires_at) AS next_expiry
+       FROM school_licenses
+       WHERE tenant_id = $1 AND status IN ('active', 'over_allocated') AND expires_at > $2`,
+      [tenantId, now],
+    );
+    return row ?? { licenses: 0, total_seats: 0, used_seats: 0, next_expiry: null };
+  }
+
+  /** Holders of seats on the license (cache keys to drop when the license changes). */
+  async holders(licenseId: string, manager?: EntityManager): Promise<string[]> {
+    const rows = await queryRows<{ user_id: string }>(
+      manager ?? this.dataSource,
+      `SELECT user_id FROM license_seats WHERE license_id = $1`,
+      [licenseId],
+    );
+    return rows.map((row) => row.user_id);
+  }
+}
