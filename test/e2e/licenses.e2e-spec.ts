@@ -130,7 +130,8 @@ describe('licenses', () => {
         { tenant_id: 'nobody_here', total_seats: 5, expires_at: '2030-01-01T00:00:00Z' },
         'tenant_id',
       ],
-    ])('should answer 400 naming the field for %j, writing nothing', async (body, field) => {
+    ])('should answer 400 naming the field for %j, writing nothing', async (sent, field) => {
+      const body: Record<string, unknown> = sent;
       const before = await query<{ n: number }>(
         t.databaseUrl,
         'SELECT count(*)::int AS n FROM school_licenses',
