@@ -11,6 +11,7 @@ import {
   type Operation,
   type Parameter,
 } from '../support/openapi-examples.js';
+import { query } from '../support/database-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -76,6 +77,16 @@ describe('the documented request examples', () => {
     superAdmin = await createUser(t, { superAdmin: true });
     schoolAdmin = await createUser(t, { tenant: EXAMPLE_TENANT, role: 'admin' });
     student = await createUser(t, { tenant: EXAMPLE_TENANT, role: 'student' });
+    // The student holds a seat, so routes for licensed content let them in.
+    await query(
+      t.databaseUrl,
+      `WITH license AS (
+         INSERT INTO school_licenses (tenant_id, total_seats, used_seats, starts_at, expires_at)
+         VALUES ($1, 5, 1, now() - interval '1 day', now() + interval '1 year') RETURNING id)
+       INSERT INTO license_seats (license_id, user_id, assigned_at, how)
+       SELECT id, $2, now(), 'admin' FROM license`,
+      [EXAMPLE_TENANT, student.id],
+    );
   });
 
   afterAll(async () => {

@@ -1,8 +1,20 @@
 import { IsInt, IsISO8601, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { RequestExamples } from '../../../common/swagger/request-examples.js';
 import { IsTenantId } from '../../../common/validation/tenant-id.js';
 
 export const MAX_SEATS = 1_000_000;
 
+@RequestExamples<CreateLicenseDto>({
+  schoolYear: {
+    summary: 'Fifty seats for a school year',
+    value: {
+      tenant_id: 'hallym_univ',
+      total_seats: 50,
+      starts_at: '2026-03-01T00:00:00.000Z',
+      expires_at: '2027-02-28T23:59:59.000Z',
+    },
+  },
+})
 export class CreateLicenseDto {
   /** The school it is for @example hallym_univ */
   @IsTenantId()
