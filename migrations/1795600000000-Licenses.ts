@@ -3,7 +3,8 @@ import { type MigrationInterface, type QueryRunner } from 'typeorm';
 /**
  * School seat licenses. The database holds the seat limit: an active license never has more
  * seats taken than it has (a CHECK), `used_seats` moves in the same transaction as the seat
- * rows, and a (license, user) pair is one seat however often it is assigned. A license whose
+ * rows (taken by a guarded UPDATE, given back by a trigger on every delete), and a
+ * (license, user) pair is one seat however often it is assigned. A license whose
  * seats were cut below those taken is `over_allocated`, and only then may it hold more.
  * Reminders sent are kept per license, term (its expiry) and threshold, so each goes once.
  */
@@ -58,6 +59,26 @@ export class Licenses1795600000000 implements MigrationInterface {
             )
         `);
     await queryRunner.query(`CREATE INDEX "idx_license_seats_user" ON "license_seats" ("user_id")`);
+    // Seats can go without our code deleting them (an account erased cascades to its seats): the
+    // count follows every delete here, and a license with room again turns active.
+    await queryRunner.query(`
+            CREATE FUNCTION "license_seats_released"() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              UPDATE "school_licenses" l SET
+                "used_seats" = l."used_seats" - gone.n,
+                "status" = CASE WHEN l."status" = 'over_allocated' AND l."used_seats" - gone.n <= l."total_seats"
+                                THEN 'active' ELSE l."status" END,
+                "updated_at" = now()
+              FROM (SELECT "license_id", count(*)::int AS n FROM released GROUP BY "license_id") gone
+              WHERE l."id" = gone."license_id";
+              RETURN NULL;
+            END $$
+        `);
+    await queryRunner.query(`
+            CREATE TRIGGER "trg_license_seats_released" AFTER DELETE ON "license_seats"
+            REFERENCING OLD TABLE AS released FOR EACH STATEMENT
+            EXECUTE FUNCTION "license_seats_released"()
+        `);
     await queryRunner.query(`
             CREATE TABLE "license_reminders" (
                 "license_id" uuid NOT NULL,
@@ -73,6 +94,7 @@ export class Licenses1795600000000 implements MigrationInterface {
   public async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP TABLE "license_reminders"`);
     await queryRunner.query(`DROP TABLE "license_seats"`);
+    await queryRunner.query(`DROP FUNCTION "license_seats_released"()`);
     await queryRunner.query(`DROP TABLE "school_licenses"`);
   }
 }

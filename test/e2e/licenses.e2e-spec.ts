@@ -574,6 +574,41 @@ describe('licenses', () => {
       expect(await seatCounts(t, license.id)).toEqual({ used: 0, rows: 0 });
     });
 
+    it('should give back the seat of a student who leaves the school or whose account is erased', async () => {
+      const school = await createSchool(t);
+      const license = await createLicense(t, superAdmin.access_token, school.tenant, 4);
+      const [erased] = await seedStudents(t, school.tenant, 1);
+      await assign(school.admin.tokens.access_token, license.id, {
+        user_ids: [school.student.user.id, school.otherStudent.user.id, erased],
+      });
+      const removed = await call(
+        school.admin.tokens.access_token,
+        'DELETE',
+        `/users/${school.student.user.id}`,
+      );
+      expect(removed.status).toBe(204);
+      expect(await seatCounts(t, license.id)).toEqual({ used: 2, rows: 2 });
+      await query(t.databaseUrl, 'DELETE FROM users WHERE id = $1', [erased]);
+      expect(await seatCounts(t, license.id)).toEqual({ used: 1, rows: 1 });
+    });
+
+    it('should answer 200 for students already seated on an over-allocated license, and 409 for a new one', async () => {
+      const license = await createLicense(t, superAdmin.access_token, north.tenant, 2);
+      const students = await seedStudents(t, north.tenant, 3);
+      await assign(north.admin.tokens.access_token, license.id, { user_ids: students.slice(0, 2) });
+      await call(superAdmin.access_token, 'PATCH', `/licenses/${license.id}`, { total_seats: 1 });
+      const held = await assign(north.admin.tokens.access_token, license.id, {
+        user_id: students[0],
+      });
+      expect(held.status).toBe(200);
+      expect(held.body).toMatchObject({ assigned: 0, already_assigned: 1 });
+      const fresh = await assign(north.admin.tokens.access_token, license.id, {
+        user_ids: [students[0], students[2]],
+      });
+      expect(fresh.status).toBe(409);
+      expect(fresh.body.error_code).toBe('LICENSE_OVER_ALLOCATED');
+    });
+
     it('should answer /licenses/me with 403 LICENSE_SEAT_REQUIRED without a seat and the seat with one', async () => {
       const school = await createSchool(t);
       const student = school.student.tokens.access_token;

@@ -7,6 +7,7 @@ import { UsersModule } from '../users/users.module.js';
 import { LicenseReminder } from './entities/license-reminder.entity.js';
 import { LicenseSeat } from './entities/license-seat.entity.js';
 import { SchoolLicense } from './entities/school-license.entity.js';
+import { LicenseAudit } from './license-audit.service.js';
 import { LICENSE_ERROR_CODES } from './licenses.errors.js';
 import { LicensesController } from './licenses.controller.js';
 import { LicensesRepository } from './licenses.repository.js';
@@ -35,7 +36,8 @@ registerErrorCodes(LICENSE_ERROR_CODES);
     SeatAccess,
     RequiresSeatGuard,
     MyEntitlements,
+    LicenseAudit,
   ],
-  exports: [LicensesRepository, SeatAssignments, SeatAccess, RequiresSeatGuard],
+  exports: [LicensesRepository, SeatAssignments, SeatAccess, RequiresSeatGuard, LicenseAudit],
 })
 export class LicensesModule {}

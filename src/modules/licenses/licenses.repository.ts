@@ -190,6 +190,7 @@ export class LicensesRepository {
     );
   }
 
+  /** The seat goes; a trigger gives it back to the license's count. */
   async deleteSeat(manager: EntityManager, licenseId: string, userId: string): Promise<boolean> {
     const rows = await queryRows<{ user_id: string }>(
       manager,
@@ -199,16 +200,20 @@ export class LicensesRepository {
     return rows.length > 0;
   }
 
-  /** One seat fewer taken; an over-allocated license with room again turns active. */
-  releaseSeat(manager: EntityManager, id: string, now: Date): Promise<LicenseRow> {
-    return queryOne<LicenseRow>(
+  /** Every seat the person holds on the tenant's licenses (every tenant's: undefined) goes. */
+  async deleteSeatsOf(
+    manager: EntityManager,
+    userId: string,
+    tenantId: string | undefined,
+  ): Promise<number> {
+    const rows = await queryRows<{ license_id: string }>(
       manager,
-      `UPDATE school_licenses SET used_seats = used_seats - 1, updated_at = $2,
-         status = CASE WHEN status = 'over_allocated' AND used_seats - 1 <= total_seats
-                       THEN 'active' ELSE status END
-       WHERE id = $1 RETURNING ${LICENSE_COLUMNS}`,
-      [id, now],
-    ) as Promise<LicenseRow>;
+      `DELETE FROM license_seats s USING school_licenses l
+       WHERE l.id = s.license_id AND s.user_id = $1 AND ($2::varchar IS NULL OR l.tenant_id = $2)
+       RETURNING s.license_id`,
+      [userId, tenantId ?? null],
+    );
+    return rows.length;
   }
 
   /** New seats, term or plan, or revoked; the status follows from the numbers. */

@@ -17,6 +17,7 @@ import type { CreateLicenseDto } from './dto/create-license.dto.js';
 import { mapLicense, type LicenseDto, type LicensePageDto } from './dto/license.dto.js';
 import { mapSeat, type SeatPageDto } from './dto/seat.dto.js';
 import type { UpdateLicenseDto } from './dto/update-license.dto.js';
+import { LicenseAudit } from './license-audit.service.js';
 import { licenseEventPayload } from './license-events.js';
 import { LicensesRepository, type LicenseRow } from './licenses.repository.js';
 
@@ -35,6 +36,7 @@ export class LicensesService {
     private readonly features: TenantFeatures,
     private readonly outbox: OutboxService,
     private readonly invalidation: CacheInvalidation,
+    private readonly licenseAudit: LicenseAudit,
     private readonly clock: Clock,
   ) {}
 
@@ -128,6 +130,12 @@ export class LicensesService {
         now,
       );
       await this.followStatus(manager, license, updated);
+      if (updated.status !== license.status) {
+        this.licenseAudit.statusMoved(license, updated, {
+          actorType: 'user',
+          actorId: principal.actorUserId ?? principal.userId,
+        });
+      }
       this.invalidation.changed(
         manager,
         'license_seat',

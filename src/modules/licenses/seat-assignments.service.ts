@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { isTenantAdmin } from '../../common/auth/roles.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
 import { assertTenantScope } from '../../common/auth/tenant-access.js';
@@ -14,6 +14,7 @@ import { mapLicense } from './dto/license.dto.js';
 import { mapSeat, type SeatAssignmentDto } from './dto/seat.dto.js';
 import type { SeatAssignmentKind } from './entities/license-seat.entity.js';
 import { LicensesRepository, type LicenseRow } from './licenses.repository.js';
+import { LicenseAudit } from './license-audit.service.js';
 import { SeatAccess } from './seat-access.service.js';
 
 interface Assigner {
@@ -38,6 +39,7 @@ export class SeatAssignments {
     private readonly features: TenantFeatures,
     private readonly seatAccess: SeatAccess,
     private readonly invalidation: CacheInvalidation,
+    private readonly licenseAudit: LicenseAudit,
     private readonly clock: Clock,
   ) {}
 
@@ -108,7 +110,6 @@ export class SeatAssignments {
     userId: string,
   ): Promise<void> {
     assertTenantScope(principal, tenantId);
-    const now = this.clock.now();
     await this.dataSource.transaction(async (manager) => {
       const license = await this.licenses.lock(manager, licenseId, tenantId);
       if (!license) {
@@ -117,9 +118,29 @@ export class SeatAssignments {
       if (!(await this.licenses.deleteSeat(manager, license.id, userId))) {
         throw new AppException('LICENSE_SEAT_NOT_FOUND');
       }
-      await this.licenses.releaseSeat(manager, license.id, now);
+      const after = await this.licenses.findById(license.id, undefined, manager);
+      if (after && after.status !== license.status) {
+        this.licenseAudit.statusMoved(license, after, {
+          actorType: 'user',
+          actorId: principal.userId,
+        });
+      }
       this.invalidation.changed(manager, 'license_seat', [userId]);
     });
+  }
+
+  /**
+   * A student who leaves the school gives back their seats there, one whose account goes
+   * (tenantId undefined) every seat, in the caller's transaction.
+   */
+  async releaseAllOf(
+    manager: EntityManager,
+    userId: string,
+    tenantId: string | undefined,
+  ): Promise<void> {
+    if ((await this.licenses.deleteSeatsOf(manager, userId, tenantId)) > 0) {
+      this.invalidation.changed(manager, 'license_seat', [userId]);
+    }
   }
 
   private async take(
@@ -130,6 +151,17 @@ export class SeatAssignments {
     const now = this.clock.now();
     return this.dataSource.transaction(async (manager) => {
       const license = await this.licenses.lock(manager, licenseId);
+      if (license?.status === 'over_allocated') {
+        const held = await this.licenses.findSeats(license.id, userIds, manager);
+        if (held.length === userIds.length) {
+          return {
+            assigned: 0,
+            already_assigned: held.length,
+            seats: held.map(mapSeat),
+            license: mapLicense(license),
+          };
+        }
+      }
       assertAssignable(license, now);
       const seated = await this.licenses.insertSeats(manager, license, userIds, { ...by, at: now });
       let after: LicenseRow = license;

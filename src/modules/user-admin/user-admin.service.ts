@@ -31,6 +31,7 @@ import { TenantsRepository } from '../tenants/tenants.repository.js';
 import type { User } from '../users/user.entity.js';
 import { isTenantAdmin, type TenantRole } from '../../common/auth/roles.js';
 import { userCreatedEvent } from '../users/user-events.js';
+import { SeatAssignments } from '../licenses/seat-assignments.service.js';
 
 /**
  * What tenant admins do to the members of their tenant, and super admins to anyone. Every
@@ -53,6 +54,7 @@ export class UserAdminService {
     private readonly security: SecurityEvents,
     private readonly classes: ClassesRepository,
     private readonly tenants: TenantsRepository,
+    private readonly seats: SeatAssignments,
   ) {}
 
   async list(
@@ -198,6 +200,7 @@ export class UserAdminService {
     await this.dataSource.transaction(async (manager) => {
       if (!wholeAccount && target.tenant_id) {
         await this.members.removeMembership(manager, userId, target.tenant_id);
+        await this.seats.releaseAllOf(manager, userId, target.tenant_id);
         await this.sessions.revoke(
           { userId, tenantId: target.tenant_id },
           'membership_suspended',
@@ -215,6 +218,7 @@ export class UserAdminService {
         return;
       }
       await this.members.softDelete(manager, userId, this.clock.now());
+      await this.seats.releaseAllOf(manager, userId, undefined);
       await this.sessions.revoke({ userId }, 'account_deleted', manager);
       await this.outbox.add(manager, {
         type: 'user.deleted',
