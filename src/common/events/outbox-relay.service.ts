@@ -11,6 +11,7 @@ import type { DataSource } from 'typeorm';
 import { queryRows } from '../database/sql.js';
 import { EVENTS_QUEUE, type QueueJobs } from '../queue/queue-names.js';
 import type { DomainEvent } from './domain-event.js';
+import { PollingDrainer } from './polling-drainer.js';
 
 type EventsQueue = Queue<QueueJobs[typeof EVENTS_QUEUE]['publish'], unknown, 'publish'>;
 
@@ -34,11 +35,14 @@ const BATCH_SIZE = 100;
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(OutboxRelay.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = false;
+  private readonly drainer = new PollingDrainer({
+    batch: () => this.relayBatch(),
+    batchSize: BATCH_SIZE,
+    pollMs: POLL_INTERVAL_MS,
+    nudgeMs: NUDGE_DELAY_MS,
+    logger: new Logger(OutboxRelay.name),
+    name: 'outbox relay',
+  });
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -46,48 +50,20 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   ) {}
 
   onApplicationBootstrap(): void {
-    this.schedule(0);
+    this.drainer.start();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.drainer.stop();
   }
 
   nudgeSoon(): void {
-    this.schedule(NUDGE_DELAY_MS);
+    this.drainer.nudge();
   }
 
   /** Relays everything pending now; resolves when done (tests and shutdown use it). */
-  async drain(): Promise<void> {
-    while ((await this.relayBatch()) === BATCH_SIZE) {
-      // keep going until a short batch
-    }
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) {
-      return;
-    }
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.tick(), delayMs);
-    this.timer.unref();
-  }
-
-  private tick(): void {
-    this.running = this.drain()
-      .catch((error: unknown) => this.logger.warn({ err: error }, 'outbox relay failed; retrying'))
-      .finally(() => {
-        this.running = undefined;
-        const next = this.again ? NUDGE_DELAY_MS : POLL_INTERVAL_MS;
-        this.again = false;
-        this.schedule(next);
-      });
+  drain(): Promise<void> {
+    return this.drainer.drain();
   }
 
   private relayBatch(): Promise<number> {

@@ -10,6 +10,7 @@ import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { AppConfigService } from '../../../config/app-config.service.js';
 import { STRIPE_EVENTS_QUEUE, type QueueJobs } from '../../../common/queue/queue-names.js';
+import { PollingDrainer } from '../../../common/events/polling-drainer.js';
 import { StripeEventsRepository } from './stripe-events.repository.js';
 
 type StripeEventsQueue = Queue<
@@ -35,11 +36,14 @@ const EVENTS_PER_JOB = 20;
  */
 @Injectable()
 export class StripeEventRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(StripeEventRelay.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = false;
+  private readonly drainer = new PollingDrainer({
+    batch: () => this.relayBatch(),
+    batchSize: BATCH_SIZE,
+    pollMs: POLL_INTERVAL_MS,
+    nudgeMs: NUDGE_DELAY_MS,
+    logger: new Logger(StripeEventRelay.name),
+    name: 'stripe event relay',
+  });
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -50,55 +54,21 @@ export class StripeEventRelay implements OnApplicationBootstrap, BeforeApplicati
 
   onApplicationBootstrap(): void {
     if (this.config.get('STRIPE_SECRET_KEY')) {
-      this.schedule(0);
+      this.drainer.start();
     }
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.drainer.stop();
   }
 
   nudge(): void {
-    this.schedule(NUDGE_DELAY_MS);
+    this.drainer.nudge();
   }
 
   /** Relays everything stored now; resolves when done. */
-  async drain(): Promise<void> {
-    while ((await this.relayBatch()) === BATCH_SIZE) {
-      // until a short batch
-    }
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) {
-      return;
-    }
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    if (this.timer && delayMs >= POLL_INTERVAL_MS) {
-      return;
-    }
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.tick(), delayMs);
-    this.timer.unref();
-  }
-
-  private tick(): void {
-    this.timer = undefined;
-    this.running = this.drain()
-      .catch((error: unknown) =>
-        this.logger.warn({ err: error }, 'stripe event relay failed; retrying'),
-      )
-      .finally(() => {
-        this.running = undefined;
-        const next = this.again ? NUDGE_DELAY_MS : POLL_INTERVAL_MS;
-        this.again = false;
-        this.schedule(next);
-      });
+  drain(): Promise<void> {
+    return this.drainer.drain();
   }
 
   private relayBatch(): Promise<number> {
