@@ -146,48 +146,51 @@ export class LicensesRepository {
   }
 
   /**
-   * Seat rows for those of `userIds` who are active students of the license's tenant and hold
-   * none yet, in id order (two assignments overlapping in people wait for each other instead
-   * of deadlocking). Returns who got one; those already seated are left as they are.
+   * One statement, under the license row's lock: seat rows for those of `userIds` who are
+   * active students of the license's school and hold none yet (`ON CONFLICT DO NOTHING`), and
+   * the guarded count (`used_seats + n <= total_seats`, active and live only). `counted` is
+   * undefined when the seats do not fit (or the license cannot take any): the caller rolls the
+   * transaction back, so the inserted rows go too.
    */
-  async insertSeats(
+  async takeSeats(
     manager: EntityManager,
-    license: Pick<LicenseRow, 'id' | 'tenant_id'>,
+    licenseId: string,
     userIds: string[],
     by: { userId: string | null; how: SeatAssignmentKind; at: Date },
-  ): Promise<string[]> {
-    const rows = await queryRows<{ user_id: string }>(
+  ): Promise<{ before?: LicenseRow; seated: string[]; counted?: LicenseRow }> {
+    const row = await queryOne<{
+      before: LicenseRow | null;
+      seated: string[] | null;
+      counted: LicenseRow | null;
+    }>(
       manager,
-      `INSERT INTO license_seats (license_id, user_id, assigned_at, assigned_by, how)
-       SELECT $1, m.user_id, $4, $5, $6 FROM membership_directory m
-       WHERE m.tenant_id = $2 AND m.user_id = ANY($3::uuid[])
-         AND m.role = 'student' AND m.status = 'active'
-       ORDER BY m.user_id
-       ON CONFLICT (license_id, user_id) DO NOTHING
-       RETURNING user_id`,
-      [license.id, license.tenant_id, userIds, by.at, by.userId, by.how],
+      `WITH license AS (
+         SELECT ${LICENSE_COLUMNS} FROM school_licenses WHERE id = $1 FOR UPDATE
+       ), seated AS (
+         INSERT INTO license_seats (license_id, user_id, assigned_at, assigned_by, how)
+         SELECT license.id, m.user_id, $3, $4, $5
+         FROM license JOIN membership_directory m ON m.tenant_id = license.tenant_id
+         WHERE m.user_id = ANY($2::uuid[]) AND m.role = 'student' AND m.status = 'active'
+           AND license.status = 'active' AND license.starts_at <= $3 AND license.expires_at > $3
+         ON CONFLICT (license_id, user_id) DO NOTHING
+         RETURNING user_id
+       ), counted AS (
+         UPDATE school_licenses l
+         SET used_seats = l.used_seats + (SELECT count(*) FROM seated), updated_at = $3
+         WHERE l.id = $1 AND (SELECT count(*) FROM seated) > 0
+           AND l.used_seats + (SELECT count(*) FROM seated) <= l.total_seats
+         RETURNING l.*
+       )
+       SELECT (SELECT row_to_json(license) FROM license) AS before,
+              (SELECT array_agg(user_id) FROM seated) AS seated,
+              (SELECT row_to_json(counted) FROM counted) AS counted`,
+      [licenseId, userIds, by.at, by.userId, by.how],
     );
-    return rows.map((row) => row.user_id);
-  }
-
-  /**
-   * Counts `count` more seats taken, only while the license is active, live and has room: the
-   * guard and the CHECK both say no to an oversold license. undefined: refused.
-   */
-  takeSeats(
-    manager: EntityManager,
-    id: string,
-    count: number,
-    now: Date,
-  ): Promise<LicenseRow | undefined> {
-    return queryOne<LicenseRow>(
-      manager,
-      `UPDATE school_licenses SET used_seats = used_seats + $2, updated_at = $3
-       WHERE id = $1 AND status = 'active' AND starts_at <= $3 AND expires_at > $3
-         AND used_seats + $2 <= total_seats
-       RETURNING ${LICENSE_COLUMNS}`,
-      [id, count, now],
-    );
+    return {
+      before: licenseFromJson(row?.before),
+      seated: row?.seated ?? [],
+      counted: licenseFromJson(row?.counted),
+    };
   }
 
   /** The seat goes; a trigger gives it back to the license's count. */
@@ -377,4 +380,19 @@ export class LicensesRepository {
     );
     return rows.map((row) => row.user_id);
   }
+}
+
+/** A license row as `row_to_json` gives it (timestamps as strings). */
+function licenseFromJson(json: LicenseRow | null | undefined): LicenseRow | undefined {
+  if (!json) {
+    return undefined;
+  }
+  const dated = json as unknown as Record<string, unknown>;
+  return {
+    ...json,
+    starts_at: new Date(dated.starts_at as string),
+    expires_at: new Date(dated.expires_at as string),
+    created_at: new Date(dated.created_at as string),
+    updated_at: new Date(dated.updated_at as string),
+  };
 }

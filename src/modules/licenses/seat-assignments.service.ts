@@ -13,7 +13,7 @@ import type { AssignSeatsDto } from './dto/assign-seats.dto.js';
 import { mapLicense } from './dto/license.dto.js';
 import { mapSeat, type SeatAssignmentDto } from './dto/seat.dto.js';
 import type { SeatAssignmentKind } from './entities/license-seat.entity.js';
-import { LicensesRepository, type LicenseRow } from './licenses.repository.js';
+import { LicensesRepository, type LicenseRow, type SeatRow } from './licenses.repository.js';
 import { LicenseAudit } from './license-audit.service.js';
 import { SeatAccess } from './seat-access.service.js';
 
@@ -71,7 +71,7 @@ export class SeatAssignments {
     }
     await this.assertStudents(license.tenant_id, userIds);
     const how: SeatAssignmentKind = dto.class_id ? 'class' : 'admin';
-    return this.take(license.id, userIds, {
+    return this.take(license, userIds, {
       userId: principal.actorUserId ?? principal.userId,
       how,
     });
@@ -88,7 +88,7 @@ export class SeatAssignments {
     const now = this.clock.now();
     for (const license of await this.licenses.licensesWithRoom(tenantId, now)) {
       try {
-        const result = await this.take(license.id, [userId], { userId: null, how });
+        const result = await this.take(license, [userId], { userId: null, how });
         if (result.assigned > 0) {
           return true;
         }
@@ -143,48 +143,43 @@ export class SeatAssignments {
     }
   }
 
+  /**
+   * A license read a moment ago that cannot take seats is refused without its lock (a full
+   * license under a rush answers its 409s without queueing behind the assignments that fit);
+   * everything else runs the one locked statement, whose guard is what decides.
+   */
   private async take(
-    licenseId: string,
+    license: LicenseRow,
     userIds: string[],
     by: Assigner,
   ): Promise<SeatAssignmentDto> {
     const now = this.clock.now();
-    return this.dataSource.transaction(async (manager) => {
-      const license = await this.licenses.lock(manager, licenseId);
-      if (license?.status === 'over_allocated') {
-        const held = await this.licenses.findSeats(license.id, userIds, manager);
-        if (held.length === userIds.length) {
-          return {
-            assigned: 0,
-            already_assigned: held.length,
-            seats: held.map(mapSeat),
-            license: mapLicense(license),
-          };
-        }
+    if (!canTakeSeats(license, now) || license.used_seats >= license.total_seats) {
+      const held = await this.licenses.findSeats(license.id, userIds);
+      if (held.length === userIds.length) {
+        return { ...assignment(held, 0, license) };
       }
       assertAssignable(license, now);
-      const seated = await this.licenses.insertSeats(manager, license, userIds, { ...by, at: now });
-      let after: LicenseRow = license;
-      if (seated.length > 0) {
-        const counted = await this.licenses.takeSeats(manager, license.id, seated.length, now);
-        if (!counted) {
-          throw new AppException('LICENSE_NO_SEATS_AVAILABLE', undefined, {
-            missing: license.used_seats + seated.length - license.total_seats,
-            requested: seated.length,
-            available: Math.max(0, license.total_seats - license.used_seats),
-          });
-        }
-        after = counted;
-        this.invalidation.changed(manager, 'license_seat', seated);
+      throw noSeats(license, userIds.length - held.length);
+    }
+    const result = await this.dataSource.transaction(async (manager) => {
+      const taken = await this.licenses.takeSeats(manager, license.id, userIds, { ...by, at: now });
+      const before = taken.before;
+      if (taken.seated.length === 0) {
+        return { license: before, seated: 0 };
       }
-      const seats = await this.licenses.findSeats(license.id, userIds, manager);
-      return {
-        assigned: seated.length,
-        already_assigned: seats.length - seated.length,
-        seats: seats.map(mapSeat),
-        license: mapLicense(after),
-      };
+      if (!taken.counted || !before) {
+        throw noSeats(before ?? license, taken.seated.length);
+      }
+      this.invalidation.changed(manager, 'license_seat', taken.seated);
+      return { license: taken.counted, seated: taken.seated.length };
     });
+    const held = await this.licenses.findSeats(license.id, userIds);
+    if (result.seated === 0 && held.length < userIds.length) {
+      // Nobody was seated and not everyone holds a seat: the license could not take any.
+      assertAssignable(result.license, now);
+    }
+    return assignment(held, result.seated, result.license ?? license);
   }
 
   /** Admins always; teachers when the school lets them (tenant setting teachers_assign_seats). */
@@ -246,6 +241,32 @@ export class SeatAssignments {
       });
     }
   }
+}
+
+function canTakeSeats(license: LicenseRow, now: Date): boolean {
+  return (
+    license.status === 'active' &&
+    license.starts_at.getTime() <= now.getTime() &&
+    license.expires_at.getTime() > now.getTime()
+  );
+}
+
+function noSeats(license: LicenseRow, wanted: number): AppException {
+  const available = Math.max(0, license.total_seats - license.used_seats);
+  return new AppException('LICENSE_NO_SEATS_AVAILABLE', undefined, {
+    missing: wanted - available,
+    requested: wanted,
+    available,
+  });
+}
+
+function assignment(seats: SeatRow[], assigned: number, license: LicenseRow): SeatAssignmentDto {
+  return {
+    assigned,
+    already_assigned: seats.length - assigned,
+    seats: seats.map(mapSeat),
+    license: mapLicense(license),
+  };
 }
 
 /** A license that may take new seats now, or the error saying why not. */
