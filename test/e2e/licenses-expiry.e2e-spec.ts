@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import type * as LicenseExpiryModule from '../../src/modules/licenses/license-expiry.service.js';
 import { bearer, createUser, login, type TestUser, type Tokens } from '../factories/accounts.js';
 import { createSchool } from '../factories/classes.js';
@@ -92,6 +94,14 @@ describe('license expiry and reminders', () => {
     await second?.close();
     await first?.close();
   }, 120_000);
+
+  it('should schedule the check once for both instances, every LICENSE_EXPIRY_CHECK_INTERVAL_MINUTES', async () => {
+    const queue = first.app.get<Queue>(getQueueToken('licenses-maintenance'), { strict: false });
+    const schedulers = await queue.getJobSchedulers();
+    expect(schedulers).toEqual([
+      expect.objectContaining({ key: 'licenses-expiry', name: 'check-expiry', every: 60 * MINUTE }),
+    ]);
+  });
 
   it('should send the 30, 7 and 1 day reminders once each, with two instances running at once and again', async () => {
     const school = await createSchool(first);

@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
+  addMembership,
   bearer,
   createTenant,
   createUser,
@@ -9,12 +11,17 @@ import {
 } from '../factories/accounts.js';
 import { market, marketEnv } from '../factories/market.js';
 import { query } from '../support/database-client.js';
+import { freePort } from '../support/free-port.js';
 import { requestJson } from '../support/http.js';
+import { MockOAuthProvider } from '../support/oauth-provider.js';
+import { RedirectBrowser } from '../support/redirect-browser.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const DAY = 24 * 3600 * 1000;
+const FRONTEND = 'http://frontend.test';
 
 describe('seats claimed at sign-in', () => {
+  const provider = new MockOAuthProvider();
   let t: TestApp;
   let superAdmin: Tokens;
   const api = (path: string) => `${t.baseUrl}/api/v1${path}`;
@@ -71,12 +78,22 @@ describe('seats claimed at sign-in', () => {
   const student = (tenant: string): Promise<TestUser> => createUser(t, { tenant, role: 'student' });
 
   beforeAll(async () => {
-    t = await startTestApp({ env: marketEnv });
+    await provider.start();
+    const port = await freePort();
+    t = await startTestApp({
+      port,
+      env: {
+        ...marketEnv,
+        FRONTEND_URL: FRONTEND,
+        ...provider.env(`http://127.0.0.1:${port}/api/v1/auth/google/callback`),
+      },
+    });
     superAdmin = await login(t, await createUser(t, { superAdmin: true }));
   });
 
   afterAll(async () => {
     await t.close();
+    await provider.stop();
   });
 
   it('should give a student a free seat at password sign-in when the school hands them out', async () => {
@@ -175,5 +192,56 @@ describe('seats claimed at sign-in', () => {
     }
     expect(await seatsOf(licenseId)).toEqual([]);
     expect(await usedSeats(licenseId)).toBe(0);
+  });
+
+  it('should give a student signing in with Google a seat', async () => {
+    const domain = `${randomBytes(4).toString('hex')}.school.test`;
+    const tenant = await createTenant(t);
+    const settings = await market(t, 'PUT', `/mt/tenant/${tenant}/settings`, {
+      config: { google_domains: [domain], auto_assign_seats: true },
+    });
+    expect(settings.status).toBe(200);
+    const licenseId = await createLicense(tenant, 3);
+
+    provider.nextUser({
+      sub: `google-${randomBytes(6).toString('hex')}`,
+      email: `pupil@${domain}`,
+      email_verified: true,
+      name: 'Minji Kim',
+      hd: domain,
+    });
+    const navigation = await new RedirectBrowser(FRONTEND).navigate(
+      `${t.baseUrl}/api/v1/auth/google`,
+    );
+    const code = navigation.finalUrl.searchParams.get('code');
+    expect(code).toEqual(expect.any(String));
+    const exchanged = await requestJson<Tokens>(api('/auth/oauth/exchange'), {
+      method: 'POST',
+      json: { code },
+    });
+    expect(exchanged.status).toBe(200);
+    const mine = await myLicense(exchanged.body);
+    expect(mine.status).toBe(200);
+    expect(mine.body.license?.id).toBe(licenseId);
+    expect(await seatsOf(licenseId)).toEqual([
+      { user_id: exchanged.body.user.id, how: 'auto', assigned_by: null },
+    ]);
+  });
+
+  it('should give a student a seat when they switch to a school that hands them out', async () => {
+    const home = await createTenant(t);
+    const { tenant, licenseId } = await school(3, true);
+    const pupil = await createUser(t, { tenant: home, role: 'student' });
+    await addMembership(t, pupil.id, tenant, 'student');
+    const tokens = await login(t, pupil, { tenant_id: home });
+    expect(await seatsOf(licenseId)).toEqual([]);
+    const switched = await requestJson<Tokens>(api('/auth/switch-tenant'), {
+      method: 'POST',
+      headers: bearer(tokens.access_token),
+      json: { tenant_id: tenant },
+    });
+    expect(switched.status).toBe(200);
+    expect((await myLicense(switched.body)).status).toBe(200);
+    expect((await seatsOf(licenseId)).map((seat) => seat.user_id)).toEqual([pupil.id]);
   });
 });
