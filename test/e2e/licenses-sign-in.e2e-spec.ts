@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 import {
   addMembership,
   bearer,
@@ -12,7 +13,7 @@ import {
 import { market, marketEnv } from '../factories/market.js';
 import { query } from '../support/database-client.js';
 import { freePort } from '../support/free-port.js';
-import { requestJson } from '../support/http.js';
+import { requestJson, waitFor } from '../support/http.js';
 import { MockOAuthProvider } from '../support/oauth-provider.js';
 import { RedirectBrowser } from '../support/redirect-browser.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -171,6 +172,28 @@ describe('seats claimed at sign-in', () => {
     const bare = await createTenant(t);
     await autoAssign(bare, true);
     expect((await login(t, await student(bare))).access_token).toEqual(expect.any(String));
+  });
+
+  it('should not hold a sign-in up while its license is locked, and seat the student after', async () => {
+    const { tenant, licenseId } = await school(3, true);
+    const pupil = await student(tenant);
+    // A long seat assignment elsewhere holds the license's row.
+    const other = new pg.Client({ connectionString: t.databaseUrl });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT id FROM school_licenses WHERE id = $1 FOR UPDATE', [licenseId]);
+      const started = Date.now();
+      const tokens = await login(t, pupil);
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(tokens.access_token).toEqual(expect.any(String));
+      expect(await seatsOf(licenseId)).toEqual([]);
+    } finally {
+      await other.query('ROLLBACK');
+      await other.end();
+    }
+    await waitFor(async () => (await seatsOf(licenseId)).length === 1);
+    expect(await usedSeats(licenseId)).toBe(1);
   });
 
   it('should take the next license with room when the first is full', async () => {

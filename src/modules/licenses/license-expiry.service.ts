@@ -41,10 +41,15 @@ export class LicenseExpiry {
 
   async run(): Promise<LicenseExpiryReport> {
     const now = this.clock.now();
-    const expired = await this.expire(now);
-    const report: LicenseExpiryReport = { expired, reminders_sent: 0, reminders_failed: 0 };
-    const longest = REMINDER_DAYS[REMINDER_DAYS.length - 1] ?? 0;
-    for (const license of await this.licenses.endingWithin(now, longest)) {
+    const report: LicenseExpiryReport = { expired: 0, reminders_sent: 0, reminders_failed: 0 };
+    // Reminders go even when expiry fails; the run fails after them, and the next one retries.
+    let expiryFailure: Error | undefined;
+    try {
+      report.expired = await this.expire(now);
+    } catch (error) {
+      expiryFailure = error instanceof Error ? error : new Error(String(error));
+    }
+    for (const license of await this.licenses.endingWithin(now, Math.max(...REMINDER_DAYS))) {
       try {
         if (await this.remind(license, now)) {
           report.reminders_sent += 1;
@@ -56,6 +61,9 @@ export class LicenseExpiry {
     }
     if (report.expired > 0 || report.reminders_sent > 0 || report.reminders_failed > 0) {
       this.logger.log(report, 'license expiry check done');
+    }
+    if (expiryFailure) {
+      throw expiryFailure;
     }
     return report;
   }
