@@ -33,6 +33,7 @@ import { MarketModule } from './modules/market/market.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 import { EntitlementsModule } from './modules/payments/entitlements/entitlements.module.js';
 import { PaymentsModule } from './modules/payments/payments.module.js';
+import { LicenseSignInModule } from './modules/licenses/license-sign-in.module.js';
 import { LicensesModule } from './modules/licenses/licenses.module.js';
 
 export interface AppModuleOptions {
@@ -83,6 +84,7 @@ export class AppModule {
         AuditLogsModule,
         PaymentsModule,
         LicensesModule,
+        LicenseSignInModule,
         ...(options.modules ?? []),
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

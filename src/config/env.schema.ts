@@ -351,6 +351,13 @@ export class EnvVars {
   @Max(7 * 24 * 60)
   PAYMENTS_RECONCILE_INTERVAL_MINUTES = 60;
 
+  /** Minutes between license expiry checks (ended terms expire; reminders 30, 7, 1 days before). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 60)
+  LICENSE_EXPIRY_CHECK_INTERVAL_MINUTES = 60;
+
   /** Sign in with Google is on when set; its routes answer 404 AUTH_PROVIDER_DISABLED otherwise. */
   @IsOptional()
   @IsString()

@@ -11,6 +11,8 @@ export const ACCOUNT_MAILS_QUEUE = 'account-mails';
 export const STRIPE_EVENTS_QUEUE = 'stripe-events';
 /** Repeatable payment jobs: reconciliation with Stripe. */
 export const PAYMENTS_MAINTENANCE_QUEUE = 'payments-maintenance';
+/** Repeatable license jobs: expiry and the reminders before it. */
+export const LICENSES_MAINTENANCE_QUEUE = 'licenses-maintenance';
 
 /** Every queue the app registers; each is connected before the app serves. */
 export const QUEUE_NAMES = [
@@ -20,6 +22,7 @@ export const QUEUE_NAMES = [
   ACCOUNT_MAILS_QUEUE,
   STRIPE_EVENTS_QUEUE,
   PAYMENTS_MAINTENANCE_QUEUE,
+  LICENSES_MAINTENANCE_QUEUE,
 ] as const;
 
 export interface RequestedMail {
@@ -34,6 +37,7 @@ export interface QueueJobs {
   [ACCOUNT_MAILS_QUEUE]: { 'password-reset': RequestedMail; verification: RequestedMail };
   [STRIPE_EVENTS_QUEUE]: { process: { eventIds: string[] } };
   [PAYMENTS_MAINTENANCE_QUEUE]: { reconcile: Record<string, never> };
+  [LICENSES_MAINTENANCE_QUEUE]: { 'check-expiry': Record<string, never> };
 }
 
 export type JobName<Q extends keyof QueueJobs> = keyof QueueJobs[Q] & string;

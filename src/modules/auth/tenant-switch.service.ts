@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { UserPrincipal } from '../../common/auth/principal.js';
+import { SignInSeats } from '../../common/auth/sign-in-seats.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import { MembershipsRepository } from '../users/memberships.repository.js';
 import { UsersRepository } from '../users/users.repository.js';
@@ -19,6 +20,7 @@ export class TenantSwitch {
     private readonly memberships: MembershipsRepository,
     private readonly sessions: SessionsService,
     private readonly tokens: SessionTokens,
+    private readonly seats: SignInSeats,
   ) {}
 
   async switchTenant(principal: UserPrincipal, tenantId: string): Promise<TokenResponseDto> {
@@ -37,6 +39,10 @@ export class TenantSwitch {
     const { session, refreshToken } = await this.dataSource.transaction((manager) =>
       this.sessions.switchTenant(manager, principal.sessionId ?? '', tenantId),
     );
+    // Entering a school is signing in to it: a student takes a seat as at sign-in.
+    if (target.role === 'student') {
+      await this.seats.claim(user.id, tenantId);
+    }
     return this.tokens.issue(user, memberships, session, refreshToken).tokens;
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { registerErrorCodes } from '../../common/errors/error-codes.js';
+import { QueueModule } from '../../common/queue/queue.module.js';
 import { ClassesModule } from '../classes/classes.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -8,6 +9,8 @@ import { LicenseReminder } from './entities/license-reminder.entity.js';
 import { LicenseSeat } from './entities/license-seat.entity.js';
 import { SchoolLicense } from './entities/school-license.entity.js';
 import { LicenseAudit } from './license-audit.service.js';
+import { LicenseExpiryProcessor } from './license-expiry.processor.js';
+import { LicenseExpiry } from './license-expiry.service.js';
 import { LICENSE_ERROR_CODES } from './licenses.errors.js';
 import { LicensesController } from './licenses.controller.js';
 import { LicensesRepository } from './licenses.repository.js';
@@ -20,10 +23,14 @@ import { SeatAssignments } from './seat-assignments.service.js';
 
 registerErrorCodes(LICENSE_ERROR_CODES);
 
-/** School seat licenses (/api/v1/licenses, /api/v1/users/me/entitlements). */
+/**
+ * School seat licenses (/api/v1/licenses, /api/v1/users/me/entitlements) and their expiry job
+ * (`licenses-maintenance`). Seats taken at sign-in: LicenseSignInModule.
+ */
 @Module({
   imports: [
     TypeOrmModule.forFeature([SchoolLicense, LicenseSeat, LicenseReminder]),
+    QueueModule,
     UsersModule,
     ClassesModule,
     TenantsModule,
@@ -37,6 +44,8 @@ registerErrorCodes(LICENSE_ERROR_CODES);
     RequiresSeatGuard,
     MyEntitlements,
     LicenseAudit,
+    LicenseExpiry,
+    LicenseExpiryProcessor,
   ],
   exports: [LicensesRepository, SeatAssignments, SeatAccess, RequiresSeatGuard, LicenseAudit],
 })

@@ -55,6 +55,10 @@ export interface HeldSeat {
   assigned_at: Date;
 }
 
+export interface ExpiredLicense extends LicenseRow {
+  previous_status: LicenseStatus;
+}
+
 export interface SeatSummary {
   licenses: number;
   total_seats: number;
@@ -64,6 +68,8 @@ export interface SeatSummary {
 
 const LICENSE_COLUMNS = `id, tenant_id, plan_id, total_seats, used_seats, starts_at, expires_at,
   status, source, created_by, created_at, updated_at`;
+/** The same columns of `school_licenses l`, where a join names others alike. */
+const LICENSE_COLUMNS_OF_L = LICENSE_COLUMNS.replace(/(\w+)/g, 'l.$1');
 
 /** school_licenses, license_seats and license_reminders. */
 @Injectable()
@@ -252,13 +258,21 @@ export class LicensesRepository {
     ) as Promise<LicenseRow>;
   }
 
-  /** Live licenses whose term has ended turn expired; returns them. */
-  expireEnded(now: Date): Promise<LicenseRow[]> {
-    return queryRows<LicenseRow>(
-      this.dataSource,
-      `UPDATE school_licenses SET status = 'expired', updated_at = $1
-       WHERE status IN ('active', 'over_allocated') AND expires_at <= $1
-       RETURNING ${LICENSE_COLUMNS}`,
+  /**
+   * Live licenses whose term has ended turn expired; returns them with the status they left.
+   * Rows are locked first: a second run at the same time waits, then finds them expired.
+   */
+  expireEnded(now: Date, manager?: EntityManager): Promise<ExpiredLicense[]> {
+    return queryRows<ExpiredLicense>(
+      manager ?? this.dataSource,
+      `WITH ended AS (
+         SELECT id, status FROM school_licenses
+         WHERE status IN ('active', 'over_allocated') AND expires_at <= $1
+         ORDER BY id FOR UPDATE
+       )
+       UPDATE school_licenses l SET status = 'expired', updated_at = $1
+       FROM ended WHERE l.id = ended.id
+       RETURNING ${LICENSE_COLUMNS_OF_L}, ended.status AS previous_status`,
       [now],
     );
   }
@@ -369,6 +383,16 @@ export class LicensesRepository {
       [tenantId, now],
     );
     return row ?? { licenses: 0, total_seats: 0, used_seats: 0, next_expiry: null };
+  }
+
+  /** Holders of seats on any of the licenses. */
+  async holdersOfAny(licenseIds: string[], manager?: EntityManager): Promise<string[]> {
+    const rows = await queryRows<{ user_id: string }>(
+      manager ?? this.dataSource,
+      `SELECT DISTINCT user_id FROM license_seats WHERE license_id = ANY($1::uuid[])`,
+      [licenseIds],
+    );
+    return rows.map((row) => row.user_id);
   }
 
   /** Holders of seats on the license (cache keys to drop when the license changes). */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { SignInSeats } from '../../../common/auth/sign-in-seats.js';
 import { Clock } from '../../../common/clock/clock.js';
 import { OutboxService } from '../../../common/events/outbox.service.js';
 import type { MembershipView } from '../../users/memberships.repository.js';
@@ -31,6 +32,7 @@ export class SessionOpener {
     private readonly outbox: OutboxService,
     private readonly tokens: SessionTokens,
     private readonly metrics: AuthMetrics,
+    private readonly seats: SignInSeats,
     private readonly clock: Clock,
   ) {}
 
@@ -64,6 +66,11 @@ export class SessionOpener {
       return started;
     });
     this.metrics.loginAttempts.inc({ status: 'success' });
+    // After the sign-in committed: a seat the school hands out never holds it up or fails it.
+    const membership = memberships.find((m) => m.tenantId === tenant);
+    if (tenant && membership?.role === 'student' && membership.status === 'active') {
+      await this.seats.claim(user.id, tenant);
+    }
     return this.tokens.issue({ ...user, lastLoginAt: now }, memberships, session, refreshToken);
   }
 }
