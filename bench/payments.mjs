@@ -63,7 +63,7 @@ function startApp(mode, env) {
 const TICKS_PER_SECOND = 100;
 
 /** CPU seconds (user + system) of a process, from /proc. */
-function cpuSeconds(pid) {
+export function cpuSeconds(pid) {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
@@ -88,18 +88,18 @@ function postgresPids() {
  * CPU seconds so far of the app, of this process (load generator and fake Stripe), and of each
  * PostgreSQL process (a backend that exits between two snapshots takes its share with it).
  */
-function cpuSnapshot(appPid) {
+export function cpuSnapshot(appPid) {
   const postgres = new Map(postgresPids().map((pid) => [pid, cpuSeconds(pid)]));
   return { app: cpuSeconds(appPid), bench: cpuSeconds(process.pid), postgres };
 }
 
-function cpuShare(before, after, seconds) {
+export function cpuShare(before, after, seconds, benchName = 'load generator + fake Stripe') {
   const cores = (used) => (used / seconds).toFixed(2);
   let postgres = 0;
   for (const [pid, used] of after.postgres) {
     postgres += used - (before.postgres.get(pid) ?? 0);
   }
-  return `CPU cores used: app ${cores(after.app - before.app)}, PostgreSQL ${cores(postgres)}, load generator + fake Stripe ${cores(after.bench - before.bench)}`;
+  return `CPU cores used: app ${cores(after.app - before.app)}, PostgreSQL ${cores(postgres)}, ${benchName} ${cores(after.bench - before.bench)}`;
 }
 
 /**
