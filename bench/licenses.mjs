@@ -30,6 +30,8 @@ const ASSIGNMENTS = Number(process.env.BENCH_LICENSE_ASSIGNMENTS ?? 10_000);
 /** Requests of the run against the full license. */
 const REFUSALS = Number(process.env.BENCH_LICENSE_REFUSALS ?? 5_000);
 const WARMUP_ASSIGNMENTS = 2_000;
+/** Assignments by one client, to see one without anyone queued ahead of it. */
+const SOLO_ASSIGNMENTS = 500;
 /** Students who sign in and read their license. */
 const READERS = 50;
 const TENANT = 'lic_bench_school';
@@ -37,10 +39,19 @@ const PASSWORD = 'Bench-Pass-2026!';
 const TARGET_SHARE = 5;
 
 function startApp(env) {
-  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'server.mjs'), 'app'], {
-    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      // e.g. BENCH_NODE_FLAGS=--cpu-prof (the profile is written when the bench stops the app)
+      ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+      path.join(import.meta.dirname, 'server.mjs'),
+      'app',
+    ],
+    {
+      env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let stderr = '';
     child.stderr.on('data', (chunk) => {
@@ -168,13 +179,13 @@ async function seatCounts(client, licenseId) {
  * `amount` assignments to one license, each naming the next unused student of `pool`; autocannon
  * waits for every response, so the database holds exactly what was answered.
  */
-async function assign(app, token, licenseId, pool, amount) {
+async function assign(app, token, licenseId, pool, amount, connections = ASSIGN_CONNECTIONS) {
   if (pool.next + amount > pool.ids.length) {
     throw new Error(`not enough students seeded for ${amount} more assignments`);
   }
   const result = await autocannon({
     url: app.base,
-    connections: ASSIGN_CONNECTIONS,
+    connections,
     amount,
     requests: [
       {
@@ -192,7 +203,8 @@ async function assign(app, token, licenseId, pool, amount) {
     Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]),
   );
   return {
-    rps: result.requests.average,
+    // A fixed number of requests ends in a partial second: the rate over the whole run.
+    rps: result.requests.total / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
     total: result.requests.total,
@@ -301,7 +313,10 @@ export async function runLicensesBench(databaseUrl) {
   let failed = false;
   try {
     await client.connect();
-    const people = await seed(client, WARMUP_ASSIGNMENTS + ASSIGNMENTS + REFUSALS);
+    const people = await seed(
+      client,
+      WARMUP_ASSIGNMENTS + SOLO_ASSIGNMENTS + ASSIGNMENTS + REFUSALS,
+    );
     const superToken = await signIn(app.base, people.superAdmin.email);
     const adminToken = await signIn(app.base, people.admin.email, TENANT);
     const expiresAt = new Date(Date.now() + 365 * 86_400_000).toISOString();
@@ -312,12 +327,25 @@ export async function runLicensesBench(databaseUrl) {
         body: { tenant_id: TENANT, total_seats: seats, expires_at: expiresAt },
       });
     const warmupLicense = await license(WARMUP_ASSIGNMENTS);
+    const soloLicense = await license(SOLO_ASSIGNMENTS);
     const contended = await license(SEATS);
     const pool = { ids: people.students, next: 0 };
 
     // 1. Assignments under contention, each a new student on the same license.
     await assign(app, adminToken, warmupLicense.id, pool, WARMUP_ASSIGNMENTS);
     await sleep(500);
+    const codes = (statuses) =>
+      Object.entries(statuses)
+        .map(([code, count]) => `${code}: ${count}`)
+        .join(', ');
+    const solo = await assign(app, adminToken, soloLicense.id, pool, SOLO_ASSIGNMENTS, 1);
+    const afterSolo = await seatCounts(client, soloLicense.id);
+    const soloConsistent =
+      afterSolo.used_seats === afterSolo.seat_rows && afterSolo.used_seats === solo.statuses['201'];
+    failed ||= !soloConsistent;
+    lines.push(
+      `POST /licenses/:id/seats, 1 conn. (no queue)      ${solo.rps.toFixed(0).padStart(6)} req/s   p50 ${solo.p50} ms   p99 ${solo.p99} ms   (${codes(solo.statuses)}; database ${soloConsistent ? 'consistent' : 'MISMATCH'})`,
+    );
     let cpuBefore = cpuSnapshot(app.pid);
     const taken = await assign(app, adminToken, contended.id, pool, ASSIGNMENTS);
     let cpuAfter = cpuSnapshot(app.pid);
@@ -326,10 +354,6 @@ export async function runLicensesBench(databaseUrl) {
     const consistent =
       afterTaking.used_seats === afterTaking.seat_rows && afterTaking.used_seats === created;
     failed ||= !consistent;
-    const codes = (statuses) =>
-      Object.entries(statuses)
-        .map(([code, count]) => `${code}: ${count}`)
-        .join(', ');
     lines.push(
       `POST /licenses/:id/seats, ${ASSIGN_CONNECTIONS} conn., one license  ${taken.rps.toFixed(0).padStart(6)} req/s   p50 ${taken.p50} ms   p99 ${taken.p99} ms   (${taken.total} requests in ${taken.seconds.toFixed(1)} s; ${codes(taken.statuses)}; non-2xx ${taken.non2xx}, errors/timeouts ${taken.failures})`,
       `  ${cpuShare(cpuBefore, cpuAfter, taken.seconds, 'load generator')}; one assignment at a time on the license's row lock: ${(1000 / taken.rps).toFixed(2)} ms each`,
