@@ -346,9 +346,9 @@ export async function runLicensesBench(databaseUrl) {
     lines.push(
       `POST /licenses/:id/seats, 1 conn. (no queue)      ${solo.rps.toFixed(0).padStart(6)} req/s   p50 ${solo.p50} ms   p99 ${solo.p99} ms   (${codes(solo.statuses)}; database ${soloConsistent ? 'consistent' : 'MISMATCH'})`,
     );
-    let cpuBefore = cpuSnapshot(app.pid);
+    let cpuBefore = await cpuSnapshot(app.pid, client);
     const taken = await assign(app, adminToken, contended.id, pool, ASSIGNMENTS);
-    let cpuAfter = cpuSnapshot(app.pid);
+    let cpuAfter = await cpuSnapshot(app.pid, client);
     const afterTaking = await seatCounts(client, contended.id);
     const created = taken.statuses['201'] ?? 0;
     const consistent =
@@ -366,9 +366,9 @@ export async function runLicensesBench(databaseUrl) {
       token: superToken,
       body: { total_seats: afterTaking.used_seats },
     });
-    cpuBefore = cpuSnapshot(app.pid);
+    cpuBefore = await cpuSnapshot(app.pid, client);
     const refused = await assign(app, adminToken, contended.id, pool, REFUSALS);
-    cpuAfter = cpuSnapshot(app.pid);
+    cpuAfter = await cpuSnapshot(app.pid, client);
     const afterRefusing = await seatCounts(client, contended.id);
     const allRefused = (refused.statuses['409'] ?? 0) === refused.total && refused.failures === 0;
     const unchanged =
