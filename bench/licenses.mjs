@@ -114,13 +114,13 @@ async function seed(client, students) {
   await client.query(`INSERT INTO tenants (id, name) VALUES ($1, 'License Bench School')`, [
     TENANT,
   ]);
-  const person = async (email, extra = '') => {
+  const person = async (email, platformRole = null) => {
     const {
       rows: [row],
     } = await client.query(
-      `INSERT INTO users (email, full_name, password_hash, email_verified_at${extra ? ', platform_role' : ''})
-       VALUES ($1, 'Bench Person', $2, now()${extra ? ', $3' : ''}) RETURNING id`,
-      extra ? [email, hash, extra] : [email, hash],
+      `INSERT INTO users (email, full_name, password_hash, email_verified_at, platform_role)
+       VALUES ($1, 'Bench Person', $2, now(), $3) RETURNING id`,
+      [email, hash, platformRole],
     );
     return { id: row.id, email };
   };
