@@ -5,7 +5,7 @@
 // `npm run bench` runs it; alone: `npm run build && nest build -p tsconfig.test-build.json &&
 // node bench/payments.mjs` (DATABASE_URL: an empty database on your server; else embedded).
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -63,7 +63,7 @@ function startApp(mode, env) {
 const TICKS_PER_SECOND = 100;
 
 /** CPU seconds (user + system) of a process, from /proc. */
-function cpuSeconds(pid) {
+export function cpuSeconds(pid) {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
@@ -72,34 +72,51 @@ function cpuSeconds(pid) {
   }
 }
 
-function postgresPids() {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
-      } catch {
-        return false;
+/**
+ * The processes of the bench's own PostgreSQL server: its backends and background processes,
+ * and their parent, the postmaster (on a shared machine, other servers' work is not ours).
+ * None when the server runs on another machine.
+ */
+export async function postgresPids(client) {
+  const { rows } = await client.query(`SELECT pid FROM pg_stat_activity`);
+  const isPostgres = (pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+    } catch {
+      return false;
+    }
+  };
+  const pids = new Set(rows.map((row) => String(row.pid)).filter(isPostgres));
+  for (const pid of [...pids]) {
+    try {
+      const parent = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1];
+      if (isPostgres(parent)) {
+        pids.add(parent);
       }
-    });
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return [...pids];
 }
 
 /**
  * CPU seconds so far of the app, of this process (load generator and fake Stripe), and of each
- * PostgreSQL process (a backend that exits between two snapshots takes its share with it).
+ * of the PostgreSQL processes `postgresPids` found (a backend that exits between two snapshots
+ * takes its share with it).
  */
-function cpuSnapshot(appPid) {
-  const postgres = new Map(postgresPids().map((pid) => [pid, cpuSeconds(pid)]));
+export async function cpuSnapshot(appPid, client) {
+  const postgres = new Map((await postgresPids(client)).map((pid) => [pid, cpuSeconds(pid)]));
   return { app: cpuSeconds(appPid), bench: cpuSeconds(process.pid), postgres };
 }
 
-function cpuShare(before, after, seconds) {
+export function cpuShare(before, after, seconds, benchName = 'load generator + fake Stripe') {
   const cores = (used) => (used / seconds).toFixed(2);
   let postgres = 0;
   for (const [pid, used] of after.postgres) {
     postgres += used - (before.postgres.get(pid) ?? 0);
   }
-  return `CPU cores used: app ${cores(after.app - before.app)}, PostgreSQL ${cores(postgres)}, load generator + fake Stripe ${cores(after.bench - before.bench)}`;
+  return `CPU cores used: app ${cores(after.app - before.app)}, PostgreSQL ${cores(postgres)}, ${benchName} ${cores(after.bench - before.bench)}`;
 }
 
 /**
@@ -319,11 +336,11 @@ export async function runPaymentsBench(databaseUrl) {
       ],
     };
     const before = await unprocessed(client);
-    const cpuBefore = cpuSnapshot(app.pid);
+    const cpuBefore = await cpuSnapshot(app.pid, client);
     const startedAt = Date.now();
     const ack = await load(webhook);
     const loadSeconds = (Date.now() - startedAt) / 1000;
-    const cpuAfter = cpuSnapshot(app.pid);
+    const cpuAfter = await cpuSnapshot(app.pid, client);
     const afterLoad = await unprocessed(client);
     const storedDuringLoad = afterLoad.stored - before.stored;
     const drainedDuringLoad = storedDuringLoad - (afterLoad.waiting - before.waiting);

@@ -1,5 +1,6 @@
 // `npm run bench`: measures, in one run, the real app against bare Fastify on the same machine.
 // Each server runs in its own process; autocannon runs in this one.
+// `node bench/run.mjs licenses`: the licenses bench alone (bench/licenses.mjs).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -7,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { benchDatabase } from './database.mjs';
+import { runLicensesBench } from './licenses.mjs';
 import { runPaymentsBench } from './payments.mjs';
 import { runUsageBench } from './usage.mjs';
 
@@ -128,6 +130,20 @@ function argon2Raw(env) {
   });
 }
 
+const only = process.argv[2];
+if (only !== undefined && only !== 'licenses') {
+  throw new Error(`unknown bench ${only}: run all of them, or \`licenses\` alone`);
+}
+if (only === 'licenses') {
+  const licensesDb = await benchDatabase('dreamseed-bench-licenses');
+  try {
+    console.log(`Licenses\n${(await runLicensesBench(licensesDb.url)).join('\n')}`);
+  } finally {
+    await licensesDb.stop();
+  }
+  process.exit();
+}
+
 const db = await benchDatabase('dreamseed-bench');
 const keyDir = await mkdtemp(path.join(tmpdir(), 'dreamseed-bench-key-'));
 const env = {
@@ -137,6 +153,7 @@ const env = {
 const results = {};
 let usageLines;
 let paymentLines;
+let licenseLines;
 try {
   const body = JSON.stringify({ name: 'notebook', quantity: 3 });
   const post = { method: 'POST', headers: { 'content-type': 'application/json' }, body };
@@ -170,6 +187,7 @@ try {
   results['argon2id verify, raw (same process type)'] = await argon2Raw(env);
   usageLines = await runUsageBench(db.url);
   paymentLines = await runPaymentsBench(db.url);
+  licenseLines = await runLicensesBench(db.url);
 } finally {
   await db.stop();
   await rm(keyDir, { recursive: true, force: true });
@@ -423,3 +441,4 @@ ${['small', 'full'].map((size) => `CSV export: ${auditExport[size].rows} rows, $
 login p95, saturated / at 50 req/s:                  ${loginRun.p95} ms / ${results['app POST /api/v1/auth/login at 50 req/s'].p95} ms (seed: < 200 ms)`);
 console.log(`\n${usageLines.join('\n')}`);
 console.log(`\nPayments\n${paymentLines.join('\n')}`);
+console.log(`\nLicenses\n${licenseLines.join('\n')}`);
