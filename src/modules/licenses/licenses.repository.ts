@@ -305,6 +305,27 @@ export class LicensesRepository {
     return rows.length > 0;
   }
 
+  /** The person's seat on the license with the license, in one read. */
+  async seatWithLicense(
+    licenseId: string,
+    userId: string,
+  ): Promise<{ seat: SeatRow; license: LicenseRow } | undefined> {
+    const row = await queryOne<LicenseRow & { seat: SeatRow }>(
+      this.dataSource,
+      `SELECT ${LICENSE_COLUMNS_OF_L},
+         json_build_object('license_id', s.license_id, 'user_id', s.user_id,
+           'assigned_at', s.assigned_at, 'assigned_by', s.assigned_by, 'how', s.how) AS seat
+       FROM license_seats s JOIN school_licenses l ON l.id = s.license_id
+       WHERE s.license_id = $1 AND s.user_id = $2`,
+      [licenseId, userId],
+    );
+    if (!row) {
+      return undefined;
+    }
+    const { seat, ...license } = row;
+    return { seat: { ...seat, assigned_at: new Date(seat.assigned_at) }, license };
+  }
+
   findSeats(licenseId: string, userIds: string[], manager?: EntityManager): Promise<SeatRow[]> {
     return queryRows<SeatRow>(
       manager ?? this.dataSource,

@@ -47,12 +47,13 @@ export class MyEntitlements {
 
   /** The seat the guard found (it ran first on this route), with its license. */
   async license(principal: UserPrincipal, seat: HeldSeat | null): Promise<MyLicenseDto> {
-    const license = seat ? await this.licenses.findById(seat.license_id, undefined) : undefined;
-    const [row] = license ? await this.licenses.findSeats(license.id, [principal.userId]) : [];
-    if (!license || !row) {
+    const found = seat
+      ? await this.licenses.seatWithLicense(seat.license_id, principal.userId)
+      : undefined;
+    if (!found) {
       throw new AppException('LICENSE_SEAT_REQUIRED');
     }
-    return { seat: mapSeat(row), license: mapLicense(license) };
+    return { seat: mapSeat(found.seat), license: mapLicense(found.license) };
   }
 }
 
