@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { registerErrorCodes } from '../../common/errors/error-codes.js';
+import { MailModule } from '../../common/mail/mail.module.js';
 import { ClassesModule } from '../classes/classes.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { LicenseReminder } from './entities/license-reminder.entity.js';
 import { LicenseSeat } from './entities/license-seat.entity.js';
 import { SchoolLicense } from './entities/school-license.entity.js';
+import { LicenseMails } from './license-mails.service.js';
 import { LICENSE_ERROR_CODES } from './licenses.errors.js';
 import { LicensesController } from './licenses.controller.js';
 import { LicensesRepository } from './licenses.repository.js';
@@ -16,6 +18,7 @@ import { MyLicenseController } from './my-license.controller.js';
 import { RequiresSeatGuard } from './requires-seat.guard.js';
 import { SeatAccess } from './seat-access.service.js';
 import { SeatAssignments } from './seat-assignments.service.js';
+import { StripeSeats } from './stripe-seats.service.js';
 
 registerErrorCodes(LICENSE_ERROR_CODES);
 
@@ -26,6 +29,7 @@ registerErrorCodes(LICENSE_ERROR_CODES);
     UsersModule,
     ClassesModule,
     TenantsModule,
+    MailModule,
   ],
   controllers: [LicensesController, MyLicenseController],
   providers: [
@@ -35,6 +39,8 @@ registerErrorCodes(LICENSE_ERROR_CODES);
     SeatAccess,
     RequiresSeatGuard,
     MyEntitlements,
+    StripeSeats,
+    LicenseMails,
   ],
   exports: [LicensesRepository, SeatAssignments, SeatAccess, RequiresSeatGuard],
 })
