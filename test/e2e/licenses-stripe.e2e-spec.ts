@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -126,6 +127,33 @@ describe('licenses that follow a Stripe seat subscription', () => {
       [type, licenseId],
     );
 
+  /** An event as another module's transaction writes it to the outbox (the relay sends it on). */
+  const writeEvent = async (
+    type: string,
+    aggregateId: string,
+    payload: Record<string, unknown>,
+  ): Promise<string> => {
+    const id = randomUUID();
+    await query(
+      p.t.databaseUrl,
+      `INSERT INTO outbox_events (id, type, version, aggregate_id, payload, occurred_at)
+       VALUES ($1, $2, '1.0.0', $3, $4, now())`,
+      [id, type, aggregateId, JSON.stringify(payload)],
+    );
+    return id;
+  };
+
+  /** Waits until the event's subscribers have all run (its job on the events queue is done). */
+  const handled = async (eventId: string) => {
+    const queue = p.t.app.get<{
+      getJob(id: string): Promise<{ getState(): Promise<string> } | undefined>;
+    }>('BullQueue_events', { strict: false });
+    await waitFor(async () => (await (await queue.getJob(eventId))?.getState()) === 'completed', {
+      timeoutMs: 20_000,
+      intervalMs: 50,
+    });
+  };
+
   const periodEndOf = async (subscription: string): Promise<number> =>
     ((await subscriptionRow(p.t, subscription))?.current_period_end as Date).getTime();
 
@@ -230,6 +258,21 @@ describe('licenses that follow a Stripe seat subscription', () => {
     const created = events.find((event) => event.type === 'customer.subscription.created');
     const stale = p.stripe.event('customer.subscription.updated', created?.data.object ?? {});
     await deliverAndProcess(p.t, p.stripe, [stale]);
+    // And a subscription.changed of the older state relayed late: it is only a nudge.
+    const row = await subscriptionRow(p.t, subscription);
+    const staleChange = await writeEvent('subscription.changed', String(row?.id), {
+      subscription_id: row?.id,
+      stripe_subscription_id: subscription,
+      payer_type: 'tenant',
+      tenant_id: school.tenant,
+      plan_id: seatPlan.id,
+      status: 'active',
+      quantity: 40,
+      seat_based: true,
+      current_period_end: new Date(await periodEndOf(subscription)).toISOString(),
+      cancel_at_period_end: false,
+    });
+    await handled(staleChange);
     await relayed();
     expect(await licenseMatching(admin, license.id, { total_seats: 25 })).toMatchObject({
       status: 'over_allocated',
@@ -343,5 +386,44 @@ describe('licenses that follow a Stripe seat subscription', () => {
     );
     expect(full.body.reached).toContain('seats');
     expect(full.body.licenses).toMatchObject({ total_seats: 3, used_seats: 3, available_seats: 0 });
+  });
+
+  it("should mail the school's active admins, once each, when a license is about to end", async () => {
+    const { school, license } = await buySeats(2);
+    const suspended = await createUser(p.t, { tenant: school.tenant, role: 'admin' });
+    await query(
+      p.t.databaseUrl,
+      `UPDATE memberships SET status = 'suspended' WHERE user_id = $1 AND tenant_id = $2`,
+      [suspended.id, school.tenant],
+    );
+    const second = await createUser(p.t, { tenant: school.tenant, role: 'admin' });
+    const payload = {
+      license_id: license.id,
+      tenant_id: school.tenant,
+      status: 'active',
+      total_seats: 2,
+      used_seats: 0,
+      surplus_seats: 0,
+      expires_at: license.expires_at,
+      source: license.source,
+      days_before: 7,
+    };
+    await writeEvent('license.expiring', license.id, payload);
+    const fragment = `license ends in 7 days on ${license.expires_at.slice(0, 10)}`;
+    for (const admin of [school.admin.user, second]) {
+      await waitFor(async () => (await mailsMatching(p.t, admin.email, fragment)).length > 0);
+    }
+    await relayed();
+    expect(await mailsMatching(p.t, school.admin.user.email, fragment)).toHaveLength(1);
+    expect(await mailsMatching(p.t, suspended.email, 'license ends')).toHaveLength(0);
+    const callback = await waitFor(() =>
+      Promise.resolve(
+        receiver.deliveries.find(
+          (delivery) =>
+            delivery.tenant_id === school.tenant && delivery.event_type === 'license.expiring',
+        ),
+      ),
+    );
+    expect(callback.data).toMatchObject({ license_id: license.id, days_before: 7 });
   });
 });
