@@ -146,12 +146,19 @@ describe('licenses that follow a Stripe seat subscription', () => {
   /** Waits until the event's subscribers have all run (its job on the events queue is done). */
   const handled = async (eventId: string) => {
     const queue = p.t.app.get<{
-      getJob(id: string): Promise<{ getState(): Promise<string> } | undefined>;
+      getJob(
+        id: string,
+      ): Promise<
+        { getState(): Promise<string>; attemptsMade: number; stacktrace: string[] } | undefined
+      >;
     }>('BullQueue_events', { strict: false });
-    await waitFor(async () => (await (await queue.getJob(eventId))?.getState()) === 'completed', {
-      timeoutMs: 20_000,
-      intervalMs: 50,
-    });
+    return waitFor(
+      async () => {
+        const job = await queue.getJob(eventId);
+        return (await job?.getState()) === 'completed' ? job : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 50 },
+    );
   };
 
   const periodEndOf = async (subscription: string): Promise<number> =>
@@ -305,6 +312,41 @@ describe('licenses that follow a Stripe seat subscription', () => {
         metadata: expect.objectContaining({ from: 'active', to: 'over_allocated' }),
       }),
     ]);
+  });
+
+  it('should make one license when several events of a subscription without one are handled at once', async () => {
+    const { school, subscription, license } = await buySeats(12);
+    // As if the license had never been made: the first events now race to make it.
+    await query(p.t.databaseUrl, `DELETE FROM school_licenses WHERE id = $1`, [license.id]);
+    const row = await subscriptionRow(p.t, subscription);
+    const payload = {
+      subscription_id: row?.id,
+      stripe_subscription_id: subscription,
+      payer_type: 'tenant',
+      tenant_id: school.tenant,
+      status: 'active',
+      quantity: 12,
+      seat_based: true,
+    };
+    const ids = await Promise.all(
+      Array.from({ length: 8 }, (_, index) =>
+        writeEvent(
+          index % 2 ? 'subscription.canceled' : 'subscription.changed',
+          String(row?.id),
+          payload,
+        ),
+      ),
+    );
+    for (const id of ids) {
+      // Each at its first attempt: the race ends in the unique index, not in an error and a retry.
+      expect(await handled(id)).toMatchObject({ attemptsMade: 1, stacktrace: [] });
+    }
+    const licenses = await query<{ total_seats: number; status: string }>(
+      p.t.databaseUrl,
+      `SELECT total_seats, status FROM school_licenses WHERE source = $1`,
+      [subscription],
+    );
+    expect(licenses).toEqual([{ total_seats: 12, status: 'active' }]);
   });
 
   it('should end the license at the period end once canceled, and at the end when Stripe ends it', async () => {
