@@ -281,11 +281,7 @@ describe('licenses that follow a Stripe seat subscription', () => {
     });
     await handled(staleChange);
     await relayed();
-    expect(await licenseMatching(admin, license.id, { total_seats: 25 })).toMatchObject({
-      status: 'over_allocated',
-      used_seats: 30,
-      expires_at: over.expires_at,
-    });
+    expect(await licenseMatching(admin, license.id, { total_seats: 25 })).toEqual(over);
     expect(await outboxOf('license.over_allocated', license.id)).toHaveLength(1);
     expect(await mailsMatching(p.t, school.admin.user.email, '5 seats more')).toHaveLength(1);
 

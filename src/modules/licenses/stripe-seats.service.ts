@@ -100,6 +100,10 @@ export class StripeSeats implements OnModuleInit {
         return license;
       }
       const terms = this.termsOf(current, license.starts_at);
+      if (sameTerms(license, terms)) {
+        // A duplicate, or an event older than what was applied: nothing moves, not even updated_at.
+        return license;
+      }
       const updated = await this.licenses.updateTerms(
         manager,
         license.id,
@@ -183,6 +187,14 @@ export class StripeSeats implements OnModuleInit {
 /** A school's subscription to a seat plan: the only kind a license follows. */
 function followsSeats(subscription: SubscriptionTerms): boolean {
   return subscription.payer.kind === 'tenant' && subscription.seatBased;
+}
+
+function sameTerms(license: LicenseRow, terms: FollowedTerms): boolean {
+  return (
+    license.total_seats === terms.totalSeats &&
+    license.plan_id === terms.planId &&
+    license.expires_at.getTime() === terms.expiresAt.getTime()
+  );
 }
 
 function unchanged(before: LicenseRow, after: LicenseRow): boolean {
