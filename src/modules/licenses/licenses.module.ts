@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { registerErrorCodes } from '../../common/errors/error-codes.js';
 import { QueueModule } from '../../common/queue/queue.module.js';
+import { MailModule } from '../../common/mail/mail.module.js';
 import { ClassesModule } from '../classes/classes.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -11,6 +12,7 @@ import { SchoolLicense } from './entities/school-license.entity.js';
 import { LicenseAudit } from './license-audit.service.js';
 import { LicenseExpiryProcessor } from './license-expiry.processor.js';
 import { LicenseExpiry } from './license-expiry.service.js';
+import { LicenseMails } from './license-mails.service.js';
 import { LICENSE_ERROR_CODES } from './licenses.errors.js';
 import { LicensesController } from './licenses.controller.js';
 import { LicensesRepository } from './licenses.repository.js';
@@ -20,6 +22,7 @@ import { MyLicenseController } from './my-license.controller.js';
 import { RequiresSeatGuard } from './requires-seat.guard.js';
 import { SeatAccess } from './seat-access.service.js';
 import { SeatAssignments } from './seat-assignments.service.js';
+import { StripeSeats } from './stripe-seats.service.js';
 
 registerErrorCodes(LICENSE_ERROR_CODES);
 
@@ -34,6 +37,7 @@ registerErrorCodes(LICENSE_ERROR_CODES);
     UsersModule,
     ClassesModule,
     TenantsModule,
+    MailModule,
   ],
   controllers: [LicensesController, MyLicenseController],
   providers: [
@@ -46,6 +50,8 @@ registerErrorCodes(LICENSE_ERROR_CODES);
     LicenseAudit,
     LicenseExpiry,
     LicenseExpiryProcessor,
+    StripeSeats,
+    LicenseMails,
   ],
   exports: [LicensesRepository, SeatAssignments, SeatAccess, RequiresSeatGuard, LicenseAudit],
 })

@@ -96,6 +96,32 @@ export class LicensesRepository {
     return row as LicenseRow;
   }
 
+  /**
+   * Makes the license that follows `license.source` (a Stripe subscription id) unless one
+   * exists: a concurrent maker waits on the unique index, then does nothing. Lock it next
+   * (`findBySource`).
+   */
+  async insertForSource(manager: EntityManager, license: NewLicense): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
+      manager,
+      `INSERT INTO school_licenses
+         (tenant_id, plan_id, total_seats, starts_at, expires_at, source, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (source) WHERE source <> 'manual' DO NOTHING
+       RETURNING id`,
+      [
+        license.tenantId,
+        license.planId,
+        license.totalSeats,
+        license.startsAt,
+        license.expiresAt,
+        license.source,
+        license.createdBy,
+      ],
+    );
+    return rows.length > 0;
+  }
+
   /** The license, when it exists in `tenantId` (any tenant when undefined). */
   findById(
     id: string,

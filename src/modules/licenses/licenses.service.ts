@@ -18,8 +18,8 @@ import { mapLicense, type LicenseDto, type LicensePageDto } from './dto/license.
 import { mapSeat, type SeatPageDto } from './dto/seat.dto.js';
 import type { UpdateLicenseDto } from './dto/update-license.dto.js';
 import { LicenseAudit } from './license-audit.service.js';
-import { licenseEventPayload } from './license-events.js';
-import { LicensesRepository, type LicenseRow } from './licenses.repository.js';
+import { announceStatusChange } from './license-events.js';
+import { LicensesRepository } from './licenses.repository.js';
 
 /**
  * Licenses as super admins make and change them, and as school admins read them. Every method
@@ -129,7 +129,7 @@ export class LicensesService {
         { totalSeats: dto.total_seats, expiresAt, revoked: dto.revoked },
         now,
       );
-      await this.followStatus(manager, license, updated);
+      await announceStatusChange(this.outbox, manager, license, updated);
       if (updated.status !== license.status) {
         this.licenseAudit.statusMoved(license, updated, {
           actorType: 'user',
@@ -145,21 +145,6 @@ export class LicensesService {
     });
     noteAuditTarget({ tenantId: row.tenant_id });
     return mapLicense(row);
-  }
-
-  /** A license that became over-allocated is announced (mail to its admins, market callback). */
-  private async followStatus(
-    manager: Parameters<OutboxService['add']>[0],
-    before: LicenseRow,
-    after: LicenseRow,
-  ): Promise<void> {
-    if (after.status === 'over_allocated' && before.status !== 'over_allocated') {
-      await this.outbox.add(manager, {
-        type: 'license.over_allocated',
-        aggregateId: after.id,
-        payload: licenseEventPayload(after),
-      });
-    }
   }
 
   async seats(

@@ -23,7 +23,7 @@ const CALLBACK_JOB_OPTIONS = {
 
 /**
  * Tells the Service Market (MARKET_CALLBACK_URL) when a tenant is activated, deactivated or
- * reaches a limit. The event is already durable in the outbox; here it becomes one callback job
+ * reaches a limit, and when a school's license is over-allocated or ending soon. The event is already durable in the outbox; here it becomes one callback job
  * per event (the job id is the event id, so a relayed-twice event is enqueued once).
  */
 @Injectable()
@@ -39,7 +39,13 @@ export class MarketCallbacks implements OnModuleInit {
       return;
     }
     this.subscribers.on(
-      ['tenant.activated', 'tenant.deactivated', 'tenant.limit_reached'],
+      [
+        'tenant.activated',
+        'tenant.deactivated',
+        'tenant.limit_reached',
+        'license.over_allocated',
+        'license.expiring',
+      ],
       (event) => this.enqueue(event),
     );
   }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock/clock.js';
+import { LicensesRepository } from '../licenses/licenses.repository.js';
 import { readTenantConfig } from '../tenants/tenant-settings.js';
 import { TenantsRepository } from '../tenants/tenants.repository.js';
 import { UsageStatsService } from '../usage/usage-stats.service.js';
@@ -13,6 +14,7 @@ export class MarketUsageService {
     private readonly tenants: TenantsRepository,
     private readonly memberships: MembershipsRepository,
     private readonly usage: UsageStatsService,
+    private readonly licenses: LicensesRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -20,9 +22,10 @@ export class MarketUsageService {
     const tenant = await this.tenants.require(tenantId);
     const now = this.clock.now();
     const config = readTenantConfig(tenant.settings);
-    const [members, tokens] = await Promise.all([
+    const [members, tokens, seats] = await Promise.all([
       this.memberships.countForTenant(tenantId),
       this.usage.tokensUsed(tenantId, now),
+      this.licenses.summaryForTenant(tenantId, now),
     ]);
     return {
       tenant_id: tenantId,
@@ -33,6 +36,12 @@ export class MarketUsageService {
         this_month: tokens.this_month,
         monthly_limit: config.limits.monthly_tokens,
       },
+      licenses: {
+        total_seats: seats.total_seats,
+        used_seats: seats.used_seats,
+        available_seats: Math.max(0, seats.total_seats - seats.used_seats),
+        next_expiry: seats.next_expiry ? new Date(seats.next_expiry).toISOString() : null,
+      },
       as_of: now.toISOString(),
     };
   }
@@ -40,7 +49,7 @@ export class MarketUsageService {
   async limitsOf(tenantId: string): Promise<TenantLimitsDto> {
     const tenant = await this.tenants.require(tenantId);
     const config = readTenantConfig(tenant.settings);
-    const { users, tokens } = await this.usageOf(tenantId);
+    const { users, tokens, licenses } = await this.usageOf(tenantId);
     const reached: TenantLimitsDto['reached'] = [];
     if (users.max !== null && users.current >= users.max) {
       reached.push('max_users');
@@ -50,6 +59,9 @@ export class MarketUsageService {
     }
     if (tokens.monthly_limit !== null && tokens.this_month >= tokens.monthly_limit) {
       reached.push('monthly_tokens');
+    }
+    if (licenses.total_seats > 0 && licenses.used_seats >= licenses.total_seats) {
+      reached.push('seats');
     }
     return {
       tenant_id: tenantId,
@@ -65,6 +77,7 @@ export class MarketUsageService {
         tokens_today: tokens.today,
         tokens_this_month: tokens.this_month,
       },
+      licenses,
       reached,
     };
   }

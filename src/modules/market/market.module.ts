@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { QueueModule } from '../../common/queue/queue.module.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { ClassesModule } from '../classes/classes.module.js';
+import { LicensesModule } from '../licenses/licenses.module.js';
 import { InvitationsModule } from '../invitations/invitations.module.js';
 import { TenantDirectoryModule } from '../tenant-directory/tenant-directory.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
@@ -35,6 +36,7 @@ import { MarketUsersService } from './market-users.service.js';
     UserAdminModule,
     ClassesModule,
     UsageModule,
+    LicensesModule,
   ],
   controllers: [
     MarketHealthController,

@@ -232,4 +232,16 @@ export class MembershipsRepository {
     );
     return rows[0]?.role;
   }
+
+  /** Active admins of the tenant with a usable account and an address, in id order. */
+  activeAdminEmails(tenantId: string): Promise<Array<{ user_id: string; email: string }>> {
+    return queryRows<{ user_id: string; email: string }>(
+      this.dataSource,
+      `SELECT u.id AS user_id, u.email FROM memberships m JOIN users u ON u.id = m.user_id
+       WHERE m.tenant_id = $1 AND m.role = 'admin' AND m.status = 'active'
+         AND u.is_active AND u.deleted_at IS NULL AND u.email IS NOT NULL
+       ORDER BY u.id`,
+      [tenantId],
+    );
+  }
 }

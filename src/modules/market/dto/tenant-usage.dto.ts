@@ -14,11 +14,24 @@ export class TokensAgainstLimitsDto {
   monthly_limit!: number | null;
 }
 
+/** The tenant's live seat licenses together (active or over-allocated, not expired). */
+export class LicenseSeatsDto {
+  /** Seats of all live licenses */
+  total_seats!: number;
+  /** Seats assigned (may exceed total_seats on an over-allocated license) */
+  used_seats!: number;
+  /** Seats still free, never below 0 */
+  available_seats!: number;
+  /** When the first live license ends (ISO 8601); null: no live license */
+  next_expiry!: string | null;
+}
+
 /** `GET /mt/tenant/{id}/usage`: where the tenant stands against its limits. */
 export class TenantUsageDto {
   tenant_id!: string;
   users!: UsersAgainstLimitDto;
   tokens!: TokensAgainstLimitsDto;
+  licenses!: LicenseSeatsDto;
   as_of!: string;
 }
 
@@ -35,6 +48,7 @@ export class TenantLimitsDto {
   tenant_id!: string;
   limits!: TenantLimitsValuesDto;
   usage!: { users: number; tokens_today: number; tokens_this_month: number };
-  /** Limits reached or passed now, e.g. ["daily_tokens"] */
-  reached!: Array<'max_users' | 'daily_tokens' | 'monthly_tokens'>;
+  licenses!: LicenseSeatsDto;
+  /** Limits reached or passed now, e.g. ["daily_tokens"]; "seats": every licensed seat taken */
+  reached!: Array<'max_users' | 'daily_tokens' | 'monthly_tokens' | 'seats'>;
 }

@@ -4,7 +4,11 @@ import { TtlCache } from '../../../common/cache/ttl-cache.js';
 import { Clock } from '../../../common/clock/clock.js';
 import { AppConfigService } from '../../../config/app-config.service.js';
 import { payerKey, type Payer } from '../payer.js';
-import { EntitlementsRepository, type EntitlingRow } from './entitlements.repository.js';
+import {
+  EntitlementsRepository,
+  type EntitlingRow,
+  type SubscriptionTermsRow,
+} from './entitlements.repository.js';
 
 /** What a live subscription grants its payer now. */
 export interface Entitlement {
@@ -20,6 +24,22 @@ export interface Entitlement {
   features: Record<string, boolean>;
   /** Seat plans: the seats bought (the subscription's quantity). */
   seats: number | null;
+}
+
+/** A subscription as payments stores it now: payer, plan, seats and term. */
+export interface SubscriptionTerms {
+  subscriptionId: string;
+  stripeSubscriptionId: string;
+  payer: Payer;
+  planId: string | null;
+  seatBased: boolean;
+  status: string;
+  quantity: number;
+  currentPeriodStart: Date | null;
+  currentPeriodEnd: Date | null;
+  cancelAtPeriodEnd: boolean;
+  canceledAt: Date | null;
+  endedAt: Date | null;
 }
 
 export type EntitlementFacts = Pick<
@@ -86,6 +106,15 @@ export class Entitlements {
     return best ? toEntitlement(best) : null;
   }
 
+  /**
+   * The subscription's current stored state, read fresh (never cached): what follows a
+   * subscription reads this instead of trusting an event's copy, which may be out of date.
+   */
+  async subscriptionTerms(stripeSubscriptionId: string): Promise<SubscriptionTerms | undefined> {
+    const row = await this.repository.subscriptionTerms(stripeSubscriptionId);
+    return row ? toTerms(row) : undefined;
+  }
+
   /** Whether a subscription in this state entitles its payer now. */
   isEntitling(row: EntitlementFacts): boolean {
     return this.entitles(row, this.clock.now().getTime());
@@ -103,6 +132,25 @@ export class Entitlements {
     }
     return true;
   }
+}
+
+function toTerms(row: SubscriptionTermsRow): SubscriptionTerms {
+  return {
+    subscriptionId: row.subscription_id,
+    stripeSubscriptionId: row.stripe_subscription_id,
+    payer: row.payer_user_id
+      ? { kind: 'user', id: row.payer_user_id }
+      : { kind: 'tenant', id: row.payer_tenant_id ?? '' },
+    planId: row.plan_id,
+    seatBased: row.seat_based ?? false,
+    status: row.status,
+    quantity: row.quantity,
+    currentPeriodStart: row.current_period_start,
+    currentPeriodEnd: row.current_period_end,
+    cancelAtPeriodEnd: row.cancel_at_period_end,
+    canceledAt: row.canceled_at,
+    endedAt: row.ended_at,
+  };
 }
 
 function toEntitlement(row: EntitlingRow): Entitlement {
