@@ -194,10 +194,13 @@ describe('payments: the whole purchase', () => {
         full_name: 'New Pupil',
         role: 'student',
       });
+    // Written behind the app's back: cached settings (5 s) may still show what was before.
     await waitFor(async () => (await addPupil()).status === 409);
-    expect((await call(admin, 'GET', '/api-keys')).body).toMatchObject({
-      error_code: 'TENANT_FEATURE_DISABLED',
+    const refused = await waitFor(async () => {
+      const response = await call(admin, 'GET', '/api-keys');
+      return response.status === 403 ? response : undefined;
     });
+    expect(refused.body).toMatchObject({ error_code: 'TENANT_FEATURE_DISABLED' });
 
     const plan = await createPlan(p.t, superAdmin.access_token, {
       audience: 'school',
