@@ -71,6 +71,7 @@ describe('licenses that follow a Stripe seat subscription', () => {
   const receiver = new CallbackReceiver();
   let p: PaymentsApp;
   let seatPlan: PlanView;
+  let superAdmin: Tokens;
 
   const call = <T = LicenseView>(token: string, method: string, path: string, json?: unknown) =>
     requestJson<T>(`${p.t.baseUrl}/api/v1${path}`, { method, headers: bearer(token), json });
@@ -175,7 +176,7 @@ describe('licenses that follow a Stripe seat subscription', () => {
         PAYMENTS_PAST_DUE_GRACE_DAYS: String(GRACE_DAYS),
       },
     });
-    const superAdmin: Tokens = await login(p.t, await createUser(p.t, { superAdmin: true }));
+    superAdmin = await login(p.t, await createUser(p.t, { superAdmin: true }));
     seatPlan = await createPlan(p.t, superAdmin.access_token, {
       name: 'School seats',
       unit_amount: 300,
@@ -207,6 +208,24 @@ describe('licenses that follow a Stripe seat subscription', () => {
       [license.id],
     );
     expect(audit).toMatchObject({ actor_type: 'system', metadata: { to: 'active' } });
+  });
+
+  it("should refuse a super admin's change to the seats or term of a license Stripe keeps, but let them revoke it", async () => {
+    const { license } = await buySeats(3);
+    const path = `/licenses/${license.id}`;
+    for (const body of [{ total_seats: 10 }, { expires_at: '2099-01-01T00:00:00.000Z' }]) {
+      const refused = await call<{ error_code: string }>(
+        superAdmin.access_token,
+        'PATCH',
+        path,
+        body,
+      );
+      expect(refused.status).toBe(409);
+      expect(refused.body.error_code).toBe('LICENSE_MANAGED_BY_STRIPE');
+    }
+    const revoked = await call(superAdmin.access_token, 'PATCH', path, { revoked: true });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body).toMatchObject({ status: 'revoked', total_seats: 3 });
   });
 
   it('should go over_allocated when Stripe cuts 40 seats to 25 under 30 taken, mail the admin and the market, and recover when 5 are freed', async () => {

@@ -29,7 +29,8 @@ export const LICENSE_ERROR_CODES = {
   },
   LICENSE_MANAGED_BY_STRIPE: {
     status: HttpStatus.CONFLICT,
-    message: "This license follows a Stripe subscription: change the subscription's seats instead",
+    message:
+      "This license follows a Stripe subscription: change the subscription's seats or term instead",
   },
   LICENSE_SEAT_REQUIRED: {
     status: HttpStatus.FORBIDDEN,

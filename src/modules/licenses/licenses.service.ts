@@ -101,7 +101,7 @@ export class LicensesService {
     return mapLicense(row);
   }
 
-  /** Seats, term, revocation. A license that follows Stripe takes its seats from there only. */
+  /** Seats, term, revocation. A license that follows Stripe takes its seats and term from there. */
   async update(principal: UserPrincipal, id: string, dto: UpdateLicenseDto): Promise<LicenseDto> {
     if (
       dto.total_seats === undefined &&
@@ -116,7 +116,7 @@ export class LicensesService {
       if (!license) {
         throw new AppException('LICENSE_NOT_FOUND_OR_EXPIRED');
       }
-      if (license.source !== 'manual' && dto.total_seats !== undefined) {
+      if (license.source !== 'manual' && (dto.total_seats !== undefined || dto.expires_at)) {
         throw new AppException('LICENSE_MANAGED_BY_STRIPE');
       }
       const expiresAt = dto.expires_at ? new Date(dto.expires_at) : undefined;
