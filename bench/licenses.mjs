@@ -9,7 +9,6 @@
 // measured in interleaved ABBA rounds together with GET /api/v1/users/me/entitlements.
 // `npm run bench` runs it last; alone: `npm run build && node bench/run.mjs licenses` (or
 // `node bench/licenses.mjs`; DATABASE_URL: an empty database on your server; else embedded).
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { benchDatabase } from './database.mjs';
+import { startServer } from './server-process.mjs';
 import { cpuSeconds, cpuShare, cpuSnapshot } from './payments.mjs';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -39,38 +39,7 @@ const PASSWORD = 'Bench-Pass-2026!';
 const TARGET_SHARE = 5;
 
 function startApp(env) {
-  const child = spawn(
-    process.execPath,
-    [
-      // e.g. BENCH_NODE_FLAGS=--cpu-prof (the profile is written when the bench stops the app)
-      ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
-      path.join(import.meta.dirname, 'server.mjs'),
-      'app',
-    ],
-    {
-      env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    let stderr = '';
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk.toString();
-      const match = /READY (\d+)/.exec(stderr);
-      if (match) {
-        resolve({
-          pid: child.pid,
-          base: `http://127.0.0.1:${match[1]}`,
-          stop: () =>
-            new Promise((done) => {
-              child.once('exit', done);
-              child.kill('SIGTERM');
-            }),
-        });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`app exited with ${code}: ${stderr}`)));
-  });
+  return startServer('app', { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env });
 }
 
 async function call(base, route, { method = 'GET', body, token } = {}) {

@@ -4,7 +4,6 @@
 // A fake Stripe (test/support/fake-stripe, built into .test-dist) runs in this process.
 // `npm run bench` runs it; alone: `npm run build && nest build -p tsconfig.test-build.json &&
 // node bench/payments.mjs` (DATABASE_URL: an empty database on your server; else embedded).
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { benchDatabase } from './database.mjs';
+import { startServer } from './server-process.mjs';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
@@ -25,40 +25,6 @@ const KEY = 'sk_test_bench';
 const PASSWORD = 'Bench-Pass-2026!';
 /** BENCH_QUEUE_WORKERS=false: the webhook alone, nothing drained (to see what acknowledging costs). */
 const WORKERS = process.env.BENCH_QUEUE_WORKERS !== 'false';
-
-function startApp(mode, env) {
-  const child = spawn(
-    process.execPath,
-    [
-      ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
-      path.join(import.meta.dirname, 'server.mjs'),
-      mode,
-    ],
-    {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    let stderr = '';
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk.toString();
-      const match = /READY (\d+)/.exec(stderr);
-      if (match) {
-        resolve({
-          pid: child.pid,
-          base: `http://127.0.0.1:${match[1]}`,
-          stop: () =>
-            new Promise((done) => {
-              child.once('exit', done);
-              child.kill('SIGTERM');
-            }),
-        });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`${mode} exited with ${code}: ${stderr}`)));
-  });
-}
 
 const TICKS_PER_SECOND = 100;
 
@@ -289,7 +255,7 @@ export async function runPaymentsBench(databaseUrl) {
   const client = new pg.Client({ connectionString: databaseUrl });
   client.on('error', () => undefined);
   const lines = [];
-  let app = await startApp('app-payments', env);
+  let app = await startServer('app-payments', env);
   try {
     await client.connect();
     const { users, checkoutEvents } = await seedSubscribers(client, app, stripe);
@@ -384,7 +350,7 @@ export async function runPaymentsBench(databaseUrl) {
       for (const mode of round === 0 ? order : order.reverse()) {
         if (!(round === 0 && mode === 'app-payments')) {
           await app.stop();
-          app = await startApp(mode, env);
+          app = await startServer(mode, env);
         }
         await load({
           url: app.base,
