@@ -574,7 +574,7 @@ describe('licenses', () => {
       expect(await seatCounts(t, license.id)).toEqual({ used: 0, rows: 0 });
     });
 
-    it('should give back the seat of a student who leaves the school or whose account is erased', async () => {
+    it('should give back the seat of a student who leaves the school, whose account is erased, or who becomes staff', async () => {
       const school = await createSchool(t);
       const license = await createLicense(t, superAdmin.access_token, school.tenant, 4);
       const [erased] = await seedStudents(t, school.tenant, 1);
@@ -590,6 +590,14 @@ describe('licenses', () => {
       expect(await seatCounts(t, license.id)).toEqual({ used: 2, rows: 2 });
       await query(t.databaseUrl, 'DELETE FROM users WHERE id = $1', [erased]);
       expect(await seatCounts(t, license.id)).toEqual({ used: 1, rows: 1 });
+      const promoted = await call(
+        school.admin.tokens.access_token,
+        'PATCH',
+        `/users/${school.otherStudent.user.id}`,
+        { role: 'teacher' },
+      );
+      expect(promoted.status).toBe(200);
+      expect(await seatCounts(t, license.id)).toEqual({ used: 0, rows: 0 });
     });
 
     it('should answer 200 for students already seated on an over-allocated license, and 409 for a new one', async () => {

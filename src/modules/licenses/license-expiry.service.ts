@@ -11,8 +11,6 @@ import { LicensesRepository, type LicenseRow } from './licenses.repository.js';
 /** Days before the end of a term when the school hears that it is ending, smallest first. */
 export const REMINDER_DAYS = [1, 7, 30] as const;
 
-const DAY_MS = 24 * 3600 * 1000;
-
 export interface LicenseExpiryReport {
   expired: number;
   reminders_sent: number;
@@ -49,9 +47,9 @@ export class LicenseExpiry {
     } catch (error) {
       expiryFailure = error instanceof Error ? error : new Error(String(error));
     }
-    for (const license of await this.licenses.endingWithin(now, Math.max(...REMINDER_DAYS))) {
+    for (const license of await this.licenses.dueReminders(now, REMINDER_DAYS)) {
       try {
-        if (await this.remind(license, now)) {
+        if (await this.remind(license, license.days_before, now)) {
           report.reminders_sent += 1;
         }
       } catch (error) {
@@ -101,13 +99,8 @@ export class LicenseExpiry {
     });
   }
 
-  /** true: this run sent the reminder due now; false: one was sent already for it. */
-  private remind(license: LicenseRow, now: Date): Promise<boolean> {
-    const left = license.expires_at.getTime() - now.getTime();
-    const daysBefore = REMINDER_DAYS.find((days) => left <= days * DAY_MS);
-    if (daysBefore === undefined) {
-      return Promise.resolve(false);
-    }
+  /** true: this run sent the reminder; false: another instance claimed it first. */
+  private remind(license: LicenseRow, daysBefore: number, now: Date): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
       if (!(await this.licenses.claimReminder(manager, license, daysBefore, now))) {
         return false;

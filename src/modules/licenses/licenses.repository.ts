@@ -303,15 +303,26 @@ export class LicensesRepository {
     );
   }
 
-  /** Live licenses ending within `days` days. */
-  endingWithin(now: Date, days: number): Promise<LicenseRow[]> {
-    return queryRows<LicenseRow>(
+  /**
+   * Live licenses with a reminder due and not sent yet: the smallest of `thresholds` (days)
+   * their end is within, for their current term.
+   */
+  dueReminders(
+    now: Date,
+    thresholds: readonly number[],
+  ): Promise<Array<LicenseRow & { days_before: number }>> {
+    return queryRows<LicenseRow & { days_before: number }>(
       this.dataSource,
-      `SELECT ${LICENSE_COLUMNS} FROM school_licenses
-       WHERE status IN ('active', 'over_allocated') AND expires_at > $1
-         AND expires_at <= $1 + make_interval(days => $2)
-       ORDER BY expires_at`,
-      [now, days],
+      `SELECT ${LICENSE_COLUMNS_OF_L}, due.days AS days_before FROM school_licenses l
+       CROSS JOIN LATERAL (
+         SELECT min(d) AS days FROM unnest($2::int[]) AS d
+         WHERE l.expires_at <= $1::timestamptz + make_interval(days => d)) due
+       WHERE l.status IN ('active', 'over_allocated') AND l.expires_at > $1
+         AND due.days IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM license_reminders r WHERE r.license_id = l.id
+           AND r.expires_at = l.expires_at AND r.days_before = due.days)
+       ORDER BY l.expires_at`,
+      [now, [...thresholds]],
     );
   }
 

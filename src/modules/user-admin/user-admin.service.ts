@@ -125,6 +125,10 @@ export class UserAdminService {
           role: dto.role,
           status: dto.status,
         });
+        // Only students hold seats: one who becomes staff gives theirs back.
+        if (dto.role !== undefined && dto.role !== 'student' && target.role === 'student') {
+          await this.seats.releaseAllOf(manager, userId, target.tenant_id);
+        }
       }
       if (dto.is_active !== undefined || dto.platform_role !== undefined) {
         await this.members.updateAccount(manager, userId, {
