@@ -79,19 +79,8 @@ export class LicensesRepository {
   async insert(manager: EntityManager, license: NewLicense): Promise<LicenseRow> {
     const row = await queryOne<LicenseRow>(
       manager,
-      `INSERT INTO school_licenses
-         (tenant_id, plan_id, total_seats, starts_at, expires_at, source, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       RETURNING ${LICENSE_COLUMNS}`,
-      [
-        license.tenantId,
-        license.planId,
-        license.totalSeats,
-        license.startsAt,
-        license.expiresAt,
-        license.source,
-        license.createdBy,
-      ],
+      `${INSERT_LICENSE} RETURNING ${LICENSE_COLUMNS}`,
+      licenseValues(license),
     );
     return row as LicenseRow;
   }
@@ -104,20 +93,8 @@ export class LicensesRepository {
   async insertForSource(manager: EntityManager, license: NewLicense): Promise<boolean> {
     const rows = await queryRows<{ id: string }>(
       manager,
-      `INSERT INTO school_licenses
-         (tenant_id, plan_id, total_seats, starts_at, expires_at, source, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (source) WHERE source <> 'manual' DO NOTHING
-       RETURNING id`,
-      [
-        license.tenantId,
-        license.planId,
-        license.totalSeats,
-        license.startsAt,
-        license.expiresAt,
-        license.source,
-        license.createdBy,
-      ],
+      `${INSERT_LICENSE} ON CONFLICT (source) WHERE source <> 'manual' DO NOTHING RETURNING id`,
+      licenseValues(license),
     );
     return rows.length > 0;
   }
@@ -452,16 +429,22 @@ export class LicensesRepository {
     );
     return rows.map((row) => row.user_id);
   }
+}
 
-  /** Holders of seats on the license (cache keys to drop when the license changes). */
-  async holders(licenseId: string, manager?: EntityManager): Promise<string[]> {
-    const rows = await queryRows<{ user_id: string }>(
-      manager ?? this.dataSource,
-      `SELECT user_id FROM license_seats WHERE license_id = $1`,
-      [licenseId],
-    );
-    return rows.map((row) => row.user_id);
-  }
+const INSERT_LICENSE = `INSERT INTO school_licenses
+  (tenant_id, plan_id, total_seats, starts_at, expires_at, source, created_by)
+  VALUES ($1, $2, $3, $4, $5, $6, $7)`;
+
+function licenseValues(license: NewLicense): unknown[] {
+  return [
+    license.tenantId,
+    license.planId,
+    license.totalSeats,
+    license.startsAt,
+    license.expiresAt,
+    license.source,
+    license.createdBy,
+  ];
 }
 
 /** A license row as `row_to_json` gives it (timestamps as strings). */

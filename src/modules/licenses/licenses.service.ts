@@ -131,7 +131,7 @@ export class LicensesService {
       );
       await announceStatusChange(this.outbox, manager, license, updated);
       if (updated.status !== license.status) {
-        this.licenseAudit.statusMoved(license, updated, {
+        await this.licenseAudit.statusMoved(license, updated, {
           actorType: 'user',
           actorId: principal.actorUserId ?? principal.userId,
         });
@@ -139,7 +139,7 @@ export class LicensesService {
       this.invalidation.changed(
         manager,
         'license_seat',
-        await this.licenses.holders(license.id, manager),
+        await this.licenses.holdersOfAny([license.id], manager),
       );
       return updated;
     });

@@ -120,7 +120,7 @@ export class SeatAssignments {
       }
       const after = await this.licenses.findById(license.id, undefined, manager);
       if (after && after.status !== license.status) {
-        this.licenseAudit.statusMoved(license, after, {
+        await this.licenseAudit.statusMoved(license, after, {
           actorType: 'user',
           actorId: principal.userId,
         });

@@ -1,7 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../../common/audit/audit.service.js';
+import type { DataSource } from 'typeorm';
 import { CacheInvalidation } from '../../common/cache/cache-invalidation.service.js';
 import { Clock } from '../../common/clock/clock.js';
 import type { DomainEvent } from '../../common/events/domain-event.js';
@@ -12,10 +11,12 @@ import {
   Entitlements,
   type SubscriptionTerms,
 } from '../payments/entitlements/entitlements.service.js';
+import { LicenseAudit, type LicenseActor } from './license-audit.service.js';
 import { announceStatusChange } from './license-events.js';
 import { LicensesRepository, type LicenseRow } from './licenses.repository.js';
 
 const DAY_MS = 24 * 3600 * 1000;
+const SYSTEM: LicenseActor = { actorType: 'system' };
 /** Stripe statuses in which a subscription is paid up or within its grace. */
 const LIVE = new Set(['active', 'trialing', 'past_due']);
 
@@ -46,7 +47,7 @@ export class StripeSeats implements OnModuleInit {
     private readonly licenses: LicensesRepository,
     private readonly outbox: OutboxService,
     private readonly invalidation: CacheInvalidation,
-    private readonly audit: AuditService,
+    private readonly licenseAudit: LicenseAudit,
     private readonly clock: Clock,
     config: AppConfigService,
   ) {
@@ -91,7 +92,7 @@ export class StripeSeats implements OnModuleInit {
           throw new Error(`license of ${stripeSubscriptionId} was neither made nor found`);
         }
         if (made) {
-          await this.recordMove(manager, undefined, license);
+          await this.licenseAudit.statusMoved(undefined, license, SYSTEM, manager);
         }
       }
       // Read again under the lock: a sync committed while we waited is what counts.
@@ -115,12 +116,12 @@ export class StripeSeats implements OnModuleInit {
       }
       await announceStatusChange(this.outbox, manager, license, updated);
       if (updated.status !== license.status) {
-        await this.recordMove(manager, license, updated);
+        await this.licenseAudit.statusMoved(license, updated, SYSTEM, manager);
       }
       this.invalidation.changed(
         manager,
         'license_seat',
-        await this.licenses.holders(license.id, manager),
+        await this.licenses.holdersOfAny([license.id], manager),
       );
       return updated;
     });
@@ -155,32 +156,6 @@ export class StripeSeats implements OnModuleInit {
       startsAt: start,
       expiresAt,
     };
-  }
-
-  private async recordMove(
-    manager: EntityManager,
-    before: LicenseRow | undefined,
-    after: LicenseRow,
-  ): Promise<void> {
-    await this.audit.recordNow(
-      {
-        actorType: 'system',
-        tenantId: after.tenant_id,
-        action: before ? 'license.status_changed' : 'license.created',
-        resourceType: 'license',
-        resourceId: after.id,
-        outcome: 'success',
-        metadata: {
-          source: after.source,
-          from: before?.status ?? null,
-          to: after.status,
-          total_seats: after.total_seats,
-          used_seats: after.used_seats,
-          expires_at: after.expires_at.toISOString(),
-        },
-      },
-      manager,
-    );
   }
 }
 
