@@ -14,6 +14,7 @@ import { SignInFailuresPerIdentifier1795570100000 } from './1795570100000-SignIn
 import { PublishedDirectoryViews1795580000000 } from './1795580000000-PublishedDirectoryViews.js';
 import { Payments1795590000000 } from './1795590000000-Payments.js';
 import { Licenses1795600000000 } from './1795600000000-Licenses.js';
+import { Lti1795700000000 } from './1795700000000-Lti.js';
 
 /** Every migration, in order. A unit test checks that each file in this folder is listed. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   PublishedDirectoryViews1795580000000,
   Payments1795590000000,
   Licenses1795600000000,
+  Lti1795700000000,
 ];

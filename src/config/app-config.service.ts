@@ -26,6 +26,11 @@ export class AppConfigService {
     return this.env[key];
   }
 
+  /** The tool's public origin (PUBLIC_URL, else this server on PORT), without a trailing slash. */
+  get publicUrl(): string {
+    return (this.env.PUBLIC_URL ?? `http://localhost:${this.env.PORT}`).replace(/\/+$/, '');
+  }
+
   /** MARKET_API_KEYS, split on commas. */
   get marketApiKeys(): string[] {
     return (this.env.MARKET_API_KEYS ?? '')

@@ -384,6 +384,21 @@ export class EnvVars {
   })
   GOOGLE_USERINFO_URL = 'https://openidconnect.googleapis.com/v1/userinfo';
 
+  /** The tool's own origin as LMSs and browsers reach it (LTI URLs); default http://localhost:PORT. */
+  @IsOptional()
+  @Matches(HTTP_URL, { message: 'PUBLIC_URL must be an http(s) URL' })
+  PUBLIC_URL?: string;
+
+  /** 32 bytes (base64 or 64 hex digits) sealing the LTI tool's private keys; required in production. */
+  @IsOptional()
+  @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/, {
+    message: 'LTI_KEY_ENCRYPTION_KEY must be 32 bytes, as 64 hex digits or base64',
+  })
+  LTI_KEY_ENCRYPTION_KEY?: string;
+
+  @IsString()
+  LTI_KEY_ENCRYPTION_KEY_FILE = './.data/lti/key-encryption.key';
+
   /** Service Market keys seeded at start (comma-separated); keys removed here are revoked. */
   @IsOptional()
   @IsString()
