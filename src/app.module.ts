@@ -35,6 +35,7 @@ import { EntitlementsModule } from './modules/payments/entitlements/entitlements
 import { PaymentsModule } from './modules/payments/payments.module.js';
 import { LicenseSignInModule } from './modules/licenses/license-sign-in.module.js';
 import { LicensesModule } from './modules/licenses/licenses.module.js';
+import { LtiModule } from './modules/lti/lti.module.js';
 
 export interface AppModuleOptions {
   env: EnvVars;
@@ -84,6 +85,7 @@ export class AppModule {
         AuditLogsModule,
         PaymentsModule,
         LicensesModule,
+        LtiModule,
         LicenseSignInModule,
         ...(options.modules ?? []),
       ],

@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { registerErrorCodes } from '../../common/errors/error-codes.js';
+import { AuthModule } from '../auth/auth.module.js';
+import { ClassesModule } from '../classes/classes.module.js';
+import { LicensesModule } from '../licenses/licenses.module.js';
+import { TenantsModule } from '../tenants/tenants.module.js';
+import { UsersModule } from '../users/users.module.js';
+import { LTI_ENTITIES } from './entities/index.js';
+import { LTI_LAUNCH_ERROR_CODES } from './lti.errors.js';
+
+registerErrorCodes(LTI_LAUNCH_ERROR_CODES);
+
+/**
+ * The LTI 1.3 tool: registrations of school LMSs (/api/v1/lti/...), the tool's keys
+ * (/lti/jwks), login initiation and launch (/lti/login, /lti/launch) and Dynamic Registration
+ * (/lti/register).
+ */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature(LTI_ENTITIES),
+    AuthModule,
+    UsersModule,
+    ClassesModule,
+    TenantsModule,
+    LicensesModule,
+  ],
+  controllers: [
+    // controllers
+  ],
+  providers: [
+    // providers
+  ],
+})
+export class LtiModule {}
