@@ -64,3 +64,9 @@ export const LTI_LAUNCH_ERROR_CODES = {
 } as const satisfies Record<string, ErrorCodeDefinition>;
 
 export type LtiLaunchErrorCode = keyof typeof LTI_LAUNCH_ERROR_CODES;
+
+type LtiLaunchErrorCodes = typeof LTI_LAUNCH_ERROR_CODES;
+
+declare module '../../common/errors/error-codes.js' {
+  interface AppErrorCodes extends LtiLaunchErrorCodes {}
+}
