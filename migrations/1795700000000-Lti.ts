@@ -79,6 +79,7 @@ export class Lti1795700000000 implements MigrationInterface {
                 "browser_hash" character varying(64) NOT NULL,
                 "target_link_uri" character varying(2048) NOT NULL,
                 "deployment_id" character varying(255),
+                "login_params" jsonb NOT NULL DEFAULT '{}',
                 "expires_at" TIMESTAMP WITH TIME ZONE NOT NULL,
                 "used_at" TIMESTAMP WITH TIME ZONE,
                 CONSTRAINT "pk_lti_login_states" PRIMARY KEY ("state_hash"),

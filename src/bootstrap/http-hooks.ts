@@ -39,6 +39,7 @@ declare module 'fastify' {
 export function registerHttpHooks(fastify: FastifyInstance, services: HookServices): void {
   fastify.removeContentTypeParser('text/plain');
   installJsonParser(fastify);
+  installFormParser(fastify);
 
   fastify.addHook('onRequest', (request, reply, done) => {
     if (services.trustProxy) {
@@ -111,4 +112,25 @@ function installJsonParser(fastify: FastifyInstance): void {
     request.rawBody = body as string;
     void parseJson(request, body as string, done);
   });
+}
+
+/** Where browsers post HTML forms: LMS launches (form_post) and nowhere else in the API. */
+const FORM_PATHS = '/lti/';
+
+/**
+ * `application/x-www-form-urlencoded`, for the LTI launch only: every other route keeps
+ * refusing a form (415), so no cross-site form can reach the JSON API without a preflight.
+ */
+function installFormParser(fastify: FastifyInstance): void {
+  fastify.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (request, body, done) => {
+      if (!request.url.startsWith(FORM_PATHS)) {
+        done(new AppException('COMMON_UNSUPPORTED_MEDIA_TYPE'), undefined);
+        return;
+      }
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    },
+  );
 }

@@ -23,7 +23,11 @@ import {
   ResetPasswordDto,
   SwitchTenantDto,
 } from './dto/auth-requests.dto.js';
-import { TokenResponseDto } from './dto/token-response.dto.js';
+import {
+  LtiLaunchContextDto,
+  OAuthExchangeResponseDto,
+  TokenResponseDto,
+} from './dto/token-response.dto.js';
 import { EmailVerification } from './email-verification.service.js';
 import { Logout } from './logout.service.js';
 import { PasswordReset } from './passwords/password-reset.service.js';
@@ -124,11 +128,11 @@ export class AuthController {
   @SignInRoute()
   @Audited({ action: 'auth.login', resource: 'session' })
   @ApiOperation({
-    summary: 'Swap the single-use code from a Google sign-in for tokens',
+    summary: 'Swap the single-use code from a Google sign-in or an LTI launch for tokens',
     description:
-      'The code arrives on `FRONTEND_URL/auth/callback?code=...`; it works once, within 60 s. The answer is the same as a password sign-in.',
+      'The code arrives on `FRONTEND_URL/auth/callback?code=...` (Google) or `FRONTEND_URL/lti/launch?code=...` (a launch from an LMS); it works once, within 60 s. The answer is the same as a password sign-in, plus `lti_launch` (class, resource link, roles, presentation) after a launch.',
   })
-  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiOkResponse({ type: OAuthExchangeResponseDto })
   @ApiErrors(
     'AUTH_OAUTH_CODE_INVALID',
     'AUTH_ACCOUNT_DISABLED',
@@ -139,8 +143,12 @@ export class AuthController {
     @Body() dto: OAuthExchangeDto,
     @Device() device: DeviceInfo,
     @Req() request: FastifyRequest,
-  ): Promise<TokenResponseDto> {
-    return attributeTo(request, await this.oauthHandoff.exchangeSignInCode(dto.code, device));
+  ): Promise<OAuthExchangeResponseDto> {
+    const signedIn = await this.oauthHandoff.exchangeSignInCode(dto.code, device);
+    const tokens = attributeTo(request, signedIn);
+    return signedIn.ltiLaunch
+      ? { ...tokens, lti_launch: signedIn.ltiLaunch as unknown as LtiLaunchContextDto }
+      : tokens;
   }
 
   @Access.public()

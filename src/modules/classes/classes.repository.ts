@@ -315,6 +315,32 @@ export class ClassesRepository {
     }
   }
 
+  /** An LMS course renamed there is renamed here (an archived class keeps its name). */
+  async renameIfChanged(manager: EntityManager, classId: string, name: string): Promise<void> {
+    await manager.query(
+      `UPDATE classes SET name = $2, updated_at = now()
+       WHERE id = $1 AND name <> $2 AND NOT archived`,
+      [classId, name],
+    );
+  }
+
+  /** The person joins (an LTI launch), or takes the role the LMS now gives them. */
+  async upsertMember(
+    manager: EntityManager,
+    classId: string,
+    userId: string,
+    role: ClassRole,
+    at: Date,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO class_members (class_id, user_id, role, added_by, added_by_role, joined_at)
+       VALUES ($1, $2, $3, $2, 'self', $4)
+       ON CONFLICT (class_id, user_id) DO UPDATE SET role = EXCLUDED.role
+       WHERE class_members.role <> EXCLUDED.role`,
+      [classId, userId, role, at],
+    );
+  }
+
   /** false when the user was not a member. */
   async removeMember(classId: string, userId: string): Promise<boolean> {
     const rows = await queryRows<{ id: string }>(

@@ -7,6 +7,12 @@ import { LicensesModule } from '../licenses/licenses.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { LTI_ENTITIES } from './entities/index.js';
+import { LtiLaunchController } from './launch/lti-launch.controller.js';
+import { LtiLaunchRepository } from './launch/lti-launch.repository.js';
+import { LtiLaunches } from './launch/lti-launches.service.js';
+import { LtiLogin } from './launch/lti-login.service.js';
+import { LtiProvisioning } from './launch/lti-provisioning.service.js';
+import { PlatformKeySets } from './launch/platform-key-sets.service.js';
 import { LTI_LAUNCH_ERROR_CODES } from './lti.errors.js';
 
 registerErrorCodes(LTI_LAUNCH_ERROR_CODES);
@@ -27,9 +33,15 @@ registerErrorCodes(LTI_LAUNCH_ERROR_CODES);
   ],
   controllers: [
     // controllers
+    LtiLaunchController,
   ],
   providers: [
     // providers
+    LtiLaunchRepository,
+    LtiLogin,
+    LtiLaunches,
+    LtiProvisioning,
+    PlatformKeySets,
   ],
 })
 export class LtiModule {}

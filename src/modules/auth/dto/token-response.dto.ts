@@ -11,3 +11,30 @@ export class TokenResponseDto {
   expires_in!: number;
   user!: UserProfileDto;
 }
+
+/** Where an LTI launch landed: what the web app opens after swapping the launch's code. */
+export class LtiLaunchContextDto {
+  /** @example 3f1c2a9e-8d4b-4f7a-9c1e-2b6d5a4e7f10 */
+  launch_id!: string;
+  /** The class the LMS course became; null for a launch outside a course. */
+  class_id!: string | null;
+  /** @example c1d887f0-a1a3-4bca-ae25-c375edcc131a */
+  context_id!: string | null;
+  /** @example 4dde05e8ca1973bcca9bffc13e1548820eee93a3 */
+  resource_link_id!: string | null;
+  /** @example LtiResourceLinkRequest */
+  message_type!: string;
+  /** The role given here: student, teacher or admin. @example student */
+  role!: string;
+  /** Every role the LMS sent, as it sent them. */
+  roles!: string[];
+  /** The LMS's launch_presentation claim (document_target, return_url, locale, ...). */
+  launch_presentation!: Record<string, unknown> | null;
+  /** The custom parameters the LMS sent for this link. */
+  custom!: Record<string, unknown> | null;
+}
+
+export class OAuthExchangeResponseDto extends TokenResponseDto {
+  /** Present after an LTI launch. */
+  lti_launch?: LtiLaunchContextDto;
+}

@@ -41,6 +41,7 @@ export class OAuthHandoff {
     provider: ExternalProvider,
     preferredTenantId: string | null,
     device: DeviceInfo,
+    launch?: Record<string, unknown>,
   ): Promise<string> {
     const memberships = await this.memberships.listForUser(user.id);
     const tenant = this.check(user, memberships, preferredTenantId);
@@ -52,18 +53,21 @@ export class OAuthHandoff {
       );
     }
     return this.links.issue(user.id, 'oauth_code', SIGN_IN_CODE_TTL_MS, {
-      context: { provider, tenant_id: tenant },
+      context: { provider, tenant_id: tenant, ...(launch ? { lti_launch: launch } : {}) },
     });
   }
 
   /** The second half: the web app hands the code back and gets the usual token response. */
-  async exchangeSignInCode(code: string, device: DeviceInfo): Promise<SignedIn> {
+  async exchangeSignInCode(
+    code: string,
+    device: DeviceInfo,
+  ): Promise<SignedIn & { ltiLaunch?: Record<string, unknown> }> {
     const claimed = await this.links.claim(code, 'oauth_code');
     const user = claimed ? await this.users.findById(claimed.userId) : null;
     if (!claimed || !user) {
       throw new AppException('AUTH_OAUTH_CODE_INVALID');
     }
-    const provider = claimed.context?.provider === 'google' ? 'google' : 'password';
+    const provider = providerOf(claimed.context?.provider);
     const preferred = claimed.context?.tenant_id;
     const memberships = await this.memberships.listForUser(user.id);
     // Checked again: the account or its school may have changed within the minute.
@@ -71,11 +75,13 @@ export class OAuthHandoff {
     if (tenant instanceof AppException) {
       throw tenant;
     }
-    return this.opener.open(user, memberships, tenant, device, {
+    const signedIn = await this.opener.open(user, memberships, tenant, device, {
       tried: user.email,
       provider,
       rehashed: null,
     });
+    const launch = claimed.context?.lti_launch;
+    return isRecord(launch) ? { ...signedIn, ltiLaunch: launch } : signedIn;
   }
 
   private check(
@@ -97,4 +103,12 @@ export class OAuthHandoff {
       isUsable(preferred) ? (preferredTenantId ?? undefined) : undefined,
     );
   }
+}
+
+function providerOf(value: unknown): 'google' | 'lti' | 'password' {
+  return value === 'google' || value === 'lti' ? value : 'password';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

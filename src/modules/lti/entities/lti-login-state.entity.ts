@@ -23,6 +23,10 @@ export class LtiLoginState {
   @Column({ type: 'varchar', length: 255, nullable: true })
   deploymentId!: string | null;
 
+  /** The login's parameters, to start it again in a new window (and its storage target). */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  loginParams!: Record<string, string>;
+
   @Column({ type: 'timestamptz' })
   expiresAt!: Date;
 

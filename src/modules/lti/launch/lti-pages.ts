@@ -1,0 +1,120 @@
+/**
+ * The few pages a person sees during an LTI launch. They are framed by the LMS, so they allow
+ * any frame ancestor, run only our own script (/lti/storage.js) and carry their data in
+ * attributes, never in inline script.
+ */
+export const LTI_PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors *; base-uri 'none'",
+  'referrer-policy': 'no-referrer',
+};
+
+export interface PageOptions {
+  title: string;
+  message: string;
+  code?: string;
+  requestId?: string;
+  /** Offer to start the launch again in a top-level window (first-party cookies). */
+  newWindowUrl?: string;
+}
+
+export function messagePage(options: PageOptions): string {
+  const action = options.newWindowUrl
+    ? `<p><a href="${attr(options.newWindowUrl)}" target="_blank" rel="noopener">Open DreamSeed in a new window</a></p>`
+    : '';
+  const reference = options.code
+    ? `<p class="ref">Error ${html(options.code)}${options.requestId ? ` · reference ${html(options.requestId)}` : ''}</p>`
+    : '';
+  return page(
+    options.title,
+    `<h1>${html(options.title)}</h1><p>${html(options.message)}</p>${action}${reference}`,
+  );
+}
+
+/** Login with platform storage: keep the browser binding in the LMS's frame, then go on. */
+export function storeStatePage(data: {
+  platformOrigin: string;
+  target: string;
+  key: string;
+  value: string;
+  next: string;
+}): string {
+  return page(
+    'Opening DreamSeed',
+    `<main id="lti" data-step="store" data-origin="${attr(data.platformOrigin)}" data-target="${attr(data.target)}" data-key="${attr(data.key)}" data-value="${attr(data.value)}" data-next="${attr(data.next)}"><p>Opening DreamSeed…</p></main>`,
+  );
+}
+
+/** Launch without the state cookie: read the binding back from the LMS's frame and finish. */
+export function readStatePage(data: {
+  platformOrigin: string;
+  target: string;
+  key: string;
+  action: string;
+  idToken: string;
+  state: string;
+  newWindowUrl: string | undefined;
+}): string {
+  const fallback = data.newWindowUrl
+    ? `<p id="fallback" hidden>Your browser blocked this launch inside the LMS. <a href="${attr(data.newWindowUrl)}" target="_blank" rel="noopener">Open DreamSeed in a new window</a></p>`
+    : `<p id="fallback" hidden>Your browser blocked this launch inside the LMS. Open the course in a new window and try again.</p>`;
+  return page(
+    'Opening DreamSeed',
+    `<main id="lti" data-step="read" data-origin="${attr(data.platformOrigin)}" data-target="${attr(data.target)}" data-key="${attr(data.key)}">
+<form id="finish" method="post" action="${attr(data.action)}">
+<input type="hidden" name="id_token" value="${attr(data.idToken)}">
+<input type="hidden" name="state" value="${attr(data.state)}">
+<input type="hidden" name="lti_storage_binding" value="">
+</form><p>Opening DreamSeed…</p>${fallback}</main>`,
+  );
+}
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${html(title)}</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:36rem;padding:0 1rem;color:#222}.ref{color:#666;font-size:.85rem}</style>
+<script src="/lti/storage.js" defer></script></head><body>${body}</body></html>`;
+}
+
+function html(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const attr = html;
+
+/**
+ * 1EdTech Platform Storage (client side): lti.put_data / lti.get_data posted to the frame the
+ * LMS named (lti_storage_target), only to the LMS's origin, answers accepted only from it.
+ */
+export const STORAGE_SCRIPT = `(() => {
+  const root = document.getElementById('lti');
+  if (!root) return;
+  const origin = root.dataset.origin;
+  const name = root.dataset.target;
+  const frame = name === '_parent' ? window.parent : (window.parent.frames[name] || window.parent);
+  const id = Math.random().toString(36).slice(2);
+  const send = (message) => frame.postMessage({ ...message, message_id: id }, origin);
+  const onAnswer = (subject, handle) => window.addEventListener('message', (event) => {
+    if (event.origin !== origin || !event.data || event.data.message_id !== id) return;
+    if (event.data.subject === subject) handle(event.data);
+  });
+  if (root.dataset.step === 'store') {
+    const next = () => window.location.replace(root.dataset.next);
+    onAnswer('lti.put_data.response', next);
+    send({ subject: 'lti.put_data', key: root.dataset.key, value: root.dataset.value });
+    setTimeout(next, 2000);
+  } else if (root.dataset.step === 'read') {
+    const form = document.getElementById('finish');
+    const fail = () => { document.getElementById('fallback').hidden = false; };
+    const timer = setTimeout(fail, 3000);
+    onAnswer('lti.get_data.response', (answer) => {
+      clearTimeout(timer);
+      if (typeof answer.value !== 'string' || answer.error) return fail();
+      form.elements.lti_storage_binding.value = answer.value;
+      form.submit();
+    });
+    send({ subject: 'lti.get_data', key: root.dataset.key });
+  }
+})();
+`;
