@@ -61,6 +61,24 @@ export const LTI_LAUNCH_ERROR_CODES = {
     status: HttpStatus.FORBIDDEN,
     message: 'This LMS account is known through another LMS registration with other keys',
   },
+  LTI_REGISTRATION_LINK_INVALID: launchRefused(
+    'This registration link is unknown, used or expired: ask your DreamSeed school admin for a new one',
+  ),
+  LTI_REGISTRATION_REQUEST_INVALID: launchRefused(
+    'The LMS opened the registration without a valid openid_configuration URL',
+  ),
+  LTI_REGISTRATION_CONFIG_INVALID: {
+    status: HttpStatus.BAD_GATEWAY,
+    message: "The LMS's OpenID configuration could not be read or is incomplete (details.reason)",
+  },
+  LTI_REGISTRATION_REFUSED_BY_PLATFORM: {
+    status: HttpStatus.BAD_GATEWAY,
+    message: 'The LMS refused the registration (details.platform_status, details.platform_message)',
+  },
+  LTI_REGISTRATION_EXISTS: {
+    status: HttpStatus.CONFLICT,
+    message: 'This LMS client is already registered with DreamSeed',
+  },
 } as const satisfies Record<string, ErrorCodeDefinition>;
 
 export type LtiLaunchErrorCode = keyof typeof LTI_LAUNCH_ERROR_CODES;

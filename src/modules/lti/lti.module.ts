@@ -14,6 +14,9 @@ import { LtiLogin } from './launch/lti-login.service.js';
 import { LtiProvisioning } from './launch/lti-provisioning.service.js';
 import { PlatformKeySets } from './launch/platform-key-sets.service.js';
 import { LTI_LAUNCH_ERROR_CODES } from './lti.errors.js';
+import { DynamicRegistrationController } from './registration/dynamic-registration.controller.js';
+import { DynamicRegistrationRepository } from './registration/dynamic-registration.repository.js';
+import { DynamicRegistration } from './registration/dynamic-registration.service.js';
 
 registerErrorCodes(LTI_LAUNCH_ERROR_CODES);
 
@@ -34,6 +37,7 @@ registerErrorCodes(LTI_LAUNCH_ERROR_CODES);
   controllers: [
     // controllers
     LtiLaunchController,
+    DynamicRegistrationController,
   ],
   providers: [
     // providers
@@ -42,6 +46,8 @@ registerErrorCodes(LTI_LAUNCH_ERROR_CODES);
     LtiLaunches,
     LtiProvisioning,
     PlatformKeySets,
+    DynamicRegistrationRepository,
+    DynamicRegistration,
   ],
 })
 export class LtiModule {}

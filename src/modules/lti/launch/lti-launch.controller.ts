@@ -20,7 +20,7 @@ import { Device } from '../../auth/device.decorator.js';
 import type { DeviceInfo } from '../../auth/sessions.service.js';
 import { LtiLaunches } from './lti-launches.service.js';
 import { LtiLogin } from './lti-login.service.js';
-import { LTI_PAGE_HEADERS, messagePage, STORAGE_SCRIPT } from './lti-pages.js';
+import { messagePage, sendLtiPage, STORAGE_SCRIPT } from './lti-pages.js';
 
 /**
  * The browser's side of an LTI 1.3 launch. Every answer is a page or a redirect for a person
@@ -85,7 +85,7 @@ export class LtiLaunchController {
         device,
       );
       if (answer.kind === 'page') {
-        sendPage(reply, 200, answer.html);
+        sendLtiPage(reply, 200, answer.html);
         return;
       }
       void reply.header('set-cookie', answer.clearCookie).redirect(answer.location, 302);
@@ -116,7 +116,7 @@ export class LtiLaunchController {
         void reply.redirect(answer.location, 302);
         return;
       }
-      sendPage(reply, 200, answer.html);
+      sendLtiPage(reply, 200, answer.html);
     } catch (error) {
       if (error instanceof AppException) {
         await this.launches.recordLoginRefusal(error, params, device);
@@ -131,7 +131,7 @@ export class LtiLaunchController {
     }
     const newWindowUrl = (error.details as { new_window_url?: unknown } | null)?.new_window_url;
     void reply.header('x-error-code', error.code);
-    sendPage(
+    sendLtiPage(
       reply,
       error.status,
       messagePage({
@@ -143,12 +143,6 @@ export class LtiLaunchController {
       }),
     );
   }
-}
-
-function sendPage(reply: FastifyReply, status: number, html: string): void {
-  // Framed by the LMS: the API's frame-ancestors 'none' and X-Frame-Options do not apply here.
-  void reply.removeHeader('x-frame-options');
-  void reply.headers(LTI_PAGE_HEADERS).code(status).send(html);
 }
 
 function parseCookies(header: string | undefined): Record<string, string> {

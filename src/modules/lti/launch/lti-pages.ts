@@ -1,3 +1,5 @@
+import type { FastifyReply } from 'fastify';
+
 /**
  * The few pages a person sees during an LTI launch. They are framed by the LMS, so they allow
  * any frame ancestor, run only our own script (/lti/storage.js) and carry their data in
@@ -10,6 +12,12 @@ export const LTI_PAGE_HEADERS = {
     "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors *; base-uri 'none'",
   'referrer-policy': 'no-referrer',
 };
+
+/** Sends a page the LMS may frame: the API's frame-ancestors 'none' and X-Frame-Options do not apply. */
+export function sendLtiPage(reply: FastifyReply, status: number, body: string): void {
+  void reply.removeHeader('x-frame-options');
+  void reply.headers(LTI_PAGE_HEADERS).code(status).send(body);
+}
 
 export interface PageOptions {
   title: string;
@@ -30,6 +38,14 @@ export function messagePage(options: PageOptions): string {
   return page(
     options.title,
     `<h1>${html(options.title)}</h1><p>${html(options.message)}</p>${action}${reference}`,
+  );
+}
+
+/** The end of a Dynamic Registration: tell the LMS's registration window to close us. */
+export function registrationDonePage(message: string): string {
+  return page(
+    'DreamSeed registered',
+    `<main id="lti" data-step="close"><h1>DreamSeed is registered</h1><p>${html(message)}</p></main>`,
   );
 }
 
@@ -99,6 +115,10 @@ export const STORAGE_SCRIPT = `(() => {
     if (event.origin !== origin || !event.data || event.data.message_id !== id) return;
     if (event.data.subject === subject) handle(event.data);
   });
+  if (root.dataset.step === 'close') {
+    (window.opener || window.parent).postMessage({ subject: 'org.imsglobal.lti.close' }, '*');
+    return;
+  }
   if (root.dataset.step === 'store') {
     const next = () => window.location.replace(root.dataset.next);
     onAnswer('lti.put_data.response', next);
