@@ -25,6 +25,7 @@ export class PlatformKeySets {
   private readonly logger = new Logger(PlatformKeySets.name);
   private readonly cache = new Map<string, CachedKeySet>();
   private readonly inflight = new Map<string, Promise<CachedKeySet>>();
+  private readonly refetchedAt = new Map<string, number>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -32,11 +33,15 @@ export class PlatformKeySets {
     return async (kid) => {
       const now = this.clock.now().getTime();
       let set = this.cache.get(platform.id);
+      let fresh = false;
       if (!set || set.url !== platform.jwksUrl || now - set.fetchedAt > KEY_SET_TTL_MS) {
         set = await this.fetch(platform);
+        fresh = true;
       }
       let key = set.keys.find((candidate) => candidate.kid === kid);
-      if (!key && now - set.fetchedAt >= REFETCH_INTERVAL_MS) {
+      // A new kid is how a platform rotates: fetch once more, unless we just did.
+      if (!key && !fresh && now - (this.refetchedAt.get(platform.id) ?? 0) >= REFETCH_INTERVAL_MS) {
+        this.refetchedAt.set(platform.id, now);
         set = await this.fetch(platform);
         key = set.keys.find((candidate) => candidate.kid === kid);
       }
