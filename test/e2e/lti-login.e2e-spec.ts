@@ -63,7 +63,7 @@ describe('LTI login initiation (GET|POST /lti/login)', () => {
     expect(params.nonce).toMatch(/^[\w-]{32}$/);
     const cookie = response.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(
-      /^lti_state_[0-9a-f]{16}=[\w-]{43}; Path=\/lti; Max-Age=600; HttpOnly; Secure; SameSite=None$/,
+      /^lti_state_[0-9a-f]{16}=[\w-]{43}; Path=\/lti; Max-Age=600; HttpOnly; Secure; SameSite=None; Partitioned$/,
     );
     // Only hashes are kept: neither the state nor the cookie's value is in the database.
     const rows = await query<{ state_hash: string; deployment_id: string }>(

@@ -157,7 +157,7 @@ export class LtiLaunches {
     return {
       kind: 'redirect',
       location: await this.landing(platform, claims, message, launched, device),
-      clearCookie: `${stateCookieName(stateHash)}=; Path=/lti; Max-Age=0; HttpOnly; Secure; SameSite=None`,
+      clearCookie: `${stateCookieName(stateHash)}=; Path=/lti; Max-Age=0; HttpOnly; Secure; SameSite=None; Partitioned`,
     };
   }
 

@@ -94,7 +94,7 @@ export class LtiLogin {
       expiresAt: new Date(this.clock.now().getTime() + STATE_TTL_MS),
     });
     const location = this.authorizationUrl(platform, { state, nonce, loginHint, messageHint });
-    const cookie = `${stateCookieName(stateHash)}=${binding}; Path=/lti; Max-Age=${STATE_TTL_MS / 1000}; HttpOnly; Secure; SameSite=None`;
+    const cookie = `${stateCookieName(stateHash)}=${binding}; Path=/lti; Max-Age=${STATE_TTL_MS / 1000}; HttpOnly; Secure; SameSite=None; Partitioned`;
     if (!storageTarget) {
       return { kind: 'redirect', location, cookie };
     }

@@ -9,7 +9,7 @@ export const LTI_PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
   'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors *; base-uri 'none'",
+    "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; frame-ancestors *; base-uri 'none'",
   'referrer-policy': 'no-referrer',
 };
 
