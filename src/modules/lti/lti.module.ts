@@ -1,15 +1,22 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { registerErrorCodes } from '../../common/errors/error-codes.js';
+import { AppConfigService } from '../../config/app-config.service.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { ClassesModule } from '../classes/classes.module.js';
 import { LicensesModule } from '../licenses/licenses.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { LTI_ENTITIES } from './entities/index.js';
+import { LtiJwksController } from './keys/lti-jwks.controller.js';
+import { LtiKeyEncryption } from './keys/lti-key-encryption.js';
+import { LTI_KEY_ERROR_CODES } from './keys/lti-keys.errors.js';
+import { LtiToolKeysRepository } from './keys/lti-tool-keys.repository.js';
+import { LtiToolKeys } from './keys/lti-tool-keys.service.js';
 import { LTI_LAUNCH_ERROR_CODES } from './lti.errors.js';
 
 registerErrorCodes(LTI_LAUNCH_ERROR_CODES);
+registerErrorCodes(LTI_KEY_ERROR_CODES);
 
 /**
  * The LTI 1.3 tool: registrations of school LMSs (/api/v1/lti/...), the tool's keys
@@ -26,9 +33,17 @@ registerErrorCodes(LTI_LAUNCH_ERROR_CODES);
     LicensesModule,
   ],
   controllers: [
+    LtiJwksController,
     // controllers
   ],
   providers: [
+    {
+      provide: LtiKeyEncryption,
+      inject: [AppConfigService],
+      useFactory: (config: AppConfigService) => LtiKeyEncryption.fromConfig(config),
+    },
+    LtiToolKeysRepository,
+    LtiToolKeys,
     // providers
   ],
 })
