@@ -162,7 +162,7 @@ describe('LTI launches inside an LMS iframe (headless Chromium)', () => {
       await page.goto(lms.coursePageUrl(launch));
       await exchangeCodeOf(await landedFrame(page, `${frontendUrl}/lti/launch?code=`));
       const messages = await page.evaluate(
-        () => (window as unknown as { ltiMessages: unknown[] }).ltiMessages,
+        () => (globalThis as unknown as { ltiMessages: unknown[] }).ltiMessages,
       );
       expect(messages).toEqual([]);
     });
@@ -176,7 +176,7 @@ describe('LTI launches inside an LMS iframe (headless Chromium)', () => {
       const messages = await page.evaluate(
         () =>
           (
-            window as unknown as {
+            globalThis as unknown as {
               ltiMessages: Array<{ origin: string; data: { subject: string } }>;
             }
           ).ltiMessages,

@@ -26,6 +26,8 @@ export default async function globalSetup() {
   process.env.JWT_PRIVATE_KEY ??= generateKeyPairSync('rsa', { modulusLength: 2048 })
     .privateKey.export({ format: 'pem', type: 'pkcs8' })
     .toString();
+  // And one key sealing the LTI tool keys, so no test writes a key file into the checkout.
+  process.env.LTI_KEY_ENCRYPTION_KEY ??= randomBytes(32).toString('hex');
   if (process.env.DATABASE_URL) {
     process.env.DREAMSEED_TEST_ADMIN_URL = process.env.DATABASE_URL;
     return;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { registerErrorCodes } from '../../common/errors/error-codes.js';
+import { AppConfigService } from '../../config/app-config.service.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { ClassesModule } from '../classes/classes.module.js';
 import { LicensesModule } from '../licenses/licenses.module.js';
@@ -13,12 +14,18 @@ import { LtiLaunches } from './launch/lti-launches.service.js';
 import { LtiLogin } from './launch/lti-login.service.js';
 import { LtiProvisioning } from './launch/lti-provisioning.service.js';
 import { PlatformKeySets } from './launch/platform-key-sets.service.js';
+import { LtiJwksController } from './keys/lti-jwks.controller.js';
+import { LtiKeyEncryption } from './keys/lti-key-encryption.js';
+import { LTI_KEY_ERROR_CODES } from './keys/lti-keys.errors.js';
+import { LtiToolKeysRepository } from './keys/lti-tool-keys.repository.js';
+import { LtiToolKeys } from './keys/lti-tool-keys.service.js';
 import { LTI_LAUNCH_ERROR_CODES } from './lti.errors.js';
 import { DynamicRegistrationController } from './registration/dynamic-registration.controller.js';
 import { DynamicRegistrationRepository } from './registration/dynamic-registration.repository.js';
 import { DynamicRegistration } from './registration/dynamic-registration.service.js';
 
 registerErrorCodes(LTI_LAUNCH_ERROR_CODES);
+registerErrorCodes(LTI_KEY_ERROR_CODES);
 
 /**
  * The LTI 1.3 tool: registrations of school LMSs (/api/v1/lti/...), the tool's keys
@@ -35,11 +42,19 @@ registerErrorCodes(LTI_LAUNCH_ERROR_CODES);
     LicensesModule,
   ],
   controllers: [
+    LtiJwksController,
     // controllers
     LtiLaunchController,
     DynamicRegistrationController,
   ],
   providers: [
+    {
+      provide: LtiKeyEncryption,
+      inject: [AppConfigService],
+      useFactory: (config: AppConfigService) => LtiKeyEncryption.fromConfig(config),
+    },
+    LtiToolKeysRepository,
+    LtiToolKeys,
     // providers
     LtiLaunchRepository,
     LtiLogin,
