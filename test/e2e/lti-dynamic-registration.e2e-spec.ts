@@ -207,7 +207,7 @@ describe('LTI Dynamic Registration (GET /lti/register)', () => {
     expect(page.headers.get('x-frame-options')).toBeNull();
     // What the platform received: the spec's fields, our URLs from PUBLIC_URL, the token.
     expect(platform.received).toHaveLength(1);
-    const sent = platform.received[0]!;
+    const sent = platform.received[0];
     expect(sent.authorization).toBe(`Bearer ${platform.registrationToken}`);
     expect(sent.contentType).toBe('application/json');
     expect(sent.body).toMatchObject({
@@ -226,11 +226,11 @@ describe('LTI Dynamic Registration (GET /lti/register)', () => {
       token_url: `${platform.origin}/token`,
       jwks_url: `${platform.origin}/jwks`,
     });
-    expect(registered!.client_id).toMatch(/^client-/);
+    expect(registered.client_id).toMatch(/^client-/);
     const deployments = await query<{ deployment_id: string; status: string }>(
       t.databaseUrl,
       `SELECT deployment_id, status FROM lti_deployments WHERE platform_id = $1`,
-      [registered!.id],
+      [registered.id],
     );
     expect(deployments).toEqual([{ deployment_id: 'dyn-deployment-1', status: 'approved' }]);
     const [used] = await query<{ used_at: Date | null; platform_id: string }>(
@@ -238,8 +238,8 @@ describe('LTI Dynamic Registration (GET /lti/register)', () => {
       `SELECT used_at, platform_id FROM lti_registration_links WHERE tenant_id = $1`,
       [school],
     );
-    expect(used!.used_at).not.toBeNull();
-    expect(used!.platform_id).toBe(registered!.id);
+    expect(used.used_at).not.toBeNull();
+    expect(used.platform_id).toBe(registered.id);
   });
 
   it('should use a registration link once', async () => {
@@ -258,8 +258,8 @@ describe('LTI Dynamic Registration (GET /lti/register)', () => {
   });
 
   it.each([
-    ['no registration link', async () => ({})],
-    ['an unknown link', async () => ({ registration_link: 'not-a-link' })],
+    ['no registration link', () => Promise.resolve({})],
+    ['an unknown link', () => Promise.resolve({ registration_link: 'not-a-link' })],
     [
       'an expired link',
       async (t2: TestApp, school: string) => ({
@@ -298,7 +298,7 @@ describe('LTI Dynamic Registration (GET /lti/register)', () => {
       `SELECT used_at FROM lti_registration_links WHERE tenant_id = $1`,
       [school],
     );
-    expect(link!.used_at).toBeNull();
+    expect(link.used_at).toBeNull();
   });
 
   it('should report the platform refusing the registration, with its message', async () => {

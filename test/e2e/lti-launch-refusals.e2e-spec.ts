@@ -4,7 +4,6 @@ import { launchFootprint, registerPlatform } from '../factories/lti.js';
 import { query } from '../support/database-client.js';
 import { freePort } from '../support/free-port.js';
 import {
-  authorize,
   LTI_CLAIM,
   LtiPlatform,
   newBrowser,
@@ -121,7 +120,7 @@ describe('LTI launch refusals', () => {
       t.databaseUrl,
       `SELECT error_code FROM lti_launch_failures ORDER BY created_at DESC LIMIT 1`,
     );
-    expect(failure!.error_code).toBe(code);
+    expect(failure.error_code).toBe(code);
   };
 
   const now = () => Math.floor(Date.now() / 1000);
@@ -311,11 +310,7 @@ describe('LTI launch refusals', () => {
     ['an unknown state', { id_token: 'x.y.z', state: 'never-issued' }, 'LTI_STATE_UNKNOWN'],
     ['no id_token', { state: 'never-issued' }, 'LTI_ID_TOKEN_MISSING'],
   ])('should refuse a launch with %s', async (_case, form, code) => {
-    const response = await postLaunch(
-      `${toolUrl}/lti/launch`,
-      form as Record<string, string>,
-      newBrowser(),
-    );
+    const response = await postLaunch(`${toolUrl}/lti/launch`, form, newBrowser());
     expect(response.status).toBe(400);
     expect(response.headers.get('x-error-code')).toBe(code);
   });
@@ -338,7 +333,7 @@ describe('LTI launch refusals', () => {
       { id_token: token, state: login.state },
       login.browser,
     );
-    const signature = token.split('.')[2]!;
+    const signature = token.split('.')[2];
     const audit = await query<{ row: string }>(
       t.databaseUrl,
       `SELECT row_to_json(a)::text AS row FROM audit_logs a WHERE action = 'lti.launch'`,

@@ -160,7 +160,7 @@ describe('LTI 1.3 launches from an OpenID provider playing the LMS (oidc-provide
       `SELECT role FROM memberships WHERE user_id = $1 AND tenant_id = $2`,
       [signedIn.user.id, school],
     );
-    expect(membership!.role).toBe('student');
+    expect(membership.role).toBe('student');
     // The LMS's address stays on the identity: unverified, it signs no one in.
     const [identity] = await query<{ email: string; issuer: string; subject: string }>(
       t.databaseUrl,
@@ -177,7 +177,7 @@ describe('LTI 1.3 launches from an OpenID provider playing the LMS (oidc-provide
       `SELECT how FROM license_seats WHERE user_id = $1`,
       [signedIn.user.id],
     );
-    expect(seat!.how).toBe('lti');
+    expect(seat.how).toBe('lti');
     const [launch] = await query<{
       deployment_id: string;
       resource_link_id: string;
@@ -193,7 +193,7 @@ describe('LTI 1.3 launches from an OpenID provider playing the LMS (oidc-provide
       resource_link_id: 'link-fractions',
       role: 'student',
     });
-    expect(JSON.stringify(launch!.claims)).not.toContain('nonce');
+    expect(JSON.stringify(launch.claims)).not.toContain('nonce');
   });
 
   it('should bring the same learner back to the same account and class', async () => {
@@ -216,7 +216,7 @@ describe('LTI 1.3 launches from an OpenID provider playing the LMS (oidc-provide
       `SELECT count(*)::int AS n FROM lti_identities WHERE subject = $1`,
       [learner.sub],
     );
-    expect(count!.n).toBe(1);
+    expect(count.n).toBe(1);
   });
 
   it('should make an instructor a teacher of the class', async () => {
@@ -239,7 +239,7 @@ describe('LTI 1.3 launches from an OpenID provider playing the LMS (oidc-provide
       `SELECT role FROM class_members WHERE class_id = $1 AND user_id = $2`,
       [signedIn.lti_launch.class_id, signedIn.user.id],
     );
-    expect(member!.role).toBe('teacher');
+    expect(member.role).toBe('teacher');
     const seats = await query(t.databaseUrl, `SELECT 1 FROM license_seats WHERE user_id = $1`, [
       signedIn.user.id,
     ]);
@@ -282,7 +282,7 @@ describe('LTI 1.3 launches from an OpenID provider playing the LMS (oidc-provide
       `SELECT tenant_id FROM classes WHERE id = $1`,
       [signedIn.lti_launch.class_id],
     );
-    expect(klass!.tenant_id).toBe(otherSchool);
+    expect(klass.tenant_id).toBe(otherSchool);
     const memberships = await query<{ tenant_id: string }>(
       t.databaseUrl,
       `SELECT tenant_id FROM memberships WHERE user_id = $1`,
@@ -317,7 +317,7 @@ describe('LTI 1.3 launches from an OpenID provider playing the LMS (oidc-provide
       `SELECT d.status FROM lti_deployments d JOIN lti_platforms p ON p.id = d.platform_id WHERE p.issuer = $1 AND d.deployment_id = 'dep-new'`,
       [moodle.issuer],
     );
-    expect(row!.status).toBe('pending');
+    expect(row.status).toBe('pending');
     await query(
       t.databaseUrl,
       `UPDATE lti_deployments SET status = 'approved' WHERE deployment_id = 'dep-new'`,

@@ -36,10 +36,10 @@ export async function registerPlatform(
     await query(
       t.databaseUrl,
       `INSERT INTO lti_deployments (platform_id, deployment_id, status) VALUES ($1, $2, 'approved')`,
-      [row!.id, deploymentId],
+      [row.id, deploymentId],
     );
   }
-  return row!.id;
+  return row.id;
 }
 
 /** Rows an LTI launch creates, counted for one tenant: a refused launch must leave all at 0. */
@@ -67,5 +67,5 @@ export async function launchFootprint(
           WHERE p.tenant_id = $1) AS identities`,
     [tenantId],
   );
-  return row as never;
+  return row;
 }

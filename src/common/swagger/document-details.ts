@@ -16,6 +16,7 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   market:
     "The Service Market's Standard API (/mt, X-Market-API-Key): tenant lifecycle, members, settings, limits, resources, usage events and statistics",
   'market (deprecated aliases)': 'The older /api/tenant/... routes of the Standard API; use /mt',
+  lti: 'LTI 1.3: the LMS registrations of a school (/api/v1/lti), and the tool side an LMS talks to (/lti: login, launch, JWKS, Dynamic Registration)',
   status: 'A cheap public call: service name, version, time',
   health: 'Liveness and readiness probes',
 };

@@ -76,7 +76,7 @@ function protectedHeader(idToken: string): Record<string, unknown> {
     throw refuse('LTI_ID_TOKEN_MALFORMED');
   }
   try {
-    return decodeProtectedHeader(idToken) as Record<string, unknown>;
+    return decodeProtectedHeader(idToken);
   } catch {
     throw refuse('LTI_ID_TOKEN_MALFORMED');
   }

@@ -3,7 +3,6 @@ import {
   Controller,
   Get,
   Header,
-  HttpCode,
   Post,
   Query,
   Req,
@@ -14,13 +13,23 @@ import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Access } from '../../../common/auth/access.decorator.js';
 import { NotAudited } from '../../../common/audit/audited.decorator.js';
+import { ApiErrors } from '../../../common/errors/api-errors.decorator.js';
 import { AppException } from '../../../common/errors/app.exception.js';
 import { SignInRoute } from '../../../common/throttling/rate-limit.decorator.js';
 import { Device } from '../../auth/device.decorator.js';
 import type { DeviceInfo } from '../../auth/sessions.service.js';
+import { LTI_LAUNCH_ERROR_CODES, type LtiLaunchErrorCode } from '../lti.errors.js';
 import { LtiLaunches } from './lti-launches.service.js';
 import { LtiLogin } from './lti-login.service.js';
 import { messagePage, sendLtiPage, STORAGE_SCRIPT } from './lti-pages.js';
+
+/** Every refusal of a launch; the page names it, and X-Error-Code carries it. */
+const LAUNCH_REFUSALS = (Object.keys(LTI_LAUNCH_ERROR_CODES) as LtiLaunchErrorCode[]).filter(
+  (code) =>
+    !code.startsWith('LTI_REGISTRATION_') &&
+    code !== 'LTI_LOGIN_INVALID' &&
+    code !== 'LTI_UNKNOWN_ISSUER',
+);
 
 /**
  * The browser's side of an LTI 1.3 launch. Every answer is a page or a redirect for a person
@@ -37,6 +46,13 @@ export class LtiLaunchController {
   @Access.public()
   @Get('login')
   @SignInRoute()
+  @ApiErrors(
+    'LTI_LOGIN_INVALID',
+    'LTI_UNKNOWN_ISSUER',
+    'LTI_PLATFORM_NOT_ACTIVE',
+    'LTI_TARGET_LINK_NOT_ALLOWED',
+    'COMMON_INVALID_CHARACTERS',
+  )
   @ApiOperation({
     summary: 'LTI 1.3 login initiation (opened by the LMS, GET or POST)',
     description:
@@ -67,10 +83,11 @@ export class LtiLaunchController {
   @Post('launch')
   @NotAudited()
   @SignInRoute()
+  @ApiErrors(...LAUNCH_REFUSALS, 'COMMON_INVALID_CHARACTERS')
   @ApiOperation({
     summary: 'LTI 1.3 launch (the LMS posts the id_token here, form_post)',
     description:
-      'Checks the launch (state, signature, issuer, audience, times, nonce, deployment, version, message type, claims), then sends the browser to `FRONTEND_URL/lti/launch?code=...`; swap the code at `POST /api/v1/auth/oauth/exchange`. A refusal is a page naming its error code.',
+      'Checks the launch (state, signature, issuer, audience, times, nonce, deployment, version, message type, claims), then sends the browser to `FRONTEND_URL/lti/launch?code=...`; swap the code at `POST /api/v1/auth/oauth/exchange`. Every answer is for a person inside their LMS: a refusal is an HTML page naming its error code, which the `X-Error-Code` header carries too.',
   })
   async launch(
     @Body() body: Record<string, unknown> | undefined,

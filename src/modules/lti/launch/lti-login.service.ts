@@ -137,7 +137,7 @@ export class LtiLogin {
       // Several schools share the issuer (Canvas cloud): only the client_id tells them apart.
       throw refuse('LTI_LOGIN_INVALID', { missing: 'client_id' });
     }
-    const platform = platforms[0]!;
+    const platform = platforms[0];
     if (platform.status !== 'active') {
       throw refuse('LTI_PLATFORM_NOT_ACTIVE');
     }

@@ -2,6 +2,7 @@ import { Controller, Get, Query, Req, Res, VERSION_NEUTRAL } from '@nestjs/commo
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Access } from '../../../common/auth/access.decorator.js';
+import { ApiErrors } from '../../../common/errors/api-errors.decorator.js';
 import { AppException } from '../../../common/errors/app.exception.js';
 import { SignInRoute } from '../../../common/throttling/rate-limit.decorator.js';
 import { messagePage, registrationDonePage, sendLtiPage } from '../launch/lti-pages.js';
@@ -15,6 +16,14 @@ export class DynamicRegistrationController {
   @Access.public()
   @Get('register')
   @SignInRoute()
+  @ApiErrors(
+    'LTI_REGISTRATION_LINK_INVALID',
+    'LTI_REGISTRATION_REQUEST_INVALID',
+    'LTI_REGISTRATION_CONFIG_INVALID',
+    'LTI_REGISTRATION_REFUSED_BY_PLATFORM',
+    'LTI_REGISTRATION_EXISTS',
+    'COMMON_INVALID_CHARACTERS',
+  )
   @ApiOperation({
     summary: 'LTI Dynamic Registration (opened by the LMS with a school’s registration link)',
     description:
