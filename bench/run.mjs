@@ -1,6 +1,7 @@
 // `npm run bench`: measures, in one run, the real app against bare Fastify on the same machine.
 // Each server runs in its own process; autocannon runs in this one.
-// `node bench/run.mjs licenses`: the licenses bench alone (bench/licenses.mjs).
+// `node bench/run.mjs licenses`: the licenses bench alone (bench/licenses.mjs); `lti`: the LTI
+// launch bench alone (bench/lti.mjs).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,6 +10,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { benchDatabase } from './database.mjs';
 import { runLicensesBench } from './licenses.mjs';
+import { runLtiBench } from './lti.mjs';
 import { runPaymentsBench } from './payments.mjs';
 import { runUsageBench } from './usage.mjs';
 
@@ -131,8 +133,17 @@ function argon2Raw(env) {
 }
 
 const only = process.argv[2];
-if (only !== undefined && only !== 'licenses') {
-  throw new Error(`unknown bench ${only}: run all of them, or \`licenses\` alone`);
+if (only !== undefined && only !== 'licenses' && only !== 'lti') {
+  throw new Error(`unknown bench ${only}: run all of them, or \`licenses\` or \`lti\` alone`);
+}
+if (only === 'lti') {
+  const ltiDb = await benchDatabase('dreamseed-bench-lti');
+  try {
+    console.log(`LTI\n${(await runLtiBench(ltiDb.url)).join('\n')}`);
+  } finally {
+    await ltiDb.stop();
+  }
+  process.exit();
 }
 if (only === 'licenses') {
   const licensesDb = await benchDatabase('dreamseed-bench-licenses');
@@ -154,6 +165,7 @@ const results = {};
 let usageLines;
 let paymentLines;
 let licenseLines;
+let ltiLines;
 try {
   const body = JSON.stringify({ name: 'notebook', quantity: 3 });
   const post = { method: 'POST', headers: { 'content-type': 'application/json' }, body };
@@ -188,6 +200,7 @@ try {
   usageLines = await runUsageBench(db.url);
   paymentLines = await runPaymentsBench(db.url);
   licenseLines = await runLicensesBench(db.url);
+  ltiLines = await runLtiBench(db.url);
 } finally {
   await db.stop();
   await rm(keyDir, { recursive: true, force: true });
@@ -442,3 +455,4 @@ login p95, saturated / at 50 req/s:                  ${loginRun.p95} ms / ${resu
 console.log(`\n${usageLines.join('\n')}`);
 console.log(`\nPayments\n${paymentLines.join('\n')}`);
 console.log(`\nLicenses\n${licenseLines.join('\n')}`);
+console.log(`\nLTI\n${ltiLines.join('\n')}`);

@@ -95,7 +95,8 @@ async function startApp(withAudit, extra = {}) {
   if (!withAudit) {
     app.get(AuditService).record = () => undefined;
   }
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  // BENCH_PORT: a port fixed in advance (the LTI bench's PUBLIC_URL names it).
+  await app.listen({ port: Number(process.env.BENCH_PORT ?? 0), host: '127.0.0.1' });
   return app.getHttpServer().address().port;
 }
 
