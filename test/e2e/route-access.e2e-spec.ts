@@ -61,6 +61,7 @@ describe('access declared on every route', () => {
         'LtiLaunchController.loginByGet',
         'LtiLaunchController.loginByPost',
         'LtiLaunchController.storageScript',
+        'LtiToolConfigurationController.configuration',
         'MarketHealthController.health',
         'MetricsController.render',
         'PlansController.list',

@@ -20,12 +20,21 @@ import { LTI_KEY_ERROR_CODES } from './keys/lti-keys.errors.js';
 import { LtiToolKeysRepository } from './keys/lti-tool-keys.repository.js';
 import { LtiToolKeys } from './keys/lti-tool-keys.service.js';
 import { LTI_LAUNCH_ERROR_CODES } from './lti.errors.js';
+import {
+  LtiPlatformsController,
+  LtiToolConfigurationController,
+} from './platforms/lti-platforms.controller.js';
+import { LTI_PLATFORM_ERROR_CODES } from './platforms/lti-platforms.errors.js';
+import { LtiPlatformsRepository } from './platforms/lti-platforms.repository.js';
+import { LtiPlatformsService } from './platforms/lti-platforms.service.js';
+import { ToolConfiguration } from './platforms/tool-configuration.service.js';
 import { DynamicRegistrationController } from './registration/dynamic-registration.controller.js';
 import { DynamicRegistrationRepository } from './registration/dynamic-registration.repository.js';
 import { DynamicRegistration } from './registration/dynamic-registration.service.js';
 
 registerErrorCodes(LTI_LAUNCH_ERROR_CODES);
 registerErrorCodes(LTI_KEY_ERROR_CODES);
+registerErrorCodes(LTI_PLATFORM_ERROR_CODES);
 
 /**
  * The LTI 1.3 tool: registrations of school LMSs (/api/v1/lti/...), the tool's keys
@@ -44,6 +53,8 @@ registerErrorCodes(LTI_KEY_ERROR_CODES);
   controllers: [
     LtiJwksController,
     // controllers
+    LtiPlatformsController,
+    LtiToolConfigurationController,
     LtiLaunchController,
     DynamicRegistrationController,
   ],
@@ -56,6 +67,9 @@ registerErrorCodes(LTI_KEY_ERROR_CODES);
     LtiToolKeysRepository,
     LtiToolKeys,
     // providers
+    LtiPlatformsRepository,
+    LtiPlatformsService,
+    ToolConfiguration,
     LtiLaunchRepository,
     LtiLogin,
     LtiLaunches,
