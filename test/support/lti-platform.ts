@@ -279,7 +279,8 @@ export class LtiPlatform {
           accountId: ctx.oidc.session?.accountId,
           clientId: ctx.oidc.client?.clientId,
         });
-        grant.addOIDCScope(String(ctx.oidc.params?.scope ?? 'openid'));
+        const scope = ctx.oidc.params?.scope;
+        grant.addOIDCScope(typeof scope === 'string' ? scope : 'openid');
         // oidc-provider always sets sub to the accountId; rejecting the claim is the only way
         // to issue an id_token without one (an anonymous launch).
         if (!('sub' in (planOf(ctx)?.claims ?? {}))) {
