@@ -10,7 +10,8 @@
 // `npm run bench` runs it; alone: `npm run bench -- lti` (DATABASE_URL: an empty database).
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL, URL } from 'node:url';
 import { benchDatabase } from './database.mjs';
 import { startServer } from './server-process.mjs';
 import { cpuShare, cpuSnapshot } from './payments.mjs';

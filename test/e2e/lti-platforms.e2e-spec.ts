@@ -481,7 +481,7 @@ describe('LTI platform registrations (/api/v1/lti)', () => {
         `SELECT tenant_id FROM lti_registration_links WHERE token_hash = $1`,
         [createHash('sha256').update(token).digest('hex')],
       );
-      expect(row!.tenant_id).toBe(north.tenant);
+      expect(row.tenant_id).toBe(north.tenant);
       await new Promise((resolve) => setTimeout(resolve, 400));
       const audit = await query<{ row: string }>(
         t.databaseUrl,
