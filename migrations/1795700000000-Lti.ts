@@ -108,6 +108,8 @@ export class Lti1795700000000 implements MigrationInterface {
                 "platform_id" uuid,
                 "jwks_url" character varying(2048) NOT NULL,
                 "email" character varying(254),
+                "link_code_hash" character varying(64),
+                "link_code_expires_at" TIMESTAMP WITH TIME ZONE,
                 "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
                 "last_launch_at" TIMESTAMP WITH TIME ZONE,
                 CONSTRAINT "pk_lti_identities" PRIMARY KEY ("id"),
@@ -120,6 +122,9 @@ export class Lti1795700000000 implements MigrationInterface {
     );
     await queryRunner.query(
       `CREATE INDEX "idx_lti_identities_user" ON "lti_identities" ("user_id")`,
+    );
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "uq_lti_identities_link_code" ON "lti_identities" ("link_code_hash") WHERE "link_code_hash" IS NOT NULL`,
     );
     await queryRunner.query(`
             CREATE TABLE "lti_contexts" (

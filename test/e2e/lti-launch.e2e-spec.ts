@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTenant, createUser, login, type Tokens } from '../factories/accounts.js';
+import { bearer, createTenant, createUser, login, type Tokens } from '../factories/accounts.js';
 import { createLicense } from '../factories/licenses.js';
 import { launchFootprint, registerPlatform } from '../factories/lti.js';
 import { query } from '../support/database-client.js';
@@ -24,6 +24,7 @@ interface Exchanged {
     roles: string[];
     launch_presentation: Record<string, unknown> | null;
     custom: Record<string, unknown> | null;
+    link_code: string | null;
   };
 }
 
@@ -325,6 +326,47 @@ describe('LTI 1.3 launches from an OpenID provider playing the LMS (oidc-provide
     const accepted = await moodle.driveLaunch(plan());
     const signedIn = await exchange(codeOf(accepted));
     expect(signedIn.lti_launch.context_id).toBe('course-math');
+  });
+
+  it("should move an LMS identity to the account its person signs in to, with the launch's code only", async () => {
+    const lms = { sub: 'moodle-linker-5', name: 'Da-eun Jang', email: 'daeun@school.test' };
+    const first = await launchAs(moodle, {
+      user: lms,
+      roles: [LTI_ROLE.learner],
+      context: math,
+      resourceLink: { id: 'l' },
+    });
+    const code = first.signedIn.lti_launch.link_code;
+    expect(code).toMatch(/^[\w-]{43}$/);
+    const own = await createUser(t, {});
+    const ownTokens = await login(t, own);
+    const link = (token: string | undefined, linkCode: string) =>
+      requestJson<{ issuer: string; tenant_id: string; error_code?: string }>(
+        `${t.baseUrl}/api/v1/lti/identities/link`,
+        {
+          method: 'POST',
+          headers: token ? bearer(token) : {},
+          json: { link_code: linkCode },
+        },
+      );
+    expect((await link(undefined, code!)).status).toBe(401);
+    expect((await link(ownTokens.access_token, 'not-the-code')).body.error_code).toBe(
+      'LTI_LINK_CODE_INVALID',
+    );
+    const linked = await link(ownTokens.access_token, code!);
+    expect(linked.status).toBe(200);
+    expect(linked.body).toMatchObject({ issuer: moodle.issuer, tenant_id: school });
+    // Spent: the code works once.
+    expect((await link(ownTokens.access_token, code!)).status).toBe(404);
+    const again = await launchAs(moodle, {
+      user: lms,
+      roles: [LTI_ROLE.learner],
+      context: math,
+      resourceLink: { id: 'l' },
+    });
+    expect(again.signedIn.user.id).toBe(own.id);
+    // An account with its own sign-in gets no link code.
+    expect(again.signedIn.lti_launch.link_code).toBeNull();
   });
 
   it('should give an anonymous launch a guest view without an account', async () => {

@@ -61,6 +61,10 @@ export const LTI_LAUNCH_ERROR_CODES = {
     status: HttpStatus.FORBIDDEN,
     message: 'This LMS account is known through another LMS registration with other keys',
   },
+  LTI_LINK_CODE_INVALID: {
+    status: HttpStatus.NOT_FOUND,
+    message: 'This link code is unknown, used or expired: launch from the LMS again',
+  },
   LTI_REGISTRATION_LINK_INVALID: launchRefused(
     'This registration link is unknown, used or expired: ask your DreamSeed school admin for a new one',
   ),

@@ -20,6 +20,8 @@ import { LTI_KEY_ERROR_CODES } from './keys/lti-keys.errors.js';
 import { LtiToolKeysRepository } from './keys/lti-tool-keys.repository.js';
 import { LtiToolKeys } from './keys/lti-tool-keys.service.js';
 import { LTI_LAUNCH_ERROR_CODES } from './lti.errors.js';
+import { IdentityLinkController } from './linking/identity-link.controller.js';
+import { IdentityLink } from './linking/identity-link.service.js';
 import {
   LtiPlatformsController,
   LtiToolConfigurationController,
@@ -53,6 +55,7 @@ registerErrorCodes(LTI_PLATFORM_ERROR_CODES);
   controllers: [
     LtiJwksController,
     // controllers
+    IdentityLinkController,
     LtiPlatformsController,
     LtiToolConfigurationController,
     LtiLaunchController,
@@ -67,6 +70,7 @@ registerErrorCodes(LTI_PLATFORM_ERROR_CODES);
     LtiToolKeysRepository,
     LtiToolKeys,
     // providers
+    IdentityLink,
     LtiPlatformsRepository,
     LtiPlatformsService,
     ToolConfiguration,

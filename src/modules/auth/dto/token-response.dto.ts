@@ -30,6 +30,11 @@ export class LtiLaunchContextDto {
   roles!: string[];
   /** The LMS's launch_presentation claim (document_target, return_url, locale, ...). */
   launch_presentation!: Record<string, unknown> | null;
+  /**
+   * For an account only the LMS signs in to: a one-time code (10 min) to move this LMS identity
+   * to the person's own account (`POST /api/v1/lti/identities/link`, signed in to that account).
+   */
+  link_code!: string | null;
   /** The custom parameters the LMS sent for this link. */
   custom!: Record<string, unknown> | null;
 }

@@ -26,6 +26,13 @@ export class LtiIdentity {
   @Column({ type: 'varchar', length: 254, nullable: true })
   email!: string | null;
 
+  /** SHA-256 of the one-time code that moves this identity to an account the person signs in to. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  linkCodeHash!: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  linkCodeExpiresAt!: Date | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 

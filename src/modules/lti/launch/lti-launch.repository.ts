@@ -260,6 +260,43 @@ export class LtiLaunchRepository {
     );
   }
 
+  async setLinkCode(
+    issuer: string,
+    subject: string,
+    codeHash: string,
+    expiresAt: Date,
+  ): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE lti_identities SET link_code_hash = $3, link_code_expires_at = $4
+       WHERE issuer = $1 AND subject = $2`,
+      [issuer, subject, codeHash, expiresAt],
+    );
+  }
+
+  /** The identity a live link code names, locked; the code is spent with the move. */
+  linkable(
+    manager: EntityManager,
+    codeHash: string,
+    now: Date,
+  ): Promise<
+    { id: string; user_id: string; issuer: string; platform_id: string | null } | undefined
+  > {
+    return queryOne(
+      manager,
+      `SELECT id, user_id, issuer, platform_id FROM lti_identities
+       WHERE link_code_hash = $1 AND link_code_expires_at > $2 FOR UPDATE`,
+      [codeHash, now],
+    );
+  }
+
+  async moveIdentity(manager: EntityManager, identityId: string, userId: string): Promise<void> {
+    await manager.query(
+      `UPDATE lti_identities SET user_id = $2, link_code_hash = NULL, link_code_expires_at = NULL
+       WHERE id = $1`,
+      [identityId, userId],
+    );
+  }
+
   /** The class a course became, locked so two first launches make one class. */
   async contextClass(
     manager: EntityManager,

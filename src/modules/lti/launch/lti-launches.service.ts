@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { decodeJwt } from 'jose';
 import { AuditService } from '../../../common/audit/audit.service.js';
@@ -25,6 +26,8 @@ import { PlatformKeySets } from './platform-key-sets.service.js';
 
 /** The message types this tool answers (deep linking comes with LTI Advantage). */
 export const SUPPORTED_MESSAGES = [RESOURCE_LINK_REQUEST];
+
+const LINK_CODE_TTL_MS = 10 * 60 * 1000;
 
 export type LaunchAnswer =
   { kind: 'redirect'; location: string; clearCookie: string } | { kind: 'page'; html: string };
@@ -284,12 +287,14 @@ export class LtiLaunches {
     if (launched.role.tenantRole === 'student') {
       await this.claimSeat(launched.user.id, platform.tenantId);
     }
+    const linkCode = await this.linkCodeFor(launched, platform, message);
     const code = await this.handoff.issueSignInCode(
       launched.user,
       'lti',
       platform.tenantId,
       device,
       {
+        link_code: linkCode,
         launch_id: launched.launchId,
         class_id: launched.classId,
         context_id: message.context?.id ?? null,
@@ -302,6 +307,28 @@ export class LtiLaunches {
       },
     );
     return frontendUrlFor(this.frontendUrl, '/lti/launch', { code });
+  }
+
+  /**
+   * An account only the LMS signs in to gets a code (10 min) its person may use, signed in to
+   * the account they already have, to move the LMS identity there (POST /api/v1/lti/identities/link).
+   */
+  private async linkCodeFor(
+    launched: ProvisionedLaunch,
+    platform: LaunchPlatform,
+    message: LaunchMessage,
+  ): Promise<string | null> {
+    if (!launched.user || !message.subject || launched.user.email || launched.user.passwordHash) {
+      return null;
+    }
+    const code = randomBytes(32).toString('base64url');
+    await this.launches.setLinkCode(
+      platform.issuer,
+      message.subject,
+      sha256(code),
+      new Date(this.clock.now().getTime() + LINK_CODE_TTL_MS),
+    );
+    return code;
   }
 
   private async claimSeat(userId: string, tenantId: string): Promise<void> {

@@ -229,7 +229,10 @@ export class LtiPlatformsController {
     @CurrentUser() user: UserPrincipal,
     @Body() dto: CreateRegistrationLinkDto,
   ): Promise<RegistrationLinkDto> {
-    return this.platforms.registrationLink(user, resolveTenantScope(user, dto.tenant_id ?? undefined));
+    return this.platforms.registrationLink(
+      user,
+      resolveTenantScope(user, dto.tenant_id ?? undefined),
+    );
   }
 }
 
