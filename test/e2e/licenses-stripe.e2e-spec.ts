@@ -156,7 +156,8 @@ describe('licenses that follow a Stripe seat subscription', () => {
     return waitFor(
       async () => {
         const job = await queue.getJob(eventId);
-        return (await job?.getState()) === 'completed' ? job : undefined;
+        // Read again once completed: the first read may predate the worker's last update.
+        return (await job?.getState()) === 'completed' ? queue.getJob(eventId) : undefined;
       },
       { timeoutMs: 20_000, intervalMs: 50 },
     );
