@@ -399,6 +399,31 @@ export class EnvVars {
   @IsString()
   LTI_KEY_ENCRYPTION_KEY_FILE = './.data/lti/key-encryption.key';
 
+  /** How long a call to an LMS service (token, roster, grades) may take, in milliseconds. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  LTI_SERVICE_TIMEOUT_MS = 10_000;
+
+  /** When every course with a roster service is synced again (cron, UTC). */
+  @Matches(/^(\S+\s+){4}\S+$/, { message: 'LTI_ROSTER_SYNC_CRON must be a 5-field cron pattern' })
+  LTI_ROSTER_SYNC_CRON = '0 3 * * *';
+
+  /** First wait before a failed score publication or roster sync is retried (doubles each time). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(3_600_000)
+  LTI_RETRY_DELAY_MS = 5_000;
+
+  /** Jobs of the lti worker (score publications, roster syncs) in flight per instance. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  LTI_WORKER_CONCURRENCY = 4;
+
   /** Service Market keys seeded at start (comma-separated); keys removed here are revoked. */
   @IsOptional()
   @IsString()

@@ -13,6 +13,8 @@ export const STRIPE_EVENTS_QUEUE = 'stripe-events';
 export const PAYMENTS_MAINTENANCE_QUEUE = 'payments-maintenance';
 /** Repeatable license jobs: expiry and the reminders before it. */
 export const LICENSES_MAINTENANCE_QUEUE = 'licenses-maintenance';
+/** LTI Advantage: roster syncs, score publications, the nightly roster run. */
+export const LTI_QUEUE = 'lti';
 
 /** Every queue the app registers; each is connected before the app serves. */
 export const QUEUE_NAMES = [
@@ -23,6 +25,7 @@ export const QUEUE_NAMES = [
   STRIPE_EVENTS_QUEUE,
   PAYMENTS_MAINTENANCE_QUEUE,
   LICENSES_MAINTENANCE_QUEUE,
+  LTI_QUEUE,
 ] as const;
 
 export interface RequestedMail {
@@ -38,6 +41,12 @@ export interface QueueJobs {
   [STRIPE_EVENTS_QUEUE]: { process: { eventIds: string[] } };
   [PAYMENTS_MAINTENANCE_QUEUE]: { reconcile: Record<string, never> };
   [LICENSES_MAINTENANCE_QUEUE]: { 'check-expiry': Record<string, never> };
+  [LTI_QUEUE]: {
+    'roster-sync': { syncId: string };
+    'publish-score': { scoreId: string };
+    'nightly-rosters': Record<string, never>;
+    'sweep-scores': Record<string, never>;
+  };
 }
 
 export type JobName<Q extends keyof QueueJobs> = keyof QueueJobs[Q] & string;

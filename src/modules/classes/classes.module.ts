@@ -17,6 +17,6 @@ registerErrorCodes(CLASS_ERROR_CODES);
   imports: [TypeOrmModule.forFeature([SchoolClass, ClassMember]), UsersModule],
   controllers: [ClassesController, MyClassesController],
   providers: [ClassesRepository, ClassesService],
-  exports: [ClassesRepository],
+  exports: [ClassesRepository, ClassesService],
 })
 export class ClassesModule {}

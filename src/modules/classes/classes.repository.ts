@@ -324,21 +324,54 @@ export class ClassesRepository {
     );
   }
 
-  /** The person joins (an LTI launch), or takes the role the LMS now gives them. */
+  /**
+   * The person joins (an LTI launch or roster), or takes the role the LMS now gives them.
+   * Answers true when the user was not in the class before.
+   */
   async upsertMember(
     manager: EntityManager,
     classId: string,
     userId: string,
     role: ClassRole,
     at: Date,
-  ): Promise<void> {
-    await manager.query(
+  ): Promise<boolean> {
+    const rows = await queryRows<{ inserted: boolean }>(
+      manager,
       `INSERT INTO class_members (class_id, user_id, role, added_by, added_by_role, joined_at)
        VALUES ($1, $2, $3, $2, 'self', $4)
        ON CONFLICT (class_id, user_id) DO UPDATE SET role = EXCLUDED.role
-       WHERE class_members.role <> EXCLUDED.role`,
+       WHERE class_members.role <> EXCLUDED.role
+       RETURNING (xmax = 0) AS inserted`,
       [classId, userId, role, at],
     );
+    return rows[0]?.inserted === true;
+  }
+
+  /** Removes these users from the class (an LMS roster sync); answers who was removed. */
+  async removeMembers(
+    manager: EntityManager,
+    classId: string,
+    userIds: string[],
+  ): Promise<string[]> {
+    if (userIds.length === 0) {
+      return [];
+    }
+    const rows = await queryRows<{ user_id: string }>(
+      manager,
+      `DELETE FROM class_members WHERE class_id = $1 AND user_id = ANY($2::uuid[]) RETURNING user_id`,
+      [classId, userIds],
+    );
+    return rows.map((row) => row.user_id);
+  }
+
+  /** Whether the user is in the class, and as what. */
+  async memberRole(classId: string, userId: string): Promise<ClassRole | undefined> {
+    const row = await queryOne<{ role: ClassRole }>(
+      this.dataSource,
+      `SELECT role FROM class_members WHERE class_id = $1 AND user_id = $2`,
+      [classId, userId],
+    );
+    return row?.role;
   }
 
   /** false when the user was not a member. */

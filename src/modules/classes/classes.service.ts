@@ -268,6 +268,16 @@ export class ClassesService {
     return rows.map((row) => this.view(principal, row));
   }
 
+  /** For other modules' class routes (LTI roster and grades): the class, if the caller manages it. */
+  assertManages(
+    principal: UserPrincipal,
+    tenantId: string | undefined,
+    classId: string,
+  ): Promise<ClassRow> {
+    assertTenantScope(principal, tenantId);
+    return this.managedClass(principal, tenantId, classId);
+  }
+
   /** A class the caller may change: admins of its tenant, its teachers and assistants. */
   private async managedClass(
     principal: UserPrincipal,

@@ -33,15 +33,34 @@ import { ToolConfiguration } from './platforms/tool-configuration.service.js';
 import { DynamicRegistrationController } from './registration/dynamic-registration.controller.js';
 import { DynamicRegistrationRepository } from './registration/dynamic-registration.repository.js';
 import { DynamicRegistration } from './registration/dynamic-registration.service.js';
+import { LtiGradesController } from './grades/lti-grades.controller.js';
+import { LtiGradesRepository } from './grades/lti-grades.repository.js';
+import { LtiLineItems } from './grades/lti-line-items.service.js';
+import { LtiScorePublisher } from './grades/lti-score-publisher.service.js';
+import { LtiScores } from './grades/lti-scores.service.js';
+import { LtiJobs } from './lti-jobs.js';
+import { LtiJobsProcessor } from './lti-jobs.processor.js';
+import { LtiRosterSync } from './roster/lti-roster-sync.service.js';
+import { LtiRosterController } from './roster/lti-roster.controller.js';
+import { LtiRosterRepository } from './roster/lti-roster.repository.js';
+import { LtiRoster } from './roster/lti-roster.service.js';
+import { LtiCourseAccess } from './services/lti-course-access.js';
+import { LtiServiceClient } from './services/lti-service-client.js';
+import { LtiServiceHttp } from './services/lti-service-http.js';
+import { LtiServiceTokens } from './services/lti-service-tokens.service.js';
+import { LTI_SERVICE_ERROR_CODES } from './services/lti-services.errors.js';
+import { LtiServicesRepository } from './services/lti-services.repository.js';
 
 registerErrorCodes(LTI_LAUNCH_ERROR_CODES);
 registerErrorCodes(LTI_KEY_ERROR_CODES);
 registerErrorCodes(LTI_PLATFORM_ERROR_CODES);
+registerErrorCodes(LTI_SERVICE_ERROR_CODES);
 
 /**
  * The LTI 1.3 tool: registrations of school LMSs (/api/v1/lti/...), the tool's keys
- * (/lti/jwks), login initiation and launch (/lti/login, /lti/launch) and Dynamic Registration
- * (/lti/register).
+ * (/lti/jwks), login initiation and launch (/lti/login, /lti/launch), Dynamic Registration
+ * (/lti/register), and LTI Advantage: roster sync (NRPS) and grades (AGS) of the classes made
+ * from LMS courses (/api/v1/lti/contexts/:classId/...).
  */
 @Module({
   imports: [
@@ -60,6 +79,8 @@ registerErrorCodes(LTI_PLATFORM_ERROR_CODES);
     LtiToolConfigurationController,
     LtiLaunchController,
     DynamicRegistrationController,
+    LtiRosterController,
+    LtiGradesController,
   ],
   providers: [
     {
@@ -81,6 +102,21 @@ registerErrorCodes(LTI_PLATFORM_ERROR_CODES);
     PlatformKeySets,
     DynamicRegistrationRepository,
     DynamicRegistration,
+    // LTI Advantage: service tokens and calls, roster (NRPS), grades (AGS), the lti queue
+    LtiServicesRepository,
+    LtiServiceHttp,
+    LtiServiceTokens,
+    LtiServiceClient,
+    LtiCourseAccess,
+    LtiRosterRepository,
+    LtiRoster,
+    LtiRosterSync,
+    LtiGradesRepository,
+    LtiLineItems,
+    LtiScores,
+    LtiScorePublisher,
+    LtiJobs,
+    LtiJobsProcessor,
   ],
 })
 export class LtiModule {}

@@ -104,3 +104,27 @@ function parseRole(role: string): { scope: 'context' | 'institution'; name: Role
   const name = ROLE_ORDER.find((entry) => entry.name === rest)?.name;
   return name ? { scope, name } : null;
 }
+
+/** The roster and grade service endpoints of a launch (NRPS 2.0, AGS 2.0), when well formed. */
+export function courseServices(claims: Record<string, unknown>): {
+  membershipsUrl: string | null;
+  lineitemsUrl: string | null;
+  agsScopes: string[] | null;
+} {
+  const nrps = claims[CLAIM.nrpsService] as { context_memberships_url?: unknown } | undefined;
+  const ags = claims[CLAIM.agsEndpoint] as { lineitems?: unknown; scope?: unknown } | undefined;
+  const scopes = Array.isArray(ags?.scope)
+    ? ags.scope.filter((scope): scope is string => typeof scope === 'string').slice(0, 20)
+    : null;
+  return {
+    membershipsUrl: serviceUrl(nrps?.context_memberships_url),
+    lineitemsUrl: serviceUrl(ags?.lineitems),
+    agsScopes: ags ? (scopes ?? []) : null,
+  };
+}
+
+function serviceUrl(value: unknown): string | null {
+  return typeof value === 'string' && value.length <= 2048 && /^https?:\/\//.test(value)
+    ? value
+    : null;
+}

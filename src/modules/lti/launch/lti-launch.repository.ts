@@ -25,6 +25,13 @@ interface LaunchPlatformRow {
   status: LtiPlatformStatus;
 }
 
+/** The LTI Advantage endpoints a launch named for its course; null: not named. */
+export interface CourseServices {
+  membershipsUrl: string | null;
+  lineitemsUrl: string | null;
+  agsScopes: string[] | null;
+}
+
 export interface LoginStateRow {
   platform_id: string;
   nonce: string;
@@ -315,6 +322,7 @@ export class LtiLaunchRepository {
     return row?.class_id;
   }
 
+  /** The course, with the service endpoints this launch named (a launch without keeps them). */
   async saveContext(
     manager: EntityManager,
     context: {
@@ -323,14 +331,26 @@ export class LtiLaunchRepository {
       classId: string;
       title: string | null;
       label: string | null;
+      deploymentId: string;
+      services: CourseServices;
       at: Date;
     },
-  ): Promise<void> {
-    await manager.query(
-      `INSERT INTO lti_contexts (platform_id, context_id, class_id, title, label, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6)
+  ): Promise<{ rosterSynced: boolean }> {
+    const { services } = context;
+    const row = await queryOne<{ roster_synced: boolean }>(
+      manager,
+      `INSERT INTO lti_contexts (platform_id, context_id, class_id, title, label, updated_at,
+                                deployment_id, memberships_url, lineitems_url, ags_scopes)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE($10::text[], '{}'))
        ON CONFLICT (platform_id, context_id) DO UPDATE
-         SET title = EXCLUDED.title, label = EXCLUDED.label, updated_at = EXCLUDED.updated_at`,
+         SET title = EXCLUDED.title, label = EXCLUDED.label, updated_at = EXCLUDED.updated_at,
+             deployment_id = EXCLUDED.deployment_id,
+             memberships_url = COALESCE(EXCLUDED.memberships_url, lti_contexts.memberships_url),
+             lineitems_url = COALESCE(EXCLUDED.lineitems_url, lti_contexts.lineitems_url),
+             ags_scopes = CASE WHEN $10::text[] IS NULL THEN lti_contexts.ags_scopes
+                               ELSE EXCLUDED.ags_scopes END
+       RETURNING EXISTS (SELECT 1 FROM lti_roster_syncs s
+                          WHERE s.platform_id = $1 AND s.context_id = $2) AS roster_synced`,
       [
         context.platformId,
         context.contextId,
@@ -338,8 +358,13 @@ export class LtiLaunchRepository {
         context.title,
         context.label,
         context.at,
+        context.deploymentId,
+        services.membershipsUrl,
+        services.lineitemsUrl,
+        services.agsScopes,
       ],
     );
+    return { rosterSynced: row?.roster_synced ?? false };
   }
 
   async insertLaunch(manager: EntityManager, launch: NewLaunch): Promise<string> {

@@ -23,6 +23,7 @@ import { LtiLogin, param, sha256, stateCookieName, storageKey } from './lti-logi
 import { readStatePage } from './lti-pages.js';
 import { LtiProvisioning, type ProvisionedLaunch } from './lti-provisioning.service.js';
 import { PlatformKeySets } from './platform-key-sets.service.js';
+import { LtiRoster } from '../roster/lti-roster.service.js';
 
 /** The message types this tool answers (deep linking comes with LTI Advantage). */
 export const SUPPORTED_MESSAGES = [RESOURCE_LINK_REQUEST];
@@ -57,6 +58,7 @@ export class LtiLaunches {
     private readonly handoff: OAuthHandoff,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly roster: LtiRoster,
     config: AppConfigService,
   ) {
     this.frontendUrl = config.get('FRONTEND_URL');
@@ -140,6 +142,9 @@ export class LtiLaunches {
       throw refuse('LTI_TENANT_INACTIVE');
     }
     const launched = await this.provisioning.provision(platform, claims, message, now);
+    if (launched.rosterWanted && message.context) {
+      await this.roster.afterLaunch(platform.id, message.context.id);
+    }
     this.audit.record({
       actorType: launched.user ? 'user' : 'anonymous',
       actorId: launched.user?.id ?? null,

@@ -12,18 +12,23 @@ import { userCreatedEvent } from '../../users/user-events.js';
 import type { User } from '../../users/user.entity.js';
 import { UsersRepository } from '../../users/users.repository.js';
 import { refuse, type IdTokenClaims } from './id-token-validator.js';
-import { CLAIM, mapRoles, type MappedRole } from './lti-claims.js';
+import { CLAIM, courseServices, mapRoles, type MappedRole } from './lti-claims.js';
 import type { LaunchMessage } from './launch-message.js';
 import { LtiLaunchRepository, type LaunchPlatform } from './lti-launch.repository.js';
 
 const ROLE_RANK: Record<TenantRole, number> = { student: 0, teacher: 1, admin: 2 };
 const NONCE_KEPT_MS = 24 * 60 * 60 * 1000;
 
+/** What finding or creating a person needs of the registration. */
+export type PersonPlatform = Pick<LaunchPlatform, 'id' | 'tenantId' | 'issuer' | 'jwksUrl'>;
+
 export interface ProvisionedLaunch {
   launchId: string;
   user: User | null;
   role: MappedRole;
   classId: string | null;
+  /** A teacher opened a course with a roster service never synced yet: sync it now. */
+  rosterWanted: boolean;
 }
 
 /**
@@ -65,10 +70,11 @@ export class LtiProvisioning {
       const user = message.subject
         ? await this.person(manager, platform, claims, message.subject, role, now)
         : null;
-      const classId =
+      const course =
         user && message.context
-          ? await this.courseClass(manager, platform, message, user, role, now)
+          ? await this.courseClass(manager, platform, claims, message, user, role, now)
           : null;
+      const classId = course?.classId ?? null;
       const launchId = await this.launches.insertLaunch(manager, {
         platformId: platform.id,
         tenantId: platform.tenantId,
@@ -84,17 +90,32 @@ export class LtiProvisioning {
         claims: keptClaims(claims),
         at: now,
       });
-      return { launchId, user, role, classId };
+      return { launchId, user, role, classId, rosterWanted: course?.rosterWanted ?? false };
     });
+  }
+
+  /**
+   * A member of an LMS roster (NRPS): found or created exactly as at a launch, in the school
+   * with the mapped role; refused (AppException) as a launch would be.
+   */
+  rosterPerson(
+    manager: EntityManager,
+    platform: PersonPlatform,
+    member: Record<string, unknown> & { user_id: string },
+    role: MappedRole,
+    now: Date,
+  ): Promise<User> {
+    return this.person(manager, platform, member, member.user_id, role, now, false);
   }
 
   private async person(
     manager: EntityManager,
-    platform: LaunchPlatform,
-    claims: IdTokenClaims,
+    platform: PersonPlatform,
+    claims: Record<string, unknown>,
     subject: string,
     role: MappedRole,
     now: Date,
+    launching = true,
   ): Promise<User> {
     const email =
       typeof claims.email === 'string' && claims.email.length <= 254 ? claims.email : null;
@@ -107,7 +128,9 @@ export class LtiProvisioning {
         throw refuse('LTI_IDENTITY_OTHER_PLATFORM');
       }
       user = await this.users.findById(known.user_id, manager);
-      await this.launches.touchIdentity(manager, platform.issuer, subject, email, now);
+      if (launching) {
+        await this.launches.touchIdentity(manager, platform.issuer, subject, email, now);
+      }
     } else {
       // The LMS's address is kept on the identity only: unverified, it signs no one in and
       // links to no existing account.
@@ -168,11 +191,12 @@ export class LtiProvisioning {
   private async courseClass(
     manager: EntityManager,
     platform: LaunchPlatform,
+    claims: IdTokenClaims,
     message: LaunchMessage,
     user: User,
     role: MappedRole,
     now: Date,
-  ): Promise<string> {
+  ): Promise<{ classId: string; rosterWanted: boolean }> {
     const context = message.context!;
     let classId = await this.launches.contextClass(manager, platform.id, context.id);
     const name = (context.title ?? context.label ?? `Course ${context.id}`).slice(0, 100);
@@ -181,16 +205,23 @@ export class LtiProvisioning {
     } else {
       classId = await this.newClass(manager, platform.tenantId, name, user.id);
     }
-    await this.launches.saveContext(manager, {
+    const services = courseServices(claims);
+    const { rosterSynced } = await this.launches.saveContext(manager, {
       platformId: platform.id,
       contextId: context.id,
       classId,
       title: context.title,
       label: context.label,
+      deploymentId: message.deploymentId,
+      services,
       at: now,
     });
     await this.classes.upsertMember(manager, classId, user.id, role.classRole, now);
-    return classId;
+    return {
+      classId,
+      rosterWanted:
+        role.classRole === 'teacher' && !rosterSynced && services.membershipsUrl !== null,
+    };
   }
 
   private async newClass(
@@ -216,7 +247,7 @@ export class LtiProvisioning {
   }
 }
 
-function nameOf(claims: IdTokenClaims): string {
+function nameOf(claims: Record<string, unknown>): string {
   const full =
     typeof claims.name === 'string' && claims.name.trim()
       ? claims.name.trim()

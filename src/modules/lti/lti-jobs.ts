@@ -1,0 +1,34 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import type { JobsOptions, Queue } from 'bullmq';
+import { LTI_QUEUE } from '../../common/queue/queue-names.js';
+import { AppConfigService } from '../../config/app-config.service.js';
+
+/** Producer side of the `lti` queue: retries back off from LTI_RETRY_DELAY_MS, doubling. */
+@Injectable()
+export class LtiJobs {
+  private readonly retry: JobsOptions;
+
+  constructor(
+    @InjectQueue(LTI_QUEUE) private readonly queue: Queue,
+    config: AppConfigService,
+  ) {
+    this.retry = {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: config.get('LTI_RETRY_DELAY_MS') },
+    };
+  }
+
+  async rosterSync(syncId: string): Promise<void> {
+    await this.queue.add('roster-sync', { syncId }, { ...this.retry, jobId: `roster-${syncId}` });
+  }
+
+  /** `round` tells publications of one score apart (a failed job keeps its id in the queue). */
+  async publishScore(scoreId: string, round: string): Promise<void> {
+    await this.queue.add(
+      'publish-score',
+      { scoreId },
+      { ...this.retry, jobId: `score-${scoreId}-${round}` },
+    );
+  }
+}
