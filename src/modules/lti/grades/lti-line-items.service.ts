@@ -31,7 +31,7 @@ interface PlatformLineItem {
 @Injectable()
 export class LtiLineItems {
   /** One creation per (class, resource, tag) at a time in this process. */
-  private readonly creating = new Map<string, Promise<LineItemDto>>();
+  private readonly creating = new Map<string, Promise<{ item: LineItemDto; created: boolean }>>();
 
   constructor(
     private readonly access: LtiCourseAccess,
@@ -60,14 +60,14 @@ export class LtiLineItems {
     const key = `${classId} ${dto.resource_id ?? ''} ${dto.tag ?? ''}`;
     const running = dto.resource_id ? this.creating.get(key) : undefined;
     if (running) {
-      return { item: await running, created: false };
+      return { item: (await running).item, created: false };
     }
     const work = this.create(course, lineitemsUrl, dto, actorReference(principal) ?? null);
     if (dto.resource_id) {
       this.creating.set(key, work);
     }
     try {
-      return { item: await work, created: true };
+      return await work;
     } finally {
       this.creating.delete(key);
     }
@@ -78,7 +78,7 @@ export class LtiLineItems {
     lineitemsUrl: string,
     dto: CreateLineItemDto,
     createdBy: string | null,
-  ): Promise<LineItemDto> {
+  ): Promise<{ item: LineItemDto; created: boolean }> {
     try {
       const existing = dto.resource_id
         ? await this.findAtPlatform(course, lineitemsUrl, dto.resource_id, dto.tag)
@@ -116,7 +116,10 @@ export class LtiLineItems {
         resourceLinkId: text(item.resourceLinkId) ?? dto.resource_link_id ?? null,
         createdBy: createdBy && /^[0-9a-f-]{36}$/.test(createdBy) ? createdBy : null,
       });
-      return mapLineItem((await this.grades.lineItem(course.classId, id))!);
+      return {
+        item: mapLineItem((await this.grades.lineItem(course.classId, id))!),
+        created: existing === undefined,
+      };
     } catch (error) {
       throw error instanceof LtiServiceError ? error.toAppException() : error;
     }

@@ -21,7 +21,7 @@ import { NRPS_CONTAINER, NRPS_SCOPE, readRosterPage, type RosterMember } from '.
 const MAX_PAGES = 2_000;
 const REMOVAL_BATCH = 500;
 /** Differences alone never show who left without a trace: a full read at least this often. */
-const FULL_SYNC_EVERY_MS = 7 * 24 * 60 * 60 * 1000;
+export const FULL_SYNC_EVERY_MS = 7 * 24 * 60 * 60 * 1000;
 
 export interface RosterSyncOutcome {
   ran: boolean;
@@ -68,11 +68,11 @@ export class LtiRosterSync {
       );
       return { ran: false };
     }
-    const mode = await this.modeOf(queued, course);
-    const sync = await this.roster.start(syncId, mode, this.clock.now());
-    if (!sync) {
+    const sync = await this.roster.start(syncId, await this.modeOf(course), this.clock.now());
+    if (!sync?.mode) {
       return { ran: false };
     }
+    const mode = sync.mode;
     try {
       await this.readPages(sync, course, mode, counts);
       if (mode === 'full') {
@@ -90,8 +90,8 @@ export class LtiRosterSync {
     }
   }
 
-  private async modeOf(sync: RosterSyncRow, course: LtiCourse): Promise<'full' | 'differences'> {
-    if (!course.differencesUrl || sync.trigger === 'manual') {
+  private async modeOf(course: LtiCourse): Promise<'full' | 'differences'> {
+    if (!course.differencesUrl) {
       return 'full';
     }
     const lastFull = await this.roster.lastFullSync(course.platform.id, course.contextId);

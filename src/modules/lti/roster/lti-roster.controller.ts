@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Audited } from '../../../common/audit/audited.decorator.js';
 import { Access } from '../../../common/auth/access.decorator.js';
@@ -8,7 +8,12 @@ import { ApiErrors } from '../../../common/errors/api-errors.decorator.js';
 import { AppException } from '../../../common/errors/app.exception.js';
 import { UuidPipe } from '../../../common/validation/uuid.pipe.js';
 import { LtiCourseAccess } from '../services/lti-course-access.js';
-import { mapRosterSync, RequestedRosterSyncDto, RosterSyncListDto } from './dto/roster-sync.dto.js';
+import {
+  mapRosterSync,
+  RequestedRosterSyncDto,
+  RosterSyncListDto,
+  RosterSyncQueryDto,
+} from './dto/roster-sync.dto.js';
 import { LtiRosterRepository } from './lti-roster.repository.js';
 import { LtiRoster } from './lti-roster.service.js';
 
@@ -30,7 +35,7 @@ export class LtiRosterController {
   @ApiOperation({
     summary: "Sync the class with its LMS course's roster now (NRPS)",
     description:
-      "The class's teachers and the school's admins. Queues a full read of the course's members; when one is already queued or running, answers that one (`queued: false`). Follow it with GET.",
+      "The class's teachers and the school's admins. Queues a sync of the course's members: only the LMS's changes since the last read when it offers them (and a full read was done this week), else the whole roster; `full=true` reads the whole roster. When a sync is already queued or running, answers that one (`queued: false`). Follow it with GET.",
   })
   @ApiAcceptedResponse({ type: RequestedRosterSyncDto })
   @ApiErrors(
@@ -42,6 +47,7 @@ export class LtiRosterController {
   async request(
     @CurrentUser() user: UserPrincipal,
     @Param('classId', UuidPipe) classId: string,
+    @Query() query: RosterSyncQueryDto,
   ): Promise<RequestedRosterSyncDto> {
     const course = await this.access.managedCourse(user, classId);
     if (!course.membershipsUrl) {
@@ -50,7 +56,12 @@ export class LtiRosterController {
         'No launch of this course named a roster service',
       );
     }
-    const { sync, created } = await this.roster.request(course, 'manual', user.userId);
+    const { sync, created } = await this.roster.request(
+      course,
+      'manual',
+      user.userId,
+      query.full === true,
+    );
     return { sync: mapRosterSync(sync), queued: created };
   }
 

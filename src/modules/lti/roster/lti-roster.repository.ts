@@ -60,13 +60,15 @@ export class LtiRosterRepository {
     classId: string;
     trigger: RosterSyncTrigger;
     requestedBy: string | null;
+    /** 'full': read the whole roster even when the LMS offers differences. */
+    mode: 'full' | null;
     at: Date;
   }): Promise<{ sync: RosterSyncRow; created: boolean }> {
     for (;;) {
       const inserted = await queryOne<RosterSyncRow>(
         this.dataSource,
-        `INSERT INTO lti_roster_syncs (platform_id, context_id, class_id, trigger, requested_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
+        `INSERT INTO lti_roster_syncs (platform_id, context_id, class_id, trigger, requested_by, mode, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (platform_id, context_id) WHERE status IN ('queued', 'running') DO NOTHING
          RETURNING ${SYNC_COLUMNS}`,
         [
@@ -94,11 +96,14 @@ export class LtiRosterRepository {
     }
   }
 
-  /** Marks a queued sync running; undefined when it is not queued (done, or run elsewhere). */
+  /**
+   * Marks a queued sync running, in the mode it was asked for or else `mode`; undefined when it
+   * is not queued (done, or run elsewhere).
+   */
   async start(syncId: string, mode: 'full' | 'differences', at: Date) {
     return queryOne<RosterSyncRow>(
       this.dataSource,
-      `UPDATE lti_roster_syncs SET status = 'running', mode = $2, started_at = $3,
+      `UPDATE lti_roster_syncs SET status = 'running', mode = COALESCE(mode, $2), started_at = $3,
               pages = 0, members = 0, added = 0, removed = 0, skipped = 0
         WHERE id = $1 AND status = 'queued' RETURNING ${SYNC_COLUMNS}`,
       [syncId, mode, at],

@@ -26,6 +26,7 @@ export class LtiRoster {
     course: Pick<LtiCourse, 'contextId' | 'classId'> & { platform: { id: string } },
     trigger: RosterSyncTrigger,
     requestedBy: string | null,
+    full = false,
   ): Promise<{ sync: RosterSyncRow; created: boolean }> {
     const result = await this.roster.request({
       platformId: course.platform.id,
@@ -33,6 +34,7 @@ export class LtiRoster {
       classId: course.classId,
       trigger,
       requestedBy,
+      mode: full ? 'full' : null,
       at: this.clock.now(),
     });
     if (result.created) {

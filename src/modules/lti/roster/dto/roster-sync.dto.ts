@@ -1,4 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsOptional } from 'class-validator';
+import { toBoolean } from '../../../classes/dto/list-classes.query.dto.js';
 import type { RosterSyncRow } from '../lti-roster.repository.js';
 
 export class RosterSyncDto {
@@ -82,4 +85,12 @@ export class RequestedRosterSyncDto {
 export class RosterSyncListDto {
   @ApiProperty({ type: [RosterSyncDto], description: 'The newest first (at most 10)' })
   items!: RosterSyncDto[];
+}
+
+export class RosterSyncQueryDto {
+  /** Read the whole roster even when the LMS offers only its changes (default false) */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'full must be true or false' })
+  full?: boolean;
 }
