@@ -3,6 +3,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { freePort } from '../support/free-port.js';
+import { AGS_MEDIA_TYPE } from '../support/lti-ags.js';
 import { NRPS_MEDIA_TYPE, type RosterMember } from '../support/lti-nrps.js';
 import { LTI_CLAIM, LTI_ROLE, LtiPlatform } from '../support/lti-platform.js';
 import { LTI_SCOPE, SERVICE_SCOPES } from '../support/lti-platform-services.js';
@@ -571,6 +572,386 @@ describe('LTI platform counterpart: LTI Advantage services', () => {
       expect(all.pages).toBe(50);
       expect(new Set(all.members.map((entry) => entry.user_id)).size).toBe(5000);
       expect(Date.now() - started).toBeLessThan(5000);
+    });
+  });
+
+  describe('AGS', () => {
+    const context = 'course-grades';
+    let token: string;
+    let lineItems: string;
+
+    beforeAll(async () => {
+      platform.setRoster(context, [member(1), member(2), member(3, { status: 'Inactive' })]);
+      token = await accessToken();
+      lineItems = platform.agsClaim(context).lineitems;
+    });
+
+    async function createLineItem(body: Record<string, unknown>) {
+      return call(lineItems, {
+        token,
+        method: 'POST',
+        contentType: AGS_MEDIA_TYPE.lineItem,
+        accept: AGS_MEDIA_TYPE.lineItem,
+        body,
+      });
+    }
+
+    function scoresUrl(lineItemId: string): string {
+      const [path, query] = lineItemId.split('?');
+      return `${path}/scores?${query}`;
+    }
+
+    function score(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+      return {
+        userId: 'u-0001',
+        scoreGiven: 7,
+        scoreMaximum: 10,
+        activityProgress: 'Completed',
+        gradingProgress: 'FullyGraded',
+        timestamp: new Date().toISOString(),
+        ...overrides,
+      };
+    }
+
+    function postScore(lineItemId: string, body: unknown, url = scoresUrl(lineItemId)) {
+      return call(url, { token, method: 'POST', contentType: AGS_MEDIA_TYPE.score, body });
+    }
+
+    async function newLineItem(overrides: Record<string, unknown> = {}): Promise<string> {
+      const created = await createLineItem({ label: 'Quiz', scoreMaximum: 10, ...overrides });
+      expect(created.status).toBe(201);
+      return (created.body as { id: string }).id;
+    }
+
+    it('should create a line item with a Moodle URL carrying ?type_id=1, and read it back', async () => {
+      const created = await createLineItem({
+        label: 'Fractions quiz',
+        scoreMaximum: 10,
+        resourceId: 'quiz-1',
+        tag: 'grade',
+        resourceLinkId: 'link-1',
+      });
+
+      expect(created.status).toBe(201);
+      expect(created.headers.get('content-type')).toBe(AGS_MEDIA_TYPE.lineItem);
+      const item = created.body as { id: string };
+      expect(item).toEqual({
+        id: expect.stringMatching(
+          new RegExp(
+            `^${platform.issuer}/mod/lti/services\\.php/course-grades/lineitems/\\d+/lineitem\\?type_id=1$`,
+          ),
+        ),
+        label: 'Fractions quiz',
+        scoreMaximum: 10,
+        resourceId: 'quiz-1',
+        tag: 'grade',
+        resourceLinkId: 'link-1',
+      });
+      expect(created.headers.get('location')).toBe(item.id);
+      const read = await call(item.id, { token, accept: AGS_MEDIA_TYPE.lineItem });
+      expect(read).toMatchObject({ status: 200, body: item });
+      expect(platform.lineItems(context)).toContainEqual(item);
+
+      const found = await call(`${lineItems}&resource_id=quiz-1&tag=grade`, {
+        token,
+        accept: AGS_MEDIA_TYPE.lineItemContainer,
+      });
+      expect(found.status).toBe(200);
+      expect(found.headers.get('content-type')).toBe(AGS_MEDIA_TYPE.lineItemContainer);
+      expect(found.body).toEqual([item]);
+      const none = await call(`${lineItems}&resource_id=quiz-1&tag=other`, {
+        token,
+        accept: AGS_MEDIA_TYPE.lineItemContainer,
+      });
+      expect(none.body).toEqual([]);
+      const byLink = await call(`${lineItems}&resource_link_id=link-1`, {
+        token,
+        accept: AGS_MEDIA_TYPE.lineItemContainer,
+      });
+      expect(byLink.body).toEqual([item]);
+    });
+
+    it.each([
+      ['no label', { scoreMaximum: 10 }],
+      ['scoreMaximum 0', { label: 'Q', scoreMaximum: 0 }],
+      ['scoreMaximum as a string', { label: 'Q', scoreMaximum: '10' }],
+      ['no scoreMaximum', { label: 'Q' }],
+    ])('should refuse a line item with %s (400)', async (_label, body) => {
+      const before = platform.lineItems().length;
+      const answer = await createLineItem(body);
+      expect(answer.status).toBe(400);
+      expect((answer.body as { message: string }).message).toMatch(/label|scoreMaximum/);
+      expect(platform.lineItems()).toHaveLength(before);
+    });
+
+    it('should refuse a line item posted as application/json (415), or with a read-only token (403)', async () => {
+      const json = await call(lineItems, {
+        token,
+        method: 'POST',
+        contentType: 'application/json',
+        body: { label: 'Q', scoreMaximum: 1 },
+      });
+      expect(json.status).toBe(415);
+      const readonly = await accessToken([LTI_SCOPE.lineItemReadonly]);
+      const post = await call(lineItems, {
+        token: readonly,
+        method: 'POST',
+        contentType: AGS_MEDIA_TYPE.lineItem,
+        body: { label: 'Q', scoreMaximum: 1 },
+      });
+      expect(post.status).toBe(403);
+      const list = await call(lineItems, {
+        token: readonly,
+        accept: AGS_MEDIA_TYPE.lineItemContainer,
+      });
+      expect(list.status).toBe(200);
+    });
+
+    it('should store a score posted to {lineitem path}/scores?type_id=1 and record it', async () => {
+      const lineItemId = await newLineItem();
+      const body = score({ comment: 'Well done' });
+      const answer = await postScore(lineItemId, body);
+
+      expect(answer.status).toBe(200);
+      expect(platform.receivedScores(lineItemId)).toEqual([
+        expect.objectContaining({
+          lineItemId,
+          contextId: context,
+          body,
+          contentType: AGS_MEDIA_TYPE.score,
+          authorization: `Bearer ${token}`,
+          userAgent: USER_AGENT,
+          clientId: 'dreamseed-tool',
+          status: 200,
+          outcome: 'stored',
+        }),
+      ]);
+      expect(platform.results(lineItemId)).toEqual([
+        {
+          id: `${lineItemId.split('?')[0]}/results?type_id=1&user_id=u-0001`,
+          scoreOf: lineItemId,
+          userId: 'u-0001',
+          resultScore: 7,
+          resultMaximum: 10,
+          comment: 'Well done',
+        },
+      ]);
+    });
+
+    it('should answer 404 to scores URLs built by appending to the Moodle URL, and store nothing', async () => {
+      const lineItemId = await newLineItem();
+      const [path] = lineItemId.split('?');
+      for (const url of [`${lineItemId}/scores`, `${path}/scores`, lineItemId]) {
+        expect((await postScore(lineItemId, score(), url)).status).toBe(404);
+      }
+      expect(platform.receivedScores(lineItemId)).toEqual([]);
+      expect(platform.results(lineItemId)).toEqual([]);
+    });
+
+    it('should refuse a score posted as application/json with 415 and record it as refused', async () => {
+      const lineItemId = await newLineItem();
+      const answer = await call(scoresUrl(lineItemId), {
+        token,
+        method: 'POST',
+        contentType: 'application/json',
+        body: score(),
+      });
+      expect(answer.status).toBe(415);
+      expect(platform.receivedScores(lineItemId)).toEqual([
+        expect.objectContaining({
+          status: 415,
+          outcome: 'refused',
+          contentType: 'application/json',
+        }),
+      ]);
+      expect(platform.results(lineItemId)).toEqual([]);
+    });
+
+    it.each([
+      ['a timestamp without milliseconds', { timestamp: '2026-12-02T10:00:00Z' }, /timestamp/],
+      ['a timestamp without zone', { timestamp: '2026-12-02T10:00:00.000' }, /timestamp/],
+      ['an unknown activityProgress', { activityProgress: 'Done' }, /activityProgress/],
+      ['an unknown gradingProgress', { gradingProgress: 'Graded' }, /gradingProgress/],
+      ['scoreGiven without scoreMaximum', { scoreMaximum: undefined }, /scoreMaximum/],
+      ['scoreGiven as a string', { scoreGiven: '7' }, /scoreGiven/],
+      ['no userId', { userId: undefined }, /userId/],
+    ])('should refuse a score with %s (400)', async (_label, overrides, message) => {
+      const lineItemId = await newLineItem();
+      const answer = await postScore(lineItemId, score(overrides));
+      expect(answer.status).toBe(400);
+      expect((answer.body as { message: string }).message).toMatch(message);
+      expect(platform.results(lineItemId)).toEqual([]);
+    });
+
+    it('should refuse a score for a user not on the roster with 422 and a message', async () => {
+      const lineItemId = await newLineItem();
+      const answer = await postScore(lineItemId, score({ userId: 'stranger' }));
+      expect(answer.status).toBe(422);
+      expect(answer.body).toMatchObject({
+        message: 'user stranger is not a member of this course',
+      });
+      expect(platform.results(lineItemId)).toEqual([]);
+    });
+
+    it('should ignore a score whose timestamp is not newer than the stored one', async () => {
+      const lineItemId = await newLineItem();
+      const newer = score({ scoreGiven: 9, timestamp: '2026-12-02T10:00:00.500Z' });
+      const older = score({ scoreGiven: 3, timestamp: '2026-12-02T10:00:00.499Z' });
+      const same = score({ scoreGiven: 4, timestamp: '2026-12-02T10:00:00.500Z' });
+      expect((await postScore(lineItemId, newer)).status).toBe(200);
+      expect((await postScore(lineItemId, older)).status).toBe(200);
+      expect((await postScore(lineItemId, same)).status).toBe(200);
+
+      expect(platform.receivedScores(lineItemId).map((entry) => entry.outcome)).toEqual([
+        'stored',
+        'ignored',
+        'ignored',
+      ]);
+      expect(platform.results(lineItemId)).toEqual([
+        expect.objectContaining({ userId: 'u-0001', resultScore: 9 }),
+      ]);
+      const later = score({ scoreGiven: 10, timestamp: '2026-12-02T11:00:00.000+01:00' });
+      expect((await postScore(lineItemId, later)).status).toBe(200);
+      expect(platform.receivedScores(lineItemId).at(-1)?.outcome).toBe('ignored');
+      const laterStill = score({ scoreGiven: 10, timestamp: '2026-12-02T10:00:01.000Z' });
+      expect((await postScore(lineItemId, laterStill)).status).toBe(200);
+      expect(platform.results(lineItemId)[0]?.resultScore).toBe(10);
+    });
+
+    it('should answer results (Moodle scaling, no resultScore until FullyGraded), filtered by user_id', async () => {
+      const lineItemId = await newLineItem({ scoreMaximum: 100 });
+      await postScore(lineItemId, score({ userId: 'u-0001', scoreGiven: 5, scoreMaximum: 10 }));
+      await postScore(
+        lineItemId,
+        score({ userId: 'u-0002', scoreGiven: 4, gradingProgress: 'PendingManual' }),
+      );
+      const [path, query] = lineItemId.split('?');
+      const resultsUrl = `${path}/results?${query}`;
+
+      const all = await call(resultsUrl, { token, accept: AGS_MEDIA_TYPE.resultContainer });
+      expect(all.status).toBe(200);
+      expect(all.headers.get('content-type')).toBe(AGS_MEDIA_TYPE.resultContainer);
+      expect(all.body).toEqual([
+        expect.objectContaining({ userId: 'u-0001', resultScore: 50, resultMaximum: 100 }),
+        {
+          id: `${path}/results?type_id=1&user_id=u-0002`,
+          scoreOf: lineItemId,
+          userId: 'u-0002',
+          resultMaximum: 100,
+        },
+      ]);
+      const one = await call(`${resultsUrl}&user_id=u-0002`, {
+        token,
+        accept: AGS_MEDIA_TYPE.resultContainer,
+      });
+      expect((one.body as { userId: string }[]).map((entry) => entry.userId)).toEqual(['u-0002']);
+      const scoreOnly = await accessToken([LTI_SCOPE.score]);
+      const refused = await call(resultsUrl, {
+        token: scoreOnly,
+        accept: AGS_MEDIA_TYPE.resultContainer,
+      });
+      expect(refused.status).toBe(403);
+    });
+
+    it('should take scores for a gradebook line item named in a launch claim', async () => {
+      const item = platform.createLineItem(context, {
+        label: 'Essay',
+        scoreMaximum: 20,
+        resourceLinkId: 'link-essay',
+      });
+      const claim = platform.agsClaim(context, { lineitem: item.id });
+      expect(claim).toMatchObject({ lineitem: item.id, lineitems: lineItems });
+      expect((await postScore(item.id, score({ scoreGiven: 18, scoreMaximum: 20 }))).status).toBe(
+        200,
+      );
+      expect(platform.results(item.id)[0]).toMatchObject({ resultScore: 18, resultMaximum: 20 });
+    });
+  });
+
+  describe('failure injection', () => {
+    const context = 'course-failures';
+    let token: string;
+    let lineItemId: string;
+
+    beforeAll(async () => {
+      platform.setRoster(context, [member(1)]);
+      token = await accessToken();
+      lineItemId = platform.createLineItem(context, { label: 'Quiz', scoreMaximum: 10 }).id;
+    });
+
+    function postScore(timestamp: string) {
+      const [path, query] = lineItemId.split('?');
+      return call(`${path}/scores?${query}`, {
+        token,
+        method: 'POST',
+        contentType: AGS_MEDIA_TYPE.score,
+        body: {
+          userId: 'u-0001',
+          scoreGiven: 1,
+          scoreMaximum: 10,
+          activityProgress: 'Completed',
+          gradingProgress: 'FullyGraded',
+          timestamp,
+        },
+      });
+    }
+
+    it('should fail the next n matching calls, then serve normally', async () => {
+      platform.failNext({ path: /\/scores\?/, status: 500, times: 2 });
+      const statuses = [];
+      for (const ms of [1, 2, 3]) {
+        statuses.push((await postScore(`2026-12-02T10:00:00.00${ms}Z`)).status);
+      }
+      expect(statuses).toEqual([500, 500, 200]);
+      expect(
+        platform.serviceRequests.slice(-3).map((entry) => [entry.status, !!entry.injected]),
+      ).toEqual([
+        [500, true],
+        [500, true],
+        [200, false],
+      ]);
+      expect(platform.receivedScores(lineItemId)).toEqual([
+        expect.objectContaining({ outcome: 'stored' }),
+      ]);
+    });
+
+    it('should answer 429 with Retry-After', async () => {
+      platform.failNext({ path: '/scores', status: 429, retryAfter: 3 });
+      const answer = await postScore('2026-12-02T10:00:01.000Z');
+      expect(answer.status).toBe(429);
+      expect(answer.headers.get('retry-after')).toBe('3');
+    });
+
+    it('should fail the token endpoint and record the attempt', async () => {
+      platform.failNext({ path: '/token', status: 503 });
+      const claims = assertionClaims();
+      const answer = await postToken(await keys.sign(claims), [LTI_SCOPE.score]);
+      expect(answer.status).toBe(503);
+      expect(platform.tokenRequests.at(-1)).toMatchObject({
+        status: 503,
+        injected: true,
+        jti: claims.jti,
+        clientId: 'dreamseed-tool',
+        scopes: [LTI_SCOPE.score],
+      });
+    });
+
+    it('should slow a call down, or never answer it', async () => {
+      platform.failNext({ path: '/scores', delayMs: 300 });
+      const started = Date.now();
+      expect((await postScore('2026-12-02T10:00:02.000Z')).status).toBe(200);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+
+      platform.failNext({ path: '/scores', hang: true });
+      const [path, query] = lineItemId.split('?');
+      await expect(
+        fetch(`${path}/scores?${query}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': AGS_MEDIA_TYPE.score },
+          body: '{}',
+          signal: AbortSignal.timeout(300),
+        }),
+      ).rejects.toThrow(/timeout|aborted/i);
     });
   });
 });
