@@ -8,6 +8,25 @@ import {
 import http from 'node:http';
 import { SignJWT } from 'jose';
 import Provider, { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import {
+  LtiAgs,
+  type AgsClaimOptions,
+  type AgsResult,
+  type LineItem,
+  type LineItemInput,
+  type ReceivedScore,
+} from './lti-ags.js';
+import { LtiNrps, type RosterMember, type RosterOptions } from './lti-nrps.js';
+import {
+  assertLtiClientAssertion,
+  LtiServices,
+  SERVICE_SCOPES,
+  tokenEndpointMiddleware,
+  type FailureRule,
+  type ServiceRequestRecord,
+  type TokenErrorHolder,
+  type TokenRequestRecord,
+} from './lti-platform-services.js';
 import { RedirectBrowser } from './redirect-browser.js';
 
 /** The claim names LTI 1.3 (Core, AGS, NRPS, Deep Linking) puts in a launch's id_token. */
@@ -67,6 +86,8 @@ export interface LtiClientConfig {
   deploymentIds: string[];
   /** Defaults to `${toolUrl}/lti/launch`. */
   redirectUris?: string[];
+  /** The service scopes the client may get with client_credentials; default all five. */
+  scopes?: string[];
 }
 
 export interface LtiPlatformOptions {
@@ -81,6 +102,8 @@ export interface LtiPlatformOptions {
   extraClients?: LtiClientConfig[];
   /** Claim names beyond the LTI ones (LTI_CLAIM) that plans may put in `extraClaims`. */
   extraClaimNames?: string[];
+  /** Lifetime of client_credentials access tokens; default 3600 (see serviceTokenTtlSeconds). */
+  serviceTokenTtlSeconds?: number;
 }
 
 export type LtiUser =
@@ -155,6 +178,9 @@ function planOf(ctx: KoaContextWithOIDC): StoredPlan | undefined {
 
 interface PlatformClient extends LtiClientConfig {
   redirectUris: string[];
+  scopes: string[];
+  /** Moodle's tool type id, in service URLs (type_id=, bindings/<id>): 1 for the first client. */
+  typeId: number;
 }
 
 /**
@@ -166,6 +192,9 @@ interface PlatformClient extends LtiClientConfig {
  * for that one request (an `extraParams` validator logs the session in before the account is
  * loaded), `loadExistingGrant` grants openid, and the consent prompt's native-client check is
  * removed, so prompt=none never needs an interaction and no platform cookie is relied on.
+ *
+ * LTI Advantage: client_credentials tokens (private_key_jwt against `${toolUrl}/lti/jwks`),
+ * NRPS and AGS on Moodle-shaped URLs; see lti-platform-services.ts, lti-nrps.ts, lti-ags.ts.
  */
 export class LtiPlatform {
   readonly issuer: string;
@@ -179,6 +208,11 @@ export class LtiPlatform {
   private readonly claimNames: Set<string>;
   readonly kid: string;
   readonly otherKid = 'unknown-key';
+  /** Lifetime of access tokens issued from now on; may be changed at any time. */
+  serviceTokenTtlSeconds: number;
+  private readonly services: LtiServices;
+  private readonly nrps: LtiNrps;
+  private readonly ags: LtiAgs;
   private provider?: Provider;
 
   constructor(private readonly options: LtiPlatformOptions) {
@@ -190,10 +224,31 @@ export class LtiPlatform {
         deploymentIds: [options.deploymentId],
       },
       ...(options.extraClients ?? []),
-    ].map((client) => ({
+    ].map((client, index) => ({
       ...client,
       redirectUris: client.redirectUris ?? [`${client.toolUrl}/lti/launch`],
+      scopes: client.scopes ?? SERVICE_SCOPES,
+      typeId: index + 1,
     }));
+    this.serviceTokenTtlSeconds = options.serviceTokenTtlSeconds ?? 3600;
+    this.nrps = new LtiNrps(this.issuer);
+    this.ags = new LtiAgs(this.issuer, this.nrps);
+    this.services = new LtiServices(
+      {
+        findToken: async (value) => {
+          const token = await this.provider?.ClientCredentials.find(value);
+          // find() allows clockTolerance (15 s) past exp; a real platform does not.
+          return token?.clientId && !token.isExpired
+            ? { clientId: token.clientId, scopes: new Set((token.scope ?? '').split(' ')) }
+            : undefined;
+        },
+        destroyToken: async (value) => {
+          await (await this.provider?.ClientCredentials.find(value))?.destroy();
+        },
+        typeIdOf: (clientId) => this.client(clientId).typeId,
+      },
+      [this.nrps, this.ags],
+    );
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     this.platformKey = privateKey;
     this.platformPublicKey = publicKey;
@@ -262,10 +317,23 @@ export class LtiPlatform {
         // Loopback http:// redirect URIs are refused for web clients using the implicit flow.
         application_type: 'native',
         response_types: ['id_token'],
-        grant_types: ['implicit'],
-        token_endpoint_auth_method: 'none',
+        grant_types: ['implicit', 'client_credentials'],
+        token_endpoint_auth_method: 'private_key_jwt',
+        token_endpoint_auth_signing_alg: 'RS256',
+        jwks_uri: `${client.toolUrl}/lti/jwks`,
+        scope: ['openid', ...client.scopes].join(' '),
         id_token_signed_response_alg: 'RS256',
       })),
+      scopes: ['openid', ...SERVICE_SCOPES],
+      assertJwtClientAuthClaimsAndHeader: (_ctx, claims, header, client) => {
+        assertLtiClientAssertion(
+          claims,
+          header,
+          client.clientId,
+          (message) => new errors.InvalidClientAuth(message),
+        );
+        return Promise.resolve();
+      },
       responseTypes: ['id_token'],
       // Only names listed here reach the id_token, whatever findAccount's claims() returns.
       claims: { openid: [...this.claimNames] },
@@ -301,7 +369,7 @@ export class LtiPlatform {
         policy,
         url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
       },
-      features: { devInteractions: { enabled: false } },
+      features: { devInteractions: { enabled: false }, clientCredentials: { enabled: true } },
       cookies: { keys: [randomBytes(16).toString('hex')] },
       jwks: {
         keys: [
@@ -313,17 +381,40 @@ export class LtiPlatform {
           },
         ] as never,
       },
-      ttl: { IdToken: 300, Interaction: 300, Session: 300, Grant: 300 },
+      ttl: {
+        IdToken: 300,
+        Interaction: 300,
+        Session: 300,
+        Grant: 300,
+        ClientCredentials: () => this.serviceTokenTtlSeconds,
+      },
       // oidc-provider refuses outgoing fetches to loopback (an SSRF guard); tests need them.
       fetch: ((url: string | URL, { dispatcher: _dispatcher, ...init }: Record<string, unknown>) =>
         globalThis.fetch(url, init)) as never,
     });
     this.provider = provider;
+    provider.on('grant.error', (ctx, error) => {
+      (ctx.state as TokenErrorHolder).ltiTokenError = { ...error };
+    });
+    provider.use(
+      tokenEndpointMiddleware(
+        this.services,
+        (clientId) => this.clients.find((client) => client.clientId === clientId)?.scopes,
+      ) as never,
+    );
     const handle = provider.callback();
     const listener: http.RequestListener = (request, response) => {
       const url = new URL(request.url ?? '/', this.issuer);
       if (request.method === 'GET' && url.pathname === '/course') {
         this.coursePage(url, response);
+        return;
+      }
+      if (this.services.handles(url)) {
+        void this.services.handle(request, response, url);
+        return;
+      }
+      if (url.pathname === '/token') {
+        void this.services.handleToken(request, response, url, handle);
         return;
       }
       if (url.pathname.startsWith('/interaction/')) {
@@ -414,6 +505,74 @@ export class LtiPlatform {
     return visible;
   }
 
+  // LTI Advantage services (documented in lti-platform-services.ts, lti-nrps.ts, lti-ags.ts).
+
+  get tokenRequests(): TokenRequestRecord[] {
+    return this.services.tokenRequests;
+  }
+
+  get serviceRequests(): ServiceRequestRecord[] {
+    return this.services.serviceRequests;
+  }
+
+  failNext(rule: FailureRule): void {
+    this.services.failNext(rule);
+  }
+
+  revokeServiceTokens(): Promise<number> {
+    return this.services.revokeServiceTokens();
+  }
+
+  setRoster(contextId: string, members: RosterMember[], options?: RosterOptions) {
+    return this.nrps.setRoster(contextId, members, options);
+  }
+
+  roster(contextId: string): RosterMember[] {
+    return this.nrps.roster(contextId);
+  }
+
+  nrpsClaim(
+    contextId: string,
+    { clientId = this.options.clientId }: { clientId?: string } = {},
+  ): { context_memberships_url: string; service_versions: string[] } {
+    return {
+      context_memberships_url: this.nrps.membershipsUrl(contextId, this.client(clientId).typeId),
+      service_versions: ['2.0'],
+    };
+  }
+
+  /** The AGS part: the same object as lti-ags.ts's LtiAgs (line items, scores, results). */
+  get grades(): LtiAgs {
+    return this.ags;
+  }
+
+  agsClaim(
+    contextId: string,
+    { clientId = this.options.clientId, ...options }: AgsClaimOptions = {},
+  ) {
+    return this.ags.claim(contextId, this.client(clientId).typeId, options);
+  }
+
+  createLineItem(
+    contextId: string,
+    input: LineItemInput,
+    { clientId = this.options.clientId }: { clientId?: string } = {},
+  ): LineItem {
+    return this.ags.createLineItem(contextId, input, this.client(clientId).typeId);
+  }
+
+  lineItems(contextId?: string): LineItem[] {
+    return this.ags.lineItems(contextId);
+  }
+
+  receivedScores(lineItemId?: string): ReceivedScore[] {
+    return this.ags.receivedScores(lineItemId);
+  }
+
+  results(lineItemId: string): AgsResult[] {
+    return this.ags.results(lineItemId);
+  }
+
   /** The platform's course page showing the plan's launch in an iframe named "tool". */
   coursePageUrl(plan: LaunchPlan | string): string {
     const hint = typeof plan === 'string' ? plan : plan.hint;
@@ -502,7 +661,6 @@ export class LtiPlatform {
     client: PlatformClient,
   ): Record<string, unknown> {
     const contextId = input.context?.id ?? 'no-context';
-    const lineItems = `${this.issuer}/api/lti/courses/${encodeURIComponent(contextId)}/line_items`;
     const user: Record<string, unknown> =
       'anonymous' in input.user ? {} : { ...stripUndefined(input.user) };
     const claims: Record<string, unknown> = {
@@ -533,24 +691,13 @@ export class LtiPlatform {
         product_family_code: 'moodle',
         version: '2024100700',
       },
-      [LTI_CLAIM.ags]: {
-        scope: [
-          'https://purl.imsglobal.org/spec/lti-ags/scope/lineitem',
-          'https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly',
-          'https://purl.imsglobal.org/spec/lti-ags/scope/score',
-        ],
-        lineitems: lineItems,
-      },
-      [LTI_CLAIM.nrps]: {
-        context_memberships_url: `${this.issuer}/api/lti/courses/${encodeURIComponent(contextId)}/names_and_roles`,
-        service_versions: ['2.0'],
-      },
+      [LTI_CLAIM.ags]: this.agsClaim(contextId, { clientId: client.clientId }),
+      [LTI_CLAIM.nrps]: this.nrpsClaim(contextId, { clientId: client.clientId }),
       ...(input.extraClaims ?? {}),
     };
     for (const name of input.dropClaims ?? []) {
       delete claims[name];
     }
-    void client;
     return claims;
   }
 
