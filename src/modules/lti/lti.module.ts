@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { registerErrorCodes } from '../../common/errors/error-codes.js';
+import { QueueModule } from '../../common/queue/queue.module.js';
 import { AppConfigService } from '../../config/app-config.service.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { ClassesModule } from '../classes/classes.module.js';
@@ -70,6 +71,7 @@ registerErrorCodes(LTI_SERVICE_ERROR_CODES);
     ClassesModule,
     TenantsModule,
     LicensesModule,
+    QueueModule,
   ],
   controllers: [
     LtiJwksController,

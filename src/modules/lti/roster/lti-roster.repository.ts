@@ -64,6 +64,14 @@ export class LtiRosterRepository {
     mode: 'full' | null;
     at: Date;
   }): Promise<{ sync: RosterSyncRow; created: boolean }> {
+    // A sync whose worker died (or whose job was never queued) must not block the course.
+    await this.dataSource.query(
+      `UPDATE lti_roster_syncs SET status = 'failed', finished_at = $3,
+              error_code = 'LTI_ROSTER_SYNC_ABANDONED', error_message = 'no progress for 30 minutes'
+        WHERE platform_id = $1 AND context_id = $2 AND status IN ('queued', 'running')
+          AND COALESCE(started_at, created_at) < $3::timestamptz - interval '30 minutes'`,
+      [input.platformId, input.contextId, input.at],
+    );
     for (;;) {
       const inserted = await queryOne<RosterSyncRow>(
         this.dataSource,
@@ -77,6 +85,7 @@ export class LtiRosterRepository {
           input.classId,
           input.trigger,
           input.requestedBy,
+          input.mode,
           input.at,
         ],
       );
@@ -159,8 +168,8 @@ export class LtiRosterRepository {
     at: Date,
   ): Promise<void> {
     await this.dataSource.query(
-      `UPDATE lti_roster_syncs SET status = $2, error_code = $3, error_message = $4,
-              finished_at = CASE WHEN $2 = 'failed' THEN $5::timestamptz END,
+      `UPDATE lti_roster_syncs SET status = $2::varchar, error_code = $3, error_message = $4,
+              finished_at = CASE WHEN $2::varchar = 'failed' THEN $5::timestamptz END,
               pages = $6, members = $7, added = $8, removed = $9, skipped = $10
         WHERE id = $1`,
       [
