@@ -15,6 +15,7 @@ import { PublishedDirectoryViews1795580000000 } from './1795580000000-PublishedD
 import { Payments1795590000000 } from './1795590000000-Payments.js';
 import { Licenses1795600000000 } from './1795600000000-Licenses.js';
 import { Lti1795700000000 } from './1795700000000-Lti.js';
+import { LtiDeepLinking1795800000001 } from './1795800000001-LtiDeepLinking.js';
 
 /** Every migration, in order. A unit test checks that each file in this folder is listed. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   Payments1795590000000,
   Licenses1795600000000,
   Lti1795700000000,
+  LtiDeepLinking1795800000001,
 ];

@@ -7,6 +7,10 @@ import { ClassesModule } from '../classes/classes.module.js';
 import { LicensesModule } from '../licenses/licenses.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { DeepLinkingController } from './deep-linking/deep-linking.controller.js';
+import { LTI_DEEP_LINKING_ERROR_CODES } from './deep-linking/deep-linking.errors.js';
+import { DeepLinkingRepository } from './deep-linking/deep-linking.repository.js';
+import { DeepLinking } from './deep-linking/deep-linking.service.js';
 import { LTI_ENTITIES } from './entities/index.js';
 import { LtiLaunchController } from './launch/lti-launch.controller.js';
 import { LtiLaunchRepository } from './launch/lti-launch.repository.js';
@@ -37,11 +41,12 @@ import { DynamicRegistration } from './registration/dynamic-registration.service
 registerErrorCodes(LTI_LAUNCH_ERROR_CODES);
 registerErrorCodes(LTI_KEY_ERROR_CODES);
 registerErrorCodes(LTI_PLATFORM_ERROR_CODES);
+registerErrorCodes(LTI_DEEP_LINKING_ERROR_CODES);
 
 /**
  * The LTI 1.3 tool: registrations of school LMSs (/api/v1/lti/...), the tool's keys
  * (/lti/jwks), login initiation and launch (/lti/login, /lti/launch) and Dynamic Registration
- * (/lti/register).
+ * (/lti/register), and Deep Linking 2.0 answers (/api/v1/lti/deep-linking/...).
  */
 @Module({
   imports: [
@@ -60,6 +65,7 @@ registerErrorCodes(LTI_PLATFORM_ERROR_CODES);
     LtiToolConfigurationController,
     LtiLaunchController,
     DynamicRegistrationController,
+    DeepLinkingController,
   ],
   providers: [
     {
@@ -81,6 +87,8 @@ registerErrorCodes(LTI_PLATFORM_ERROR_CODES);
     PlatformKeySets,
     DynamicRegistrationRepository,
     DynamicRegistration,
+    DeepLinkingRepository,
+    DeepLinking,
   ],
 })
 export class LtiModule {}
