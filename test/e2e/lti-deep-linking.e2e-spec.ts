@@ -330,7 +330,7 @@ describe('LTI Deep Linking 2.0 (oidc-provider playing the LMS)', () => {
           title: 'Fractions: practice set 1',
           url: null,
           custom: { unit: 'fractions', dreamseed_item_id: itemId },
-          line_item: chosen[0]!.lineItem,
+          line_item: chosen[0].lineItem,
           created_by: signedIn.user.id,
           resource_link_id: null,
         },
@@ -611,7 +611,7 @@ describe('LTI Deep Linking 2.0 (oidc-provider playing the LMS)', () => {
           `SELECT (SELECT count(*)::int FROM lti_launch_failures WHERE error_code = 'LTI_CLAIM_MISSING') AS failures,
                 (SELECT count(*)::int FROM lti_launches) AS launches`,
         );
-        return row!;
+        return row;
       };
       const before = await counts();
       const response = (await deepLinkingLaunch({ settings: settings(overrides) })).launchResponse;
@@ -648,7 +648,7 @@ describe('LTI Deep Linking 2.0 (oidc-provider playing the LMS)', () => {
       `SELECT resource_link_id FROM lti_deep_linked_items WHERE id = $1`,
       [itemId],
     );
-    expect(row!.resource_link_id).toBe('moodle-link-41');
+    expect(row.resource_link_id).toBe('moodle-link-41');
     // An LMS that dropped the custom parameters: the resource link finds it.
     const dropped = await exchange(
       await moodle.driveLaunch(
@@ -693,7 +693,7 @@ describe('LTI Deep Linking 2.0 (oidc-provider playing the LMS)', () => {
       `SELECT resource_link_id FROM lti_deep_linked_items WHERE id = $1`,
       [itemId],
     );
-    expect(row!.resource_link_id).toBeNull();
+    expect(row.resource_link_id).toBeNull();
   });
 
   it('should refuse a response more than an hour after the launch', async () => {

@@ -65,7 +65,7 @@ export class DeepLinkReturnEndpoint {
         setTimeout(resolve, 100);
       });
     }
-    return this.received[count - 1]!;
+    return this.received[count - 1];
   }
 
   private async handle(request: http.IncomingMessage, response: http.ServerResponse) {
@@ -82,14 +82,14 @@ export class DeepLinkReturnEndpoint {
     const entry: DeepLinkReturn = { fields, contentType: request.headers['content-type'] };
     try {
       const token = fields.JWT ?? '';
-      entry.header = decodeProtectedHeader(token) as Record<string, unknown>;
+      entry.header = decodeProtectedHeader(token);
       const { payload } = await jwtVerify(token, this.keySet, {
         algorithms: ['RS256'],
         issuer: this.options.clientId,
         audience: this.options.audience,
         requiredClaims: ['iat', 'exp', 'nonce'],
       });
-      entry.payload = payload as JWTPayload & Record<string, unknown>;
+      entry.payload = payload;
     } catch (error) {
       entry.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     }
