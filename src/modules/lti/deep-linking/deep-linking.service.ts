@@ -18,7 +18,10 @@ import {
   type DeepLinkingLaunchRow,
   type NewDeepLinkedItem,
 } from './deep-linking.repository.js';
-import type { ContentItemDto, DeepLinkingResponseDto } from './dto/deep-linking-response.dto.js';
+import type {
+  DeepLinkContentItemDto,
+  DeepLinkingResponseDto,
+} from './dto/deep-linking-response.dto.js';
 
 /** How long after its launch a deep-linking request may be answered. */
 export const DEEP_LINKING_ANSWER_MS = 60 * 60 * 1000;
@@ -180,7 +183,7 @@ export class DeepLinking {
   }
 
   /** What the LMS said it accepts (Deep Linking 2.0 §4.4.1), item by item. */
-  private checkItems(items: ContentItemDto[], settings: DeepLinkingSettings): void {
+  private checkItems(items: DeepLinkContentItemDto[], settings: DeepLinkingSettings): void {
     const refuse = (index: number, reason: string) => {
       throw new AppException('LTI_DEEP_LINKING_ITEM_NOT_ACCEPTED', undefined, { index, reason });
     };
@@ -217,7 +220,7 @@ export class DeepLinking {
   }
 
   private newItem(
-    item: ContentItemDto,
+    item: DeepLinkContentItemDto,
     launch: DeepLinkingLaunchRow,
     userId: string,
     at: Date,

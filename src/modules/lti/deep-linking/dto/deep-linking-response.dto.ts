@@ -27,7 +27,7 @@ export const MAX_ITEMS = 50;
 const HTTP_URL = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
 
 /** A line item the LMS creates with the link (LTI AGS): only when `accept_lineitem` is not false. */
-export class LineItemDto {
+export class DeepLinkLineItemDto {
   /** @example 100 */
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @IsPositive()
@@ -54,7 +54,7 @@ export class LineItemDto {
 }
 
 /** Open in a new window (needs `window` in `accept_presentation_document_targets`). */
-export class WindowDto {
+export class DeepLinkWindowDto {
   /** @example dreamseed */
   @IsOptional()
   @IsString()
@@ -83,7 +83,7 @@ export class WindowDto {
 }
 
 /** Embed in an iframe (needs `iframe` in `accept_presentation_document_targets`). */
-export class IframeDto {
+export class DeepLinkIframeDto {
   /** @example 800 */
   @IsOptional()
   @IsInt()
@@ -105,7 +105,7 @@ export class IframeDto {
   src?: string;
 }
 
-export class ImageRefDto {
+export class DeepLinkImageDto {
   /** @example https://cdn.dreamseed.example/icons/fractions.png */
   @IsUrl(HTTP_URL)
   @MaxLength(2048)
@@ -131,7 +131,7 @@ export class ImageRefDto {
  * required for `link`, `file` and `image`, `html` for `html`; an `ltiResourceLink`'s `url`
  * (optional) must be on this tool's origin; `custom` and `lineItem` belong to `ltiResourceLink`.
  */
-export class ContentItemDto {
+export class DeepLinkContentItemDto {
   /** @example ltiResourceLink */
   @IsIn(CONTENT_ITEM_TYPES)
   type!: ContentItemType;
@@ -167,28 +167,28 @@ export class ContentItemDto {
 
   @IsOptional()
   @ValidateNested()
-  @Type(() => LineItemDto)
-  lineItem?: LineItemDto;
+  @Type(() => DeepLinkLineItemDto)
+  lineItem?: DeepLinkLineItemDto;
 
   @IsOptional()
   @ValidateNested()
-  @Type(() => WindowDto)
-  window?: WindowDto;
+  @Type(() => DeepLinkWindowDto)
+  window?: DeepLinkWindowDto;
 
   @IsOptional()
   @ValidateNested()
-  @Type(() => IframeDto)
-  iframe?: IframeDto;
+  @Type(() => DeepLinkIframeDto)
+  iframe?: DeepLinkIframeDto;
 
   @IsOptional()
   @ValidateNested()
-  @Type(() => ImageRefDto)
-  icon?: ImageRefDto;
+  @Type(() => DeepLinkImageDto)
+  icon?: DeepLinkImageDto;
 
   @IsOptional()
   @ValidateNested()
-  @Type(() => ImageRefDto)
-  thumbnail?: ImageRefDto;
+  @Type(() => DeepLinkImageDto)
+  thumbnail?: DeepLinkImageDto;
 
   /** A `file` item's media type. @example application/pdf */
   @IsOptional()
@@ -223,8 +223,8 @@ export class DeepLinkingResponseDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_ITEMS)
   @ValidateNested({ each: true })
-  @Type(() => ContentItemDto)
-  items?: ContentItemDto[];
+  @Type(() => DeepLinkContentItemDto)
+  items?: DeepLinkContentItemDto[];
 
   /** The teacher chose nothing: the LMS gets an empty list. @example true */
   @IsOptional()
