@@ -156,6 +156,7 @@ export class LtiLaunches {
       metadata: {
         platform_id: platform.id,
         deployment_id: message.deploymentId,
+        message_type: message.messageType,
         role: launched.role.tenantRole,
       },
     });
