@@ -545,6 +545,13 @@ describe('LTI Deep Linking 2.0 (oidc-provider playing the LMS)', () => {
       'items.0.script',
     ],
     ['neither items nor cancel', {}, {}, 'LTI_DEEP_LINKING_CHOICE_MISSING', ''],
+    [
+      'both items and cancel',
+      {},
+      { items: [chosen[1]], cancel: true },
+      'LTI_DEEP_LINKING_CHOICE_MISSING',
+      '',
+    ],
     ['an empty item list', {}, { items: [] }, 'COMMON_VALIDATION_FAILED', 'items'],
   ])(
     'should refuse %s with a 400 envelope and write nothing',

@@ -21,7 +21,7 @@ export const LTI_DEEP_LINKING_ERROR_CODES = {
   },
   LTI_DEEP_LINKING_CHOICE_MISSING: {
     status: HttpStatus.BAD_REQUEST,
-    message: 'Send either items (at least one) or cancel: true',
+    message: 'Send either items (at least one) or cancel: true, not both',
   },
   LTI_DEEP_LINKING_ITEM_NOT_ACCEPTED: {
     status: HttpStatus.BAD_REQUEST,

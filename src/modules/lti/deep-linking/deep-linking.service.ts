@@ -139,12 +139,10 @@ export class DeepLinking {
     }
     const settings = readDeepLinkingSettings(launch.claims[CLAIM.deepLinkingSettings]);
     const cancelled = dto.cancel === true;
-    const chosen = cancelled ? [] : (dto.items ?? []);
-    if (!cancelled && chosen.length === 0) {
+    const chosen = dto.items ?? [];
+    // Items, or a cancel: never both, never neither.
+    if (cancelled ? dto.items !== undefined : chosen.length === 0) {
       throw new AppException('LTI_DEEP_LINKING_CHOICE_MISSING');
-    }
-    if (cancelled && dto.items !== undefined) {
-      throw new AppException('LTI_DEEP_LINKING_CHOICE_MISSING', 'Send items or cancel, not both');
     }
     this.checkItems(chosen, settings);
     const platform = await this.launches.platform(launch.platform_id);
