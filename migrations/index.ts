@@ -16,6 +16,7 @@ import { Payments1795590000000 } from './1795590000000-Payments.js';
 import { Licenses1795600000000 } from './1795600000000-Licenses.js';
 import { Lti1795700000000 } from './1795700000000-Lti.js';
 import { LtiAdvantage1795800000000 } from './1795800000000-LtiAdvantage.js';
+import { LtiDeepLinking1795800000001 } from './1795800000001-LtiDeepLinking.js';
 
 /** Every migration, in order. A unit test checks that each file in this folder is listed. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   Licenses1795600000000,
   Lti1795700000000,
   LtiAdvantage1795800000000,
+  LtiDeepLinking1795800000001,
 ];

@@ -8,6 +8,10 @@ import { ClassesModule } from '../classes/classes.module.js';
 import { LicensesModule } from '../licenses/licenses.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { DeepLinkingController } from './deep-linking/deep-linking.controller.js';
+import { LTI_DEEP_LINKING_ERROR_CODES } from './deep-linking/deep-linking.errors.js';
+import { DeepLinkingRepository } from './deep-linking/deep-linking.repository.js';
+import { DeepLinking } from './deep-linking/deep-linking.service.js';
 import { LTI_ENTITIES } from './entities/index.js';
 import { LtiLaunchController } from './launch/lti-launch.controller.js';
 import { LtiLaunchRepository } from './launch/lti-launch.repository.js';
@@ -57,11 +61,14 @@ registerErrorCodes(LTI_KEY_ERROR_CODES);
 registerErrorCodes(LTI_PLATFORM_ERROR_CODES);
 registerErrorCodes(LTI_SERVICE_ERROR_CODES);
 
+registerErrorCodes(LTI_DEEP_LINKING_ERROR_CODES);
+
 /**
  * The LTI 1.3 tool: registrations of school LMSs (/api/v1/lti/...), the tool's keys
  * (/lti/jwks), login initiation and launch (/lti/login, /lti/launch), Dynamic Registration
- * (/lti/register), and LTI Advantage: roster sync (NRPS) and grades (AGS) of the classes made
- * from LMS courses (/api/v1/lti/contexts/:classId/...).
+ * (/lti/register), and LTI Advantage: Deep Linking 2.0 answers (/api/v1/lti/deep-linking/...),
+ * roster sync (NRPS) and grades (AGS) of the classes made from LMS courses
+ * (/api/v1/lti/contexts/:classId/...).
  */
 @Module({
   imports: [
@@ -83,6 +90,7 @@ registerErrorCodes(LTI_SERVICE_ERROR_CODES);
     DynamicRegistrationController,
     LtiRosterController,
     LtiGradesController,
+    DeepLinkingController,
   ],
   providers: [
     {
@@ -119,6 +127,8 @@ registerErrorCodes(LTI_SERVICE_ERROR_CODES);
     LtiScorePublisher,
     LtiJobs,
     LtiJobsProcessor,
+    DeepLinkingRepository,
+    DeepLinking,
   ],
 })
 export class LtiModule {}

@@ -1,4 +1,6 @@
 import { LtiContext } from './lti-context.entity.js';
+import { LtiDeepLinkResponse } from './lti-deep-link-response.entity.js';
+import { LtiDeepLinkedItem } from './lti-deep-linked-item.entity.js';
 import { LtiDeployment } from './lti-deployment.entity.js';
 import { LtiIdentity } from './lti-identity.entity.js';
 import { LtiLaunchFailure } from './lti-launch-failure.entity.js';
@@ -20,4 +22,6 @@ export const LTI_ENTITIES = [
   LtiLaunch,
   LtiLaunchFailure,
   LtiRegistrationLink,
+  LtiDeepLinkResponse,
+  LtiDeepLinkedItem,
 ];

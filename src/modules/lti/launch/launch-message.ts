@@ -1,4 +1,8 @@
-import { CLAIM, REQUIRED_CLAIMS } from './lti-claims.js';
+import {
+  readDeepLinkingSettings,
+  type DeepLinkingSettings,
+} from '../deep-linking/deep-linking-settings.js';
+import { CLAIM, DEEP_LINKING_REQUEST, REQUIRED_CLAIMS } from './lti-claims.js';
 import { refuse, type IdTokenClaims } from './id-token-validator.js';
 
 export interface LaunchMessage {
@@ -9,6 +13,8 @@ export interface LaunchMessage {
   targetLinkUri: string | null;
   resourceLinkId: string | null;
   context: { id: string; title: string | null; label: string | null } | null;
+  /** An LtiDeepLinkingRequest's settings, checked. */
+  deepLinking: DeepLinkingSettings | null;
 }
 
 /**
@@ -48,6 +54,10 @@ export function readLaunchMessage(
   ) {
     throw refuse('LTI_CLAIM_MISSING', { claim: CLAIM.roles });
   }
+  const deepLinking =
+    messageType === DEEP_LINKING_REQUEST
+      ? readDeepLinkingSettings(claims[CLAIM.deepLinkingSettings])
+      : null;
   const context = claims[CLAIM.context] as Record<string, unknown> | undefined;
   const target = claims[CLAIM.targetLinkUri];
   return {
@@ -60,6 +70,7 @@ export function readLaunchMessage(
     context: isId(context?.id)
       ? { id: context.id, title: text(context.title), label: text(context.label) }
       : null,
+    deepLinking,
   };
 }
 

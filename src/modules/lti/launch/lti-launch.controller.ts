@@ -146,14 +146,19 @@ export class LtiLaunchController {
     if (!(error instanceof AppException)) {
       throw error;
     }
-    const newWindowUrl = (error.details as { new_window_url?: unknown } | null)?.new_window_url;
+    const details = error.details as { new_window_url?: unknown; claim?: unknown } | null;
+    const newWindowUrl = details?.new_window_url;
     void reply.header('x-error-code', error.code);
     sendLtiPage(
       reply,
       error.status,
       messagePage({
         title: 'DreamSeed could not open here',
-        message: error.message,
+        // The claim missing is named, so an LMS admin can see what to turn on.
+        message:
+          typeof details?.claim === 'string'
+            ? `The launch lacks a required claim: ${details.claim}`
+            : error.message,
         code: error.code,
         requestId: String(request.id),
         newWindowUrl: typeof newWindowUrl === 'string' ? newWindowUrl : undefined,

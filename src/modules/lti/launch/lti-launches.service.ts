@@ -12,7 +12,8 @@ import { SeatAssignments } from '../../licenses/seat-assignments.service.js';
 import { TenantFeatures } from '../../tenants/tenant-features.service.js';
 import { TenantsRepository } from '../../tenants/tenants.repository.js';
 import { refuse, verifyIdToken, type IdTokenClaims } from './id-token-validator.js';
-import { CLAIM, RESOURCE_LINK_REQUEST } from './lti-claims.js';
+import { DeepLinking } from '../deep-linking/deep-linking.service.js';
+import { CLAIM, DEEP_LINKING_REQUEST, RESOURCE_LINK_REQUEST } from './lti-claims.js';
 import { readLaunchMessage, type LaunchMessage } from './launch-message.js';
 import {
   LtiLaunchRepository,
@@ -25,8 +26,8 @@ import { LtiProvisioning, type ProvisionedLaunch } from './lti-provisioning.serv
 import { PlatformKeySets } from './platform-key-sets.service.js';
 import { LtiRoster } from '../roster/lti-roster.service.js';
 
-/** The message types this tool answers (deep linking comes with LTI Advantage). */
-export const SUPPORTED_MESSAGES = [RESOURCE_LINK_REQUEST];
+/** The message types this tool answers. */
+export const SUPPORTED_MESSAGES = [RESOURCE_LINK_REQUEST, DEEP_LINKING_REQUEST];
 
 const LINK_CODE_TTL_MS = 10 * 60 * 1000;
 
@@ -59,6 +60,7 @@ export class LtiLaunches {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly roster: LtiRoster,
+    private readonly deepLinking: DeepLinking,
     config: AppConfigService,
   ) {
     this.frontendUrl = config.get('FRONTEND_URL');
@@ -159,12 +161,13 @@ export class LtiLaunches {
       metadata: {
         platform_id: platform.id,
         deployment_id: message.deploymentId,
+        message_type: message.messageType,
         role: launched.role.tenantRole,
       },
     });
     return {
       kind: 'redirect',
-      location: await this.landing(platform, claims, message, launched, device),
+      location: await this.landing(platform, claims, message, launched, device, now),
       clearCookie: `${stateCookieName(stateHash)}=; Path=/lti; Max-Age=0; HttpOnly; Secure; SameSite=None; Partitioned`,
     };
   }
@@ -282,6 +285,7 @@ export class LtiLaunches {
     message: LaunchMessage,
     launched: ProvisionedLaunch,
     device: DeviceInfo,
+    now: Date,
   ): Promise<string> {
     if (!launched.user) {
       return frontendUrlFor(this.frontendUrl, '/lti/launch', {
@@ -309,6 +313,17 @@ export class LtiLaunches {
         roles: message.roles,
         launch_presentation: objectOrNull(claims[CLAIM.launchPresentation]),
         custom: objectOrNull(claims[CLAIM.custom]),
+        deep_linking: message.deepLinking
+          ? this.deepLinking.contextOf(launched.launchId, message.deepLinking, now)
+          : null,
+        content:
+          message.messageType === RESOURCE_LINK_REQUEST
+            ? await this.deepLinking.contentOf(
+                platform,
+                claims[CLAIM.custom],
+                message.resourceLinkId,
+              )
+            : null,
       },
     );
     return frontendUrlFor(this.frontendUrl, '/lti/launch', { code });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 
 /**
@@ -87,10 +88,40 @@ export function readStatePage(data: {
   );
 }
 
-function page(title: string, body: string): string {
+// The one inline script of the deep-linking answer, allowed by its hash (no nonce to carry).
+const AUTO_SUBMIT = `document.getElementById('dl-return').submit();`;
+const AUTO_SUBMIT_HASH = createHash('sha256').update(AUTO_SUBMIT).digest('base64');
+
+/** The deep-linking answer's headers: only its own auto-submit script runs. */
+export const DEEP_LINK_PAGE_HEADERS = {
+  ...LTI_PAGE_HEADERS,
+  'content-security-policy': `default-src 'none'; script-src 'sha256-${AUTO_SUBMIT_HASH}'; style-src 'unsafe-inline'; frame-ancestors *; base-uri 'none'`,
+};
+
+/**
+ * The end of deep linking: the browser posts the signed LtiDeepLinkingResponse to the LMS's
+ * return URL (field `JWT`), by itself, or by the button when scripts are off.
+ */
+export function deepLinkReturnPage(data: { action: string; jwt: string }): string {
+  return page(
+    'Returning to your LMS',
+    `<form id="dl-return" method="post" action="${attr(data.action)}">
+<input type="hidden" name="JWT" value="${attr(data.jwt)}">
+<p>Returning to your LMS…</p><button type="submit">Continue</button></form>`,
+    `<script>${AUTO_SUBMIT}</script>`,
+    'body',
+  );
+}
+
+function page(
+  title: string,
+  body: string,
+  script = '<script src="/lti/storage.js" defer></script>',
+  scriptAt: 'head' | 'body' = 'head',
+): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${html(title)}</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:36rem;padding:0 1rem;color:#222}.ref{color:#666;font-size:.85rem}</style>
-<script src="/lti/storage.js" defer></script></head><body>${body}</body></html>`;
+${scriptAt === 'head' ? script : ''}</head><body>${body}${scriptAt === 'body' ? script : ''}</body></html>`;
 }
 
 function html(text: string): string {
