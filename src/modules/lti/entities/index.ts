@@ -10,6 +10,11 @@ import { LtiNonce } from './lti-nonce.entity.js';
 import { LtiPlatform } from './lti-platform.entity.js';
 import { LtiRegistrationLink } from './lti-registration-link.entity.js';
 import { LtiToolKey } from './lti-tool-key.entity.js';
+import { LtiServiceToken } from './lti-service-token.entity.js';
+import { LtiRosterSyncEntity } from './lti-roster-sync.entity.js';
+import { LtiRosterMember } from './lti-roster-member.entity.js';
+import { LtiLineItem } from './lti-line-item.entity.js';
+import { LtiScore } from './lti-score.entity.js';
 
 export const LTI_ENTITIES = [
   LtiPlatform,
@@ -24,4 +29,9 @@ export const LTI_ENTITIES = [
   LtiRegistrationLink,
   LtiDeepLinkResponse,
   LtiDeepLinkedItem,
+  LtiServiceToken,
+  LtiRosterSyncEntity,
+  LtiRosterMember,
+  LtiLineItem,
+  LtiScore,
 ];
