@@ -297,6 +297,18 @@ describe('LTI platform counterpart: LTI Advantage services', () => {
       expect(answer.status).toBe(200);
     });
 
+    it('should accept an audience array holding the token URL', async () => {
+      const aud = ['https://elsewhere.test', platform.tokenUrl];
+      const answer = await postToken(await keys.sign(assertionClaims({ aud })), [LTI_SCOPE.score]);
+      expect(answer.status).toBe(200);
+    });
+
+    it("should accept an assertion expired less than oidc-provider's 15 s clockTolerance ago", async () => {
+      const exp = Math.floor(Date.now() / 1000) - 5;
+      const answer = await postToken(await keys.sign(assertionClaims({ exp })), [LTI_SCOPE.score]);
+      expect(answer.status).toBe(200);
+    });
+
     it.each([
       ['an audience other than the token URL or issuer', { aud: 'https://elsewhere.test/token' }],
       ['a sub other than the client_id', { sub: 'someone-else' }],

@@ -227,7 +227,7 @@ export class LtiPlatform {
     ].map((client, index) => ({
       ...client,
       redirectUris: client.redirectUris ?? [`${client.toolUrl}/lti/launch`],
-      scopes: client.scopes ?? SERVICE_SCOPES,
+      scopes: [...(client.scopes ?? SERVICE_SCOPES)],
       typeId: index + 1,
     }));
     this.serviceTokenTtlSeconds = options.serviceTokenTtlSeconds ?? 3600;
@@ -521,6 +521,13 @@ export class LtiPlatform {
 
   revokeServiceTokens(): Promise<number> {
     return this.services.revokeServiceTokens();
+  }
+
+  /** Empties tokenRequests, serviceRequests and receivedScores (state is kept). */
+  clearServiceRecords(): void {
+    this.services.tokenRequests.length = 0;
+    this.services.serviceRequests.length = 0;
+    this.ags.clearReceived();
   }
 
   setRoster(contextId: string, members: RosterMember[], options?: RosterOptions) {
