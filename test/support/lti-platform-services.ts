@@ -17,6 +17,8 @@
  *   are delayed by `delayMs`, or never answered (`hang`).
  * - `revokeServiceTokens(): Promise<number>`: every access token issued so far answers 401.
  * - `clearServiceRecords(): void`: empties the records above and receivedScores.
+ * - `forgetToolKeys(clientId?): Promise<void>`: the tool's JWKS is fetched again on the next
+ *   assertion with an unknown kid (after the tool rotates its key).
  * - `serviceTokenTtlSeconds` (option and mutable field, default 3600): lifetime of tokens issued
  *   from then on; an expired token answers 401 at once (oidc-provider's own find() would allow
  *   its 15 s clockTolerance).

@@ -523,6 +523,18 @@ export class LtiPlatform {
     return this.services.revokeServiceTokens();
   }
 
+  /**
+   * oidc-provider keeps a tool's JWKS for max(60 s, its Cache-Control max-age: 300 s for our
+   * app) and refetches on an unknown kid only after that: call this after rotating tool keys.
+   */
+  async forgetToolKeys(clientId = this.options.clientId): Promise<void> {
+    const client = (await this.provider?.Client.find(clientId)) as
+      { asymmetricKeyStore?: { freshUntil?: number } } | undefined;
+    if (client?.asymmetricKeyStore) {
+      client.asymmetricKeyStore.freshUntil = 0;
+    }
+  }
+
   /** Empties tokenRequests, serviceRequests and receivedScores (state is kept). */
   clearServiceRecords(): void {
     this.services.tokenRequests.length = 0;
