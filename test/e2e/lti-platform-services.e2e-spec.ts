@@ -16,7 +16,8 @@ import { LTI_SCOPE, SERVICE_SCOPES } from '../support/lti-platform-services.js';
 class ToolKeys {
   private server?: http.Server;
   readonly url: string;
-  readonly kid = `tool-${randomUUID()}`;
+  kid = '';
+  jwksFetches = 0;
   private privateKey?: CryptoKey;
   private publicJwk?: JWK;
 
@@ -25,18 +26,28 @@ class ToolKeys {
   }
 
   async start(): Promise<void> {
-    const { privateKey, publicKey } = await generateKeyPair('RS256');
-    this.privateKey = privateKey;
-    this.publicJwk = { ...(await exportJWK(publicKey)), kid: this.kid, alg: 'RS256', use: 'sig' };
+    await this.rotate();
     this.server = http.createServer((request, response) => {
       if (request.url === '/lti/jwks') {
-        response.writeHead(200, { 'content-type': 'application/json' });
+        this.jwksFetches += 1;
+        response.writeHead(200, {
+          'content-type': 'application/json',
+          'cache-control': 'public, max-age=300',
+        });
         response.end(JSON.stringify({ keys: [this.publicJwk] }));
         return;
       }
       response.writeHead(404).end();
     });
     await new Promise<void>((resolve) => this.server?.listen(this.port, '127.0.0.1', resolve));
+  }
+
+  /** A new signing key under a new kid; the JWKS then publishes only it. */
+  async rotate(): Promise<void> {
+    const { privateKey, publicKey } = await generateKeyPair('RS256');
+    this.kid = `tool-${randomUUID()}`;
+    this.privateKey = privateKey;
+    this.publicJwk = { ...(await exportJWK(publicKey)), kid: this.kid, alg: 'RS256', use: 'sig' };
   }
 
   async stop(): Promise<void> {
@@ -297,6 +308,18 @@ describe('LTI platform counterpart: LTI Advantage services', () => {
       expect(answer.status).toBe(200);
     });
 
+    it('should accept an audience array holding the token URL', async () => {
+      const aud = ['https://elsewhere.test', platform.tokenUrl];
+      const answer = await postToken(await keys.sign(assertionClaims({ aud })), [LTI_SCOPE.score]);
+      expect(answer.status).toBe(200);
+    });
+
+    it("should accept an assertion expired less than oidc-provider's 15 s clockTolerance ago", async () => {
+      const exp = Math.floor(Date.now() / 1000) - 5;
+      const answer = await postToken(await keys.sign(assertionClaims({ exp })), [LTI_SCOPE.score]);
+      expect(answer.status).toBe(200);
+    });
+
     it.each([
       ['an audience other than the token URL or issuer', { aud: 'https://elsewhere.test/token' }],
       ['a sub other than the client_id', { sub: 'someone-else' }],
@@ -326,6 +349,21 @@ describe('LTI platform counterpart: LTI Advantage services', () => {
       expect(noKid.status).toBe(401);
       expect(platform.tokenRequests.at(-2)?.errorDetail).toMatch(/kid/);
       expect(wrongKey.status).toBe(401);
+    });
+
+    it('should keep the tool JWKS cached after a key rotation until forgetToolKeys', async () => {
+      await accessToken([LTI_SCOPE.score]);
+      const fetches = keys.jwksFetches;
+      await keys.rotate();
+      const cached = await postToken(await keys.sign(assertionClaims()), [LTI_SCOPE.score]);
+      expect(cached.status).toBe(401);
+      expect(keys.jwksFetches).toBe(fetches);
+      await platform.forgetToolKeys();
+      const fresh = await postToken(await keys.sign(assertionClaims()), [LTI_SCOPE.score]);
+      expect(fresh.status).toBe(200);
+      expect(keys.jwksFetches).toBe(fetches + 1);
+      // The other client shares the JWKS URL but has its own cache.
+      await platform.forgetToolKeys('roster-only-tool');
     });
 
     it.each([

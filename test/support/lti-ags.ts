@@ -185,6 +185,10 @@ export class LtiAgs implements ServiceRouter {
     );
   }
 
+  clearReceived(): void {
+    this.received.length = 0;
+  }
+
   results(lineItemId: string): AgsResult[] {
     const stored = [...this.items.values()].find((item) => this.idOf(item) === lineItemId);
     if (!stored) {

@@ -16,6 +16,19 @@
  *   substring of path+query; /token included) answer `status` (with Retry-After when given), or
  *   are delayed by `delayMs`, or never answered (`hang`).
  * - `revokeServiceTokens(): Promise<number>`: every access token issued so far answers 401.
+ * - `clearServiceRecords(): void`: empties the records above and receivedScores.
+ * - `forgetToolKeys(clientId?): Promise<void>`: the tool's JWKS is fetched again on the next
+ *   assertion with an unknown kid (after the tool rotates its key).
+ * - `serviceTokenTtlSeconds` (option and mutable field, default 3600): lifetime of tokens issued
+ *   from then on; an expired token answers 401 at once (oidc-provider's own find() would allow
+ *   its 15 s clockTolerance).
+ *
+ * The token endpoint (oidc-provider, `${issuer}/token`): grant client_credentials with
+ * private_key_jwt only, verified against `${toolUrl}/lti/jwks` (cached by oidc-provider for at
+ * least 60 s; an unknown kid refetches only once that is stale). The assertion needs iss = sub =
+ * client_id, aud = the token URL or the issuer (or an array holding one), exp, iat, a jti never
+ * seen before for that iss (replay: 401 invalid_client), and a kid header. Scopes: only the five
+ * LTI service scopes the client is allowed, at least one (else 400 invalid_scope).
  */
 import type http from 'node:http';
 

@@ -227,7 +227,7 @@ export class LtiPlatform {
     ].map((client, index) => ({
       ...client,
       redirectUris: client.redirectUris ?? [`${client.toolUrl}/lti/launch`],
-      scopes: client.scopes ?? SERVICE_SCOPES,
+      scopes: [...(client.scopes ?? SERVICE_SCOPES)],
       typeId: index + 1,
     }));
     this.serviceTokenTtlSeconds = options.serviceTokenTtlSeconds ?? 3600;
@@ -521,6 +521,25 @@ export class LtiPlatform {
 
   revokeServiceTokens(): Promise<number> {
     return this.services.revokeServiceTokens();
+  }
+
+  /**
+   * oidc-provider keeps a tool's JWKS for max(60 s, its Cache-Control max-age: 300 s for our
+   * app) and refetches on an unknown kid only after that: call this after rotating tool keys.
+   */
+  async forgetToolKeys(clientId = this.options.clientId): Promise<void> {
+    const client = (await this.provider?.Client.find(clientId)) as
+      { asymmetricKeyStore?: { freshUntil?: number } } | undefined;
+    if (client?.asymmetricKeyStore) {
+      client.asymmetricKeyStore.freshUntil = 0;
+    }
+  }
+
+  /** Empties tokenRequests, serviceRequests and receivedScores (state is kept). */
+  clearServiceRecords(): void {
+    this.services.tokenRequests.length = 0;
+    this.services.serviceRequests.length = 0;
+    this.ags.clearReceived();
   }
 
   setRoster(contextId: string, members: RosterMember[], options?: RosterOptions) {
