@@ -15,7 +15,7 @@ usage: npm run cli -- lti-keys
   Lists the LTI tool's keys (kid, status, created).
 usage: npm run cli -- lti-rotate-key
   A new LTI tool key signs from now on; the previous one stays published in /lti/jwks.
-usage: npm run cli -- lti-remove-key --kid <kid>
+usage: npm run cli -- lti-remove-key --kid=<kid>  (a kid may start with '-': keep the '=')
   Removes a published (no longer signing) key from /lti/jwks.`;
 
 async function readPassword(fromEnv: string | undefined): Promise<string> {

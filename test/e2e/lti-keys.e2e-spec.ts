@@ -191,10 +191,10 @@ describe('LTI tool keys', () => {
       ]);
       expect(lines[0]?.split('\t')[2]).toMatch(/^\d{4}-\d\d-\d\dT/);
 
-      const refused = cli(['lti-remove-key', '--kid', kid ?? '']);
+      const refused = cli(['lti-remove-key', `--kid=${kid ?? ''}`]);
       await expect(refused).rejects.toMatchObject({ code: 1 });
       await expect(refused).rejects.toMatchObject({ stderr: expect.stringMatching(/signs now/) });
-      const removed = await cli(['lti-remove-key', '--kid', before]);
+      const removed = await cli(['lti-remove-key', `--kid=${before}`]);
       expect(removed.stdout).toContain(`LTI tool key ${before}: removed`);
       expect((await jwks()).body.keys.map((key) => key.kid)).toEqual([kid]);
       await expect(cli(['lti-remove-key'])).rejects.toMatchObject({ code: 1 });
