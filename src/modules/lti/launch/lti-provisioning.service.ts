@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { TenantRole } from '../../../common/auth/roles.js';
 import { CacheInvalidation } from '../../../common/cache/cache-invalidation.service.js';
+import { isUniqueViolation } from '../../../common/database/sql.js';
 import { OutboxService } from '../../../common/events/outbox.service.js';
 import { ClassesRepository } from '../../classes/classes.repository.js';
 import { generateJoinCode } from '../../classes/join-code.js';
@@ -49,7 +50,25 @@ export class LtiProvisioning {
     private readonly outbox: OutboxService,
   ) {}
 
-  provision(
+  async provision(
+    platform: LaunchPlatform,
+    claims: IdTokenClaims,
+    message: LaunchMessage,
+    now: Date,
+  ): Promise<ProvisionedLaunch> {
+    try {
+      return await this.provisionOnce(platform, claims, message, now);
+    } catch (error) {
+      // A roster sync (or the same person's other launch) created them meanwhile: the second
+      // try finds them; the first rolled back whole, nonce included.
+      if (isUniqueViolation(error, 'uq_lti_identities_issuer_subject')) {
+        return this.provisionOnce(platform, claims, message, now);
+      }
+      throw error;
+    }
+  }
+
+  private provisionOnce(
     platform: LaunchPlatform,
     claims: IdTokenClaims,
     message: LaunchMessage,
