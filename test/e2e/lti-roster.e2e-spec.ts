@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { bearer, createTenant, createUser, login, type Tokens } from '../factories/accounts.js';
 import { createClass } from '../factories/classes.js';
-import { registerPlatform } from '../factories/lti.js';
+import { exchangeLaunch, registerPlatform } from '../factories/lti.js';
 import { query } from '../support/database-client.js';
 import { freePort } from '../support/free-port.js';
 import { requestJson } from '../support/http.js';
 import type { RosterMember } from '../support/lti-nrps.js';
-import { LTI_ROLE, LtiPlatform, type LaunchResult } from '../support/lti-platform.js';
+import { LTI_ROLE, LtiPlatform } from '../support/lti-platform.js';
 import { LTI_SCOPE } from '../support/lti-platform-services.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -78,20 +78,9 @@ describe('LTI roster sync from Names and Role Provisioning Services (NRPS 2.0)',
     await moodle.stop();
   });
 
-  const exchange = async (result: LaunchResult) => {
-    expect(result.launchResponse.status).toBe(302);
-    const code = new URL(result.launchResponse.location ?? '').searchParams.get('code');
-    const response = await requestJson<{
-      access_token: string;
-      user: { id: string };
-      lti_launch: { class_id: string };
-    }>(`${t.baseUrl}/api/v1/auth/oauth/exchange`, { method: 'POST', json: { code } });
-    expect(response.status).toBe(200);
-    return response.body;
-  };
-
   const launch = async (sub: string, roles: string[], contextId: string) =>
-    exchange(
+    exchangeLaunch(
+      t,
       await moodle.driveLaunch(
         moodle.prepareLaunch({
           user: { sub, name: `Person ${sub}`, email: `${sub}@school.test` },

@@ -1,4 +1,7 @@
+import { expect } from '@jest/globals';
 import { query } from '../support/database-client.js';
+import { requestJson } from '../support/http.js';
+import type { LaunchResult } from '../support/lti-platform.js';
 import type { TestApp } from '../support/test-app.js';
 
 export interface PlatformRegistration {
@@ -68,4 +71,23 @@ export async function launchFootprint(
     [tenantId],
   );
   return row;
+}
+
+/** What the web app gets for a launch's one-time code at POST /api/v1/auth/oauth/exchange. */
+export interface LtiSignedIn {
+  access_token: string;
+  user: { id: string };
+  lti_launch: { launch_id: string; class_id: string };
+}
+
+/** The launch's redirect to the web app, its code exchanged (both must succeed). */
+export async function exchangeLaunch(t: TestApp, result: LaunchResult): Promise<LtiSignedIn> {
+  expect(result.launchResponse.status).toBe(302);
+  const code = new URL(result.launchResponse.location ?? '').searchParams.get('code');
+  const response = await requestJson<LtiSignedIn>(`${t.baseUrl}/api/v1/auth/oauth/exchange`, {
+    method: 'POST',
+    json: { code },
+  });
+  expect(response.status).toBe(200);
+  return response.body;
 }

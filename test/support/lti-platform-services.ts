@@ -31,6 +31,7 @@
  * LTI service scopes the client is allowed, at least one (else 400 invalid_scope).
  */
 import type http from 'node:http';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 
 export const LTI_SCOPE = {
   lineItem: 'https://purl.imsglobal.org/spec/lti-ags/scope/lineitem',
@@ -498,16 +499,9 @@ export function decodeAssertion(
     return undefined;
   }
   try {
-    const [header = '', payload = ''] = assertion.split('.');
     return {
-      header: JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as Record<
-        string,
-        unknown
-      >,
-      payload: JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<
-        string,
-        unknown
-      >,
+      header: decodeProtectedHeader(assertion),
+      payload: decodeJwt(assertion),
     };
   } catch {
     return undefined;
