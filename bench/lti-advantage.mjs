@@ -177,7 +177,7 @@ async function scoresBench({ app, platform, client, api, classId, token }) {
   return [
     `  scores, ${SCORES} (${Math.min(students.length, SCORES / LINE_ITEMS)} students x ${LINE_ITEMS} line items), autocannon -c ${SCORE_CONNECTIONS}`,
     `    accepted (202):          ${(SCORES / postSeconds).toFixed(0).padStart(6)} POST/s   p50 ${posted.latency.p50} ms   p99 ${posted.latency.p99} ms   (${postSeconds.toFixed(2)} s)`,
-    `    published to the LMS:    ${(SCORES / publishSeconds).toFixed(0).padStart(6)} scores/s (all stored ${publishSeconds.toFixed(2)} s after the first POST, ${(publishSeconds - postSeconds).toFixed(2)} s after the last)`,
+    `    published to the LMS:    ${(SCORES / publishSeconds).toFixed(0).padStart(6)} scores/s (all stored ${publishSeconds.toFixed(2)} s after the first POST, ${Math.max(0, publishSeconds - postSeconds).toFixed(2)} s after the last)`,
     `    token requests while publishing: ${issued} (before: ${tokensBefore}, roster and line items)`,
     `    ${cpuShare(before, cpuAfter, publishSeconds, 'load generator + LMS')}`,
   ];
