@@ -213,7 +213,7 @@ describe('LTI grades to the LMS gradebook (Assignment and Grade Services 2.0)', 
     moodle.clearServiceRecords();
     const response = await submit(
       teacher.access_token,
-      graded(students[0]!.user.id, quiz.id, { comment: 'Well done' }),
+      graded(students[0].user.id, quiz.id, { comment: 'Well done' }),
     );
     expect(response.status).toBe(202);
     expect(response.body).toMatchObject({ accepted: true, score: { status: 'pending' } });
@@ -252,7 +252,7 @@ describe('LTI grades to the LMS gradebook (Assignment and Grade Services 2.0)', 
     expect(results.status).toBe(200);
     expect(results.body.items).toEqual([
       {
-        user_id: students[0]!.user.id,
+        user_id: students[0].user.id,
         lms_user_id: 'math-0',
         result_score: 17,
         result_maximum: 20,
@@ -263,7 +263,7 @@ describe('LTI grades to the LMS gradebook (Assignment and Grade Services 2.0)', 
 
   it('should never let an older grading overwrite a newer one, and send one grading once', async () => {
     moodle.clearServiceRecords();
-    const student = students[1]!.user.id;
+    const student = students[1].user.id;
     const newer = new Date(Date.now() - 1_000).toISOString();
     const older = new Date(Date.now() - 60_000).toISOString();
     expect(
@@ -293,7 +293,7 @@ describe('LTI grades to the LMS gradebook (Assignment and Grade Services 2.0)', 
       .filter((r) => (r.body as { userId: string }).userId === 'math-1');
     expect(sent.map((r) => (r.body as { scoreGiven: number }).scoreGiven)).toEqual([19]);
     expect(
-      moodle.results(moodle.lineItems('math')[0]!.id).find((r) => r.userId === 'math-1')
+      moodle.results(moodle.lineItems('math')[0].id).find((r) => r.userId === 'math-1')
         ?.resultScore,
     ).toBe(19);
   });
@@ -302,9 +302,9 @@ describe('LTI grades to the LMS gradebook (Assignment and Grade Services 2.0)', 
     moodle.clearServiceRecords();
     moodle.failNext({ path: /\/scores/, status: 503, times: 1 });
     moodle.failNext({ path: /\/scores/, status: 429, times: 1, retryAfter: 0 });
-    await submit(teacher.access_token, graded(students[2]!.user.id, quiz.id));
+    await submit(teacher.access_token, graded(students[2].user.id, quiz.id));
     const scores = await drained(quiz.id);
-    expect(scores.find((s) => s.user_id === students[2]!.user.id)).toMatchObject({
+    expect(scores.find((s) => s.user_id === students[2].user.id)).toMatchObject({
       status: 'sent',
       attempts: 3,
     });
@@ -377,14 +377,14 @@ describe('LTI grades to the LMS gradebook (Assignment and Grade Services 2.0)', 
       });
       await submit(
         teacher.access_token,
-        graded(students[0]!.user.id, item.body.id, { score_given: 4, score_maximum: 5 }),
+        graded(students[0].user.id, item.body.id, { score_given: 4, score_maximum: 5 }),
       );
       await drained(item.body.id);
       moodle.clearServiceRecords();
       await new Promise((resolve) => setTimeout(resolve, 2_100));
       await submit(
         teacher.access_token,
-        graded(students[1]!.user.id, item.body.id, { score_given: 3, score_maximum: 5 }),
+        graded(students[1].user.id, item.body.id, { score_given: 3, score_maximum: 5 }),
       );
       await drained(item.body.id);
       expect(moodle.tokenRequests.filter((r) => r.status === 200)).toHaveLength(1);
@@ -398,7 +398,7 @@ describe('LTI grades to the LMS gradebook (Assignment and Grade Services 2.0)', 
   });
 
   it('should keep a refused publication failed with the LMS message, and send it again on retry', async () => {
-    const student = students[4]!.user.id;
+    const student = students[4].user.id;
     moodle.failNext({
       path: /\/scores/,
       status: 400,
@@ -444,7 +444,7 @@ describe('LTI grades to the LMS gradebook (Assignment and Grade Services 2.0)', 
         {
           method: 'POST',
           headers: { 'x-api-key': apiKey },
-          json: graded(students[5]!.user.id, quiz.id, { score_given: 15 }),
+          json: graded(students[5].user.id, quiz.id, { score_given: 15 }),
         },
       );
     const granted = await withKey(await key(['lti:grades']));
@@ -544,7 +544,7 @@ describe('LTI grades to the LMS gradebook (Assignment and Grade Services 2.0)', 
   });
 
   it('should refuse the wrong role, class or school on every grades route', async () => {
-    const student = students[6]!;
+    const student = students[6];
     const otherTeacher = await login(t, await createUser(t, { tenant: school, role: 'teacher' }));
     const schoolAdmin = await login(t, await createUser(t, { tenant: school, role: 'admin' }));
     const plainClass = await createClass(t, { tenant: school });
