@@ -6,7 +6,8 @@
 // people, as in a school day. Launches per second, latency, and the CPU of the app, PostgreSQL
 // and this process (load generator and platform). (2) The launch validation alone: the id_token
 // checks (signature, claims) on a warm key set, timed in this process on the app's own code,
-// as a share of the app's CPU per launch measured in (1).
+// as a share of the app's CPU per launch measured in (1). (3) LTI Advantage on the same app and
+// LMS: a 5,000-member roster sync and scores published to the gradebook (bench/lti-advantage.mjs).
 // `npm run bench` runs it; alone: `npm run bench -- lti` (DATABASE_URL: an empty database).
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -14,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL, URL } from 'node:url';
 import { benchDatabase } from './database.mjs';
 import { startServer } from './server-process.mjs';
+import { runLtiAdvantageBench } from './lti-advantage.mjs';
 import { cpuShare, cpuSnapshot } from './payments.mjs';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -67,27 +69,21 @@ export async function runLtiBench(databaseUrl) {
   });
   await platform.start();
   const client = new pg.Client({ connectionString: databaseUrl });
-  const app = await startServer('app', {
+  const app = await startServer('app-workers', {
     BENCH_DATABASE_URL: databaseUrl,
     BENCH_PORT: String(toolPort),
     PUBLIC_URL: toolUrl,
     FRONTEND_URL: 'http://frontend.bench',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    QUEUE_WORKERS_ENABLED: 'true',
     LTI_KEY_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
   });
   const lines = [];
   try {
     await client.connect();
     await seed(client, platform, `lti_bench_${randomBytes(3).toString('hex')}`);
-    const launchOnce = async (n) => {
-      const plan = platform.prepareLaunch({
-        user: { sub: `bench-learner-${n % LEARNERS}`, name: `Learner ${n % LEARNERS}` },
-        roles: [LEARNER_ROLE],
-        context: { id: `course-${n % COURSES}`, title: `Course ${n % COURSES}` },
-        resourceLink: { id: `link-${n % 17}` },
-      });
-      const result = await driveLaunch(plan.loginUrl);
+    /** One launch through the platform, and the code exchange's body. */
+    const launch = async (input) => {
+      const result = await driveLaunch(platform.prepareLaunch(input).loginUrl);
       const code = new URL(result.launchResponse.location ?? 'http://x/').searchParams.get('code');
       if (result.launchResponse.status !== 302 || !code) {
         throw new Error(
@@ -99,11 +95,18 @@ export async function runLtiBench(databaseUrl) {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ code }),
       });
-      await exchanged.text();
       if (exchanged.status !== 200) {
-        throw new Error(`exchange answered ${exchanged.status}`);
+        throw new Error(`exchange answered ${exchanged.status}: ${await exchanged.text()}`);
       }
+      return exchanged.json();
     };
+    const launchOnce = (n) =>
+      launch({
+        user: { sub: `bench-learner-${n % LEARNERS}`, name: `Learner ${n % LEARNERS}` },
+        roles: [LEARNER_ROLE],
+        context: { id: `course-${n % COURSES}`, title: `Course ${n % COURSES}` },
+        resourceLink: { id: `link-${n % 17}` },
+      });
     const run = async (seconds) => {
       const until = Date.now() + seconds * 1000;
       const latencies = [];
@@ -136,6 +139,7 @@ export async function runLtiBench(databaseUrl) {
       `    ${cpuShare(before, after, seconds, 'load generator + LMS (oidc-provider)')}; app CPU per launch ${(appCpuPerLaunchUs / 1000).toFixed(2)} ms`,
     );
     lines.push(...(await validationCost(platform, toolUrl, appCpuPerLaunchUs)));
+    lines.push(...(await runLtiAdvantageBench({ app, platform, client, launch })));
   } finally {
     await app.stop();
     await client.end();

@@ -76,13 +76,25 @@ export async function cpuSnapshot(appPid, client) {
   return { app: cpuSeconds(appPid), bench: cpuSeconds(process.pid), postgres };
 }
 
-export function cpuShare(before, after, seconds, benchName = 'load generator + fake Stripe') {
-  const cores = (used) => (used / seconds).toFixed(2);
+/** CPU seconds used between two snapshots: `{ app, postgres, bench }`. */
+export function cpuUsed(before, after) {
   let postgres = 0;
   for (const [pid, used] of after.postgres) {
     postgres += used - (before.postgres.get(pid) ?? 0);
   }
-  return `CPU cores used: app ${cores(after.app - before.app)}, PostgreSQL ${cores(postgres)}, ${benchName} ${cores(after.bench - before.bench)}`;
+  return { app: after.app - before.app, postgres, bench: after.bench - before.bench };
+}
+
+export function cpuShare(before, after, seconds, benchName = 'load generator + fake Stripe') {
+  const cores = (used) => (used / seconds).toFixed(2);
+  const used = cpuUsed(before, after);
+  return `CPU cores used: app ${cores(used.app)}, PostgreSQL ${cores(used.postgres)}, ${benchName} ${cores(used.bench)}`;
+}
+
+/** Resident memory of a process in kB, from /proc. */
+export function rssKb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
 }
 
 /**

@@ -3,7 +3,6 @@
 // `node bench/run.mjs licenses`: the licenses bench alone (bench/licenses.mjs); `lti`: the LTI
 // launch bench alone (bench/lti.mjs).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,7 +10,7 @@ import autocannon from 'autocannon';
 import { benchDatabase } from './database.mjs';
 import { runLicensesBench } from './licenses.mjs';
 import { runLtiBench } from './lti.mjs';
-import { runPaymentsBench } from './payments.mjs';
+import { rssKb, runPaymentsBench } from './payments.mjs';
 import { runUsageBench } from './usage.mjs';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -204,11 +203,6 @@ try {
 } finally {
   await db.stop();
   await rm(keyDir, { recursive: true, force: true });
-}
-
-function rssKb(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
 }
 
 /** The audit trail on a table of 100,000 rows of one school (plus noise from another). */

@@ -1,7 +1,8 @@
 // One benchmark target per process: `app` (the real app and its whole global pipeline, with a
 // small bench module), `app-no-audit` (the same, audit recording switched off), `bare` (bare
 // Fastify answering the same JSON) or `bare-with-headers` (the same with our response
-// headers). Prints `READY <port>` when it listens.
+// headers), `app-workers` (the app with its queue workers running). Prints `READY <port>`
+// when it listens.
 import '../dist/src/config/thread-pool.js';
 import 'reflect-metadata';
 import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
@@ -72,6 +73,9 @@ async function startPaymentsApp(withEntitlements) {
   return startApp(true, { QUEUE_WORKERS_ENABLED: process.env.BENCH_QUEUE_WORKERS ?? 'true' });
 }
 
+/** `app-workers`: the app with its queue workers running (the LTI bench: roster syncs, scores). */
+const WORKERS_ON = { QUEUE_WORKERS_ENABLED: 'true' };
+
 async function startApp(withAudit, extra = {}) {
   const { createApp } = await import('../dist/src/bootstrap/create-app.js');
   const { validateEnv } = await import('../dist/src/config/env.schema.js');
@@ -133,7 +137,7 @@ const port = mode.startsWith('bare')
   ? await startBare(mode === 'bare-with-headers')
   : mode.startsWith('app-payments')
     ? await startPaymentsApp(mode === 'app-payments')
-    : await startApp(mode !== 'app-no-audit');
+    : await startApp(mode !== 'app-no-audit', mode === 'app-workers' ? WORKERS_ON : {});
 process.stderr.write(`READY ${port}\n`);
 // A plain exit on SIGTERM, so `--cpu-prof` (BENCH_NODE_FLAGS) can write its profile.
 process.on('SIGTERM', () => process.exit(0));
