@@ -16,6 +16,10 @@ export class LtiJobs {
     this.retry = {
       attempts: 5,
       backoff: { type: 'exponential', delay: config.get('LTI_RETRY_DELAY_MS') },
+      // Few completed jobs kept: on the PostgreSQL backend each completion trims the kept ones,
+      // sorting them all (10,000 by default). A repeated publication is harmless: the job
+      // sends nothing already sent.
+      removeOnComplete: { age: 24 * 3600, count: 500 },
     };
   }
 
