@@ -69,13 +69,14 @@ export async function runLtiBench(databaseUrl) {
   });
   await platform.start();
   const client = new pg.Client({ connectionString: databaseUrl });
+  // No LTI_KEY_ENCRYPTION_KEY of its own: the tool key the bench's earlier servers sealed on
+  // this database must open (they share the development key file).
   const app = await startServer('app-workers', {
     BENCH_DATABASE_URL: databaseUrl,
     BENCH_PORT: String(toolPort),
     PUBLIC_URL: toolUrl,
     FRONTEND_URL: 'http://frontend.bench',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    LTI_KEY_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
   });
   const lines = [];
   try {
