@@ -52,6 +52,7 @@ describe('access declared on every route', () => {
         'DynamicRegistrationController.register',
         'GoogleAuthController.callback',
         'GoogleAuthController.start',
+        'SignInProvidersController.list',
         'HealthController.liveness',
         'HealthController.readiness',
         'InvitationsController.accept',

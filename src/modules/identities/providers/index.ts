@@ -1,0 +1,5 @@
+import { google } from './google.provider.js';
+import type { ProviderDefinition } from './provider-definition.js';
+
+/** The sign-in providers, in the order a sign-in page shows them. */
+export const PROVIDER_DEFINITIONS: readonly ProviderDefinition[] = [google];
