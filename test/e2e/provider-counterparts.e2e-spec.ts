@@ -1,0 +1,257 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
+import { requestJson } from '../support/http.js';
+import { kakaoUserId, KakaoOAuthServer, KAKAO_ISSUER } from '../support/kakao-oauth-server.js';
+
+const REDIRECT = 'http://app.test/api/v1/auth/kakao/callback';
+
+function pkce(): { verifier: string; challenge: string } {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+async function authorize(url: string, params: Record<string, string>): Promise<URL> {
+  const target = new URL(url);
+  for (const [key, value] of Object.entries(params)) {
+    target.searchParams.set(key, value);
+  }
+  const response = await fetch(target, { redirect: 'manual' });
+  expect(response.status).toBe(302);
+  return new URL(response.headers.get('location') ?? '');
+}
+
+function form(fields: Record<string, string>): RequestInit {
+  return {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' },
+    body: new URLSearchParams(fields).toString(),
+  };
+}
+
+describe('Kakao Login shaped server', () => {
+  let kakao: KakaoOAuthServer;
+
+  beforeAll(async () => {
+    kakao = new KakaoOAuthServer({ openIdConnect: true, redirectUris: [REDIRECT] });
+    await kakao.start();
+  });
+
+  afterAll(async () => {
+    await kakao.stop();
+  });
+
+  async function codeFor(extra: Record<string, string> = {}): Promise<URL> {
+    return authorize(kakao.authorizationUrl, {
+      client_id: kakao.clientId,
+      redirect_uri: REDIRECT,
+      response_type: 'code',
+      state: 'state-1',
+      ...extra,
+    });
+  }
+
+  it('should sign a user in: code, token with a verifiable id_token, profile', async () => {
+    const id = kakaoUserId();
+    kakao.nextUser({ id, nickname: '김민준', email: 'minjun@kakao.test' });
+    const { verifier, challenge } = pkce();
+    const back = await codeFor({
+      scope: 'openid profile_nickname account_email',
+      nonce: 'nonce-1',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
+    expect(`${back.origin}${back.pathname}`).toBe(REDIRECT);
+    expect(back.searchParams.get('state')).toBe('state-1');
+    const code = back.searchParams.get('code') ?? '';
+    expect(code.length).toBeGreaterThan(20);
+
+    const token = await requestJson(
+      kakao.tokenUrl,
+      form({
+        grant_type: 'authorization_code',
+        client_id: kakao.clientId,
+        client_secret: kakao.clientSecret,
+        redirect_uri: REDIRECT,
+        code,
+        code_verifier: verifier,
+      }),
+    );
+    expect(token.status).toBe(200);
+    expect(token.body).toEqual({
+      token_type: 'bearer',
+      access_token: expect.any(String),
+      expires_in: 21599,
+      refresh_token: expect.any(String),
+      refresh_token_expires_in: 5183999,
+      scope: 'openid profile_nickname account_email',
+      id_token: expect.any(String),
+    });
+    const { payload, protectedHeader } = await jwtVerify(
+      String(token.body.id_token),
+      createRemoteJWKSet(new URL(kakao.jwksUrl)),
+      { issuer: KAKAO_ISSUER, audience: kakao.clientId },
+    );
+    expect(protectedHeader.alg).toBe('RS256');
+    expect(payload).toMatchObject({
+      sub: String(id),
+      nonce: 'nonce-1',
+      email: 'minjun@kakao.test',
+      nickname: '김민준',
+    });
+    expect(typeof payload.auth_time).toBe('number');
+    expect(kakao.tokenRequests.at(-1)).toMatchObject({
+      clientSecretPresent: true,
+      codeVerifier: verifier,
+      status: 200,
+    });
+
+    const profile = await requestJson(kakao.profileUrl, {
+      headers: { authorization: `Bearer ${String(token.body.access_token)}` },
+    });
+    expect(profile.status).toBe(200);
+    expect(profile.body).toMatchObject({
+      id,
+      kakao_account: {
+        profile: { nickname: '김민준' },
+        has_email: true,
+        email_needs_agreement: false,
+        is_email_valid: true,
+        is_email_verified: true,
+        email: 'minjun@kakao.test',
+      },
+    });
+    expect(typeof profile.body.id).toBe('number');
+    expect(kakao.profileRequests.at(-1)?.authorization).toBe(
+      `Bearer ${String(token.body.access_token)}`,
+    );
+  });
+
+  it('should answer an unverified email as Kakao does, and no id_token without openid', async () => {
+    const id = kakaoUserId();
+    kakao.nextUser({ id, nickname: 'Jiwoo', email: 'jiwoo@kakao.test', isEmailVerified: false });
+    const back = await codeFor({ scope: 'profile_nickname account_email' });
+    const token = await requestJson(
+      kakao.tokenUrl,
+      form({
+        grant_type: 'authorization_code',
+        client_id: kakao.clientId,
+        client_secret: kakao.clientSecret,
+        redirect_uri: REDIRECT,
+        code: back.searchParams.get('code') ?? '',
+      }),
+    );
+    expect(token.status).toBe(200);
+    expect(token.body.id_token).toBeUndefined();
+    const profile = await requestJson<{ kakao_account: Record<string, unknown> }>(
+      kakao.profileUrl,
+      {
+        headers: { authorization: `Bearer ${String(token.body.access_token)}` },
+      },
+    );
+    expect(profile.body.kakao_account).toMatchObject({
+      email: 'jiwoo@kakao.test',
+      is_email_valid: true,
+      is_email_verified: false,
+    });
+  });
+
+  it('should redirect a cancel with access_denied and the state', async () => {
+    kakao.nextUser({ id: kakaoUserId(), nickname: 'x', cancel: true });
+    const back = await codeFor();
+    expect(back.searchParams.get('error')).toBe('access_denied');
+    expect(back.searchParams.get('error_description')).toBe('User denied access');
+    expect(back.searchParams.get('state')).toBe('state-1');
+    expect(back.searchParams.has('code')).toBe(false);
+  });
+
+  it('should refuse a wrong secret, a replayed code, a PKCE mismatch and a redirect mismatch', async () => {
+    kakao.nextUser({ id: kakaoUserId(), nickname: 'Replay' });
+    const exchange = (fields: Record<string, string>) =>
+      requestJson(
+        kakao.tokenUrl,
+        form({
+          grant_type: 'authorization_code',
+          client_id: kakao.clientId,
+          client_secret: kakao.clientSecret,
+          redirect_uri: REDIRECT,
+          ...fields,
+        }),
+      );
+
+    const wrongSecret = await exchange({
+      code: (await codeFor()).searchParams.get('code') ?? '',
+      client_secret: 'wrong',
+    });
+    expect(wrongSecret.status).toBe(401);
+    expect(wrongSecret.body).toEqual({
+      error: 'invalid_client',
+      error_description: 'Bad client credentials',
+      error_code: 'KOE010',
+    });
+
+    const code = (await codeFor()).searchParams.get('code') ?? '';
+    expect((await exchange({ code })).status).toBe(200);
+    const replay = await exchange({ code });
+    expect(replay.status).toBe(400);
+    expect(replay.body).toMatchObject({ error: 'invalid_grant', error_code: 'KOE320' });
+
+    const { challenge } = pkce();
+    const pkceCode =
+      (
+        await codeFor({ code_challenge: challenge, code_challenge_method: 'S256' })
+      ).searchParams.get('code') ?? '';
+    const mismatch = await exchange({ code: pkceCode, code_verifier: pkce().verifier });
+    expect(mismatch.status).toBe(400);
+    expect(mismatch.body).toMatchObject({ error: 'invalid_grant', error_code: 'KOE422' });
+
+    const movedCode = (await codeFor()).searchParams.get('code') ?? '';
+    const moved = await exchange({ code: movedCode, redirect_uri: 'http://app.test/elsewhere' });
+    expect(moved.body).toMatchObject({ error: 'invalid_grant', error_code: 'KOE303' });
+  });
+
+  it('should refuse a bad access token and fail a call when told', async () => {
+    const bad = await requestJson(kakao.profileUrl, { headers: { authorization: 'Bearer nope' } });
+    expect(bad.status).toBe(401);
+    expect(bad.body).toEqual({ msg: 'this access token does not exist', code: -401 });
+
+    kakao.failNext('profile', 500, { msg: 'internal error', code: -1 });
+    const failed = await requestJson(kakao.profileUrl, {
+      headers: { authorization: 'Bearer nope' },
+    });
+    expect(failed.status).toBe(500);
+    expect(failed.body).toEqual({ msg: 'internal error', code: -1 });
+
+    kakao.failNext('token', 400, { error: 'invalid_grant', error_code: 'KOE320' });
+    const token = await requestJson(kakao.tokenUrl, form({ grant_type: 'authorization_code' }));
+    expect(token.status).toBe(400);
+    expect(token.body).toEqual({ error: 'invalid_grant', error_code: 'KOE320' });
+  });
+
+  it('should serve its own origin as issuer when asked', async () => {
+    const self = new KakaoOAuthServer({ openIdConnect: true, issuer: 'self' });
+    await self.start();
+    try {
+      self.nextUser({ id: 7, nickname: 'Self' });
+      const back = await authorize(self.authorizationUrl, {
+        client_id: self.clientId,
+        redirect_uri: REDIRECT,
+        response_type: 'code',
+        scope: 'openid',
+      });
+      const token = await requestJson(
+        self.tokenUrl,
+        form({
+          grant_type: 'authorization_code',
+          client_id: self.clientId,
+          client_secret: self.clientSecret,
+          redirect_uri: REDIRECT,
+          code: back.searchParams.get('code') ?? '',
+        }),
+      );
+      expect(decodeJwt(String(token.body.id_token))).toMatchObject({ iss: self.origin, sub: '7' });
+    } finally {
+      await self.stop();
+    }
+  });
+});
