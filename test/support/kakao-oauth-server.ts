@@ -54,7 +54,7 @@ export interface KakaoServerOptions {
   /** Kakao's "OpenID Connect activation": an id_token in the token answer when `openid` is asked. */
   openIdConnect?: boolean;
   /** The id_token's iss: 'kakao' for https://kauth.kakao.com (default), 'self' for this server's origin, or a URL. */
-  issuer?: 'kakao' | 'self' | string;
+  issuer?: string;
   /** Seconds. */
   codeTtl?: number;
   accessTokenTtl?: number;
