@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { requestJson } from '../support/http.js';
+import { NaverOAuthServer, NAVER_AUTH_FAILED, naverUserId } from '../support/naver-oauth-server.js';
 import { kakaoUserId, KakaoOAuthServer, KAKAO_ISSUER } from '../support/kakao-oauth-server.js';
 
 const REDIRECT = 'http://app.test/api/v1/auth/kakao/callback';
@@ -253,5 +254,158 @@ describe('Kakao Login shaped server', () => {
     } finally {
       await self.stop();
     }
+  });
+});
+
+describe('Naver Login shaped server', () => {
+  const callback = 'http://app.test/api/v1/auth/naver/callback';
+  let naver: NaverOAuthServer;
+
+  beforeAll(async () => {
+    naver = new NaverOAuthServer({ redirectUris: [callback] });
+    await naver.start();
+  });
+
+  afterAll(async () => {
+    await naver.stop();
+  });
+
+  const codeFor = (state = 'naver-state') =>
+    authorize(naver.authorizationUrl, {
+      response_type: 'code',
+      client_id: naver.clientId,
+      redirect_uri: callback,
+      state,
+    });
+
+  function tokenUrl(fields: Record<string, string>): string {
+    const url = new URL(naver.tokenUrl);
+    url.search = new URLSearchParams({
+      grant_type: 'authorization_code',
+      client_id: naver.clientId,
+      client_secret: naver.clientSecret,
+      state: 'naver-state',
+      ...fields,
+    }).toString();
+    return url.toString();
+  }
+
+  it('should sign a user in: code in the query, token with a string expires_in, profile', async () => {
+    const id = naverUserId();
+    naver.nextUser({ id, name: '이서연', nickname: 'seoyeon', email: 'seoyeon@naver.test' });
+    const back = await codeFor();
+    expect(`${back.origin}${back.pathname}`).toBe(callback);
+    expect(back.searchParams.get('state')).toBe('naver-state');
+    const code = back.searchParams.get('code') ?? '';
+    expect(code).not.toBe('');
+
+    const token = await requestJson(tokenUrl({ code }));
+    expect(token.status).toBe(200);
+    expect(token.body).toEqual({
+      access_token: expect.any(String),
+      refresh_token: expect.any(String),
+      token_type: 'bearer',
+      expires_in: '3600',
+    });
+    expect(naver.tokenRequests.at(-1)).toMatchObject({ inQuery: true, clientSecretPresent: true });
+
+    const profile = await requestJson(naver.profileUrl, {
+      headers: { authorization: `Bearer ${String(token.body.access_token)}` },
+    });
+    expect(profile.status).toBe(200);
+    expect(profile.body).toEqual({
+      resultcode: '00',
+      message: 'success',
+      response: { id, name: '이서연', nickname: 'seoyeon', email: 'seoyeon@naver.test' },
+    });
+    expect(naver.profileRequests.at(-1)?.authorization).toBe(
+      `Bearer ${String(token.body.access_token)}`,
+    );
+  });
+
+  it('should take the token call as a form POST too', async () => {
+    naver.nextUser({ id: naverUserId(), name: 'Form' });
+    const code = (await codeFor()).searchParams.get('code') ?? '';
+    const token = await requestJson(
+      naver.tokenUrl,
+      form({
+        grant_type: 'authorization_code',
+        client_id: naver.clientId,
+        client_secret: naver.clientSecret,
+        code,
+        state: 'naver-state',
+      }),
+    );
+    expect(token.body.token_type).toBe('bearer');
+    expect(naver.tokenRequests.at(-1)).toMatchObject({ method: 'POST', inQuery: false });
+  });
+
+  it('should redirect a cancel with Canceled By User', async () => {
+    naver.nextUser({ id: naverUserId(), name: 'x', cancel: true });
+    const back = await codeFor('cancel-state');
+    expect(back.searchParams.get('error')).toBe('access_denied');
+    expect(back.searchParams.get('error_description')).toBe('Canceled By User');
+    expect(back.searchParams.get('state')).toBe('cancel-state');
+    expect(back.toString()).toContain('error_description=Canceled+By+User');
+  });
+
+  it('should answer token errors with HTTP 200: wrong secret, replayed code, other state', async () => {
+    naver.nextUser({ id: naverUserId(), name: 'Replay' });
+    const wrong = await requestJson(
+      tokenUrl({ code: (await codeFor()).searchParams.get('code') ?? '', client_secret: 'bad' }),
+    );
+    expect(wrong.status).toBe(200);
+    expect(wrong.body).toEqual({
+      error: 'invalid_client',
+      error_description: 'client authentication failed',
+    });
+
+    const code = (await codeFor()).searchParams.get('code') ?? '';
+    expect((await requestJson(tokenUrl({ code }))).body.access_token).toEqual(expect.any(String));
+    const replay = await requestJson(tokenUrl({ code }));
+    expect(replay.status).toBe(200);
+    expect(replay.body).toEqual({
+      error: 'invalid_request',
+      error_description: 'no valid data in session',
+    });
+
+    const other = await requestJson(
+      tokenUrl({ code: (await codeFor()).searchParams.get('code') ?? '', state: 'forged' }),
+    );
+    expect(other.body.error).toBe('invalid_request');
+
+    naver.failToken('server_error', 'temporary');
+    expect((await requestJson(tokenUrl({ code: 'x' }))).body).toEqual({
+      error: 'server_error',
+      error_description: 'temporary',
+    });
+  });
+
+  it('should answer profile failures with a resultcode', async () => {
+    const missing = await requestJson(naver.profileUrl);
+    expect(missing.status).toBe(401);
+    expect(missing.body).toEqual({
+      resultcode: '028',
+      message: 'Authentication header not exists.',
+    });
+
+    const bad = await requestJson(naver.profileUrl, { headers: { authorization: 'Bearer nope' } });
+    expect(bad.status).toBe(401);
+    expect(bad.body).toEqual({ resultcode: '024', message: NAVER_AUTH_FAILED.message });
+
+    naver.nextUser({ id: naverUserId(), name: 'Forbidden' });
+    const code = (await codeFor()).searchParams.get('code') ?? '';
+    const token = await requestJson(tokenUrl({ code }));
+    naver.failProfile('403', 'Forbidden', 403);
+    const forbidden = await requestJson(naver.profileUrl, {
+      headers: { authorization: `Bearer ${String(token.body.access_token)}` },
+    });
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body).toEqual({ resultcode: '403', message: 'Forbidden' });
+    // Once: the same token works on the next call.
+    const again = await requestJson(naver.profileUrl, {
+      headers: { authorization: `Bearer ${String(token.body.access_token)}` },
+    });
+    expect(again.body).toMatchObject({ resultcode: '00', response: { name: 'Forbidden' } });
   });
 });
