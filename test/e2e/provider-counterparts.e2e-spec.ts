@@ -1,7 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { requestJson } from '../support/http.js';
+import { MicrosoftOidcProvider } from '../support/microsoft-oidc-provider.js';
+import { RedirectBrowser } from '../support/redirect-browser.js';
 import { NaverOAuthServer, NAVER_AUTH_FAILED, naverUserId } from '../support/naver-oauth-server.js';
 import { kakaoUserId, KakaoOAuthServer, KAKAO_ISSUER } from '../support/kakao-oauth-server.js';
 
@@ -407,5 +409,215 @@ describe('Naver Login shaped server', () => {
       headers: { authorization: `Bearer ${String(token.body.access_token)}` },
     });
     expect(again.body).toMatchObject({ resultcode: '00', response: { name: 'Forbidden' } });
+  });
+});
+
+describe('Microsoft identity platform v2.0 shaped provider (oidc-provider)', () => {
+  const callback = 'http://127.0.0.1:1/api/v1/auth/microsoft/callback';
+  const [schoolTid, otherTid] = [randomUUID(), randomUUID()];
+  let microsoft: MicrosoftOidcProvider;
+
+  beforeAll(async () => {
+    microsoft = new MicrosoftOidcProvider({
+      redirectUris: [callback],
+      tenants: [schoolTid, otherTid],
+    });
+    await microsoft.start();
+  });
+
+  afterAll(async () => {
+    await microsoft.stop();
+  });
+
+  async function signIn(
+    tenant: string,
+    extra: Record<string, string> = {},
+  ): Promise<{ back: URL; verifier: string }> {
+    const { verifier, challenge } = pkce();
+    const start = new URL(microsoft.authorizationUrl(tenant));
+    start.search = new URLSearchParams({
+      client_id: microsoft.clientId,
+      response_type: 'code',
+      redirect_uri: callback,
+      scope: 'openid profile email',
+      state: 'ms-state',
+      nonce: 'ms-nonce',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      ...extra,
+    }).toString();
+    const navigation = await new RedirectBrowser('http://127.0.0.1:1').navigate(start.toString());
+    return { back: navigation.finalUrl, verifier };
+  }
+
+  function redeem(
+    code: string,
+    verifier: string,
+    init: Record<string, string> = {},
+    basic = false,
+  ) {
+    const fields: Record<string, string> = {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: callback,
+      code_verifier: verifier,
+      ...(basic ? {} : { client_id: microsoft.clientId, client_secret: microsoft.clientSecret }),
+      ...init,
+    };
+    const request = form(fields);
+    if (basic) {
+      request.headers = {
+        ...(request.headers as Record<string, string>),
+        authorization: `Basic ${Buffer.from(`${microsoft.clientId}:${microsoft.clientSecret}`).toString('base64')}`,
+      };
+    }
+    return requestJson(microsoft.tokenUrl('organizations'), request);
+  }
+
+  it('should serve organizations discovery with the {tenantid} issuer, and per-tenant issuers', async () => {
+    const organizations = await requestJson(microsoft.discoveryUrl('organizations'));
+    expect(organizations.status).toBe(200);
+    expect(organizations.body).toMatchObject({
+      issuer: `${microsoft.authorityUrl}/{tenantid}/v2.0`,
+      authorization_endpoint: `${microsoft.authorityUrl}/organizations/oauth2/v2.0/authorize`,
+      token_endpoint: `${microsoft.authorityUrl}/organizations/oauth2/v2.0/token`,
+      jwks_uri: `${microsoft.authorityUrl}/organizations/discovery/v2.0/keys`,
+      cloud_instance_name: 'microsoftonline.com',
+    });
+    expect(organizations.body.authorization_response_iss_parameter_supported).toBeUndefined();
+    const school = await requestJson(microsoft.discoveryUrl(schoolTid));
+    expect(school.body).toMatchObject({
+      issuer: `${microsoft.authorityUrl}/${schoolTid}/v2.0`,
+      token_endpoint: `${microsoft.authorityUrl}/${schoolTid}/oauth2/v2.0/token`,
+    });
+    const unknown = await requestJson(microsoft.discoveryUrl('not-a-tenant'));
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toMatchObject({ error: 'invalid_tenant', error_codes: [90002] });
+  });
+
+  it('should sign a user in at organizations with an id_token from their own tenant', async () => {
+    const oid = randomUUID();
+    microsoft.nextUser({
+      tid: otherTid,
+      oid,
+      email: 'jin@school.test',
+      preferredUsername: 'jin@school.test',
+      name: 'Jin Choi',
+    });
+    const { back, verifier } = await signIn('organizations');
+    expect(`${back.origin}${back.pathname}`).toBe(callback);
+    expect(back.searchParams.get('state')).toBe('ms-state');
+    expect(back.searchParams.has('iss')).toBe(false);
+    const code = back.searchParams.get('code') ?? '';
+    expect(code).not.toBe('');
+
+    const token = await redeem(code, verifier);
+    expect(token.status).toBe(200);
+    expect(token.body.token_type).toBe('Bearer');
+    const discovery = await requestJson(microsoft.discoveryUrl('organizations'));
+    const { payload, protectedHeader } = await jwtVerify(
+      String(token.body.id_token),
+      createRemoteJWKSet(new URL(String(discovery.body.jwks_uri))),
+      { issuer: `${microsoft.authorityUrl}/${otherTid}/v2.0`, audience: microsoft.clientId },
+    );
+    expect(protectedHeader.alg).toBe('RS256');
+    expect(payload).toMatchObject({
+      tid: otherTid,
+      oid,
+      ver: '2.0',
+      nonce: 'ms-nonce',
+      email: 'jin@school.test',
+      preferred_username: 'jin@school.test',
+      name: 'Jin Choi',
+    });
+    expect(payload.sub).toHaveLength(43);
+    expect(microsoft.tokenRequests.at(-1)).toMatchObject({
+      authMethod: 'post',
+      codeVerifier: verifier,
+    });
+
+    const replay = await redeem(code, verifier);
+    expect(replay.status).toBe(400);
+    expect(replay.body.error).toBe('invalid_grant');
+  });
+
+  it('should take client_secret_basic, leave email out when the user has none, and sign in at a tenant', async () => {
+    microsoft.nextUser({
+      tid: schoolTid,
+      oid: randomUUID(),
+      sub: 'fixed-sub',
+      preferredUsername: 'pupil@school.test',
+      name: 'Pupil',
+    });
+    const { back, verifier } = await signIn(schoolTid);
+    const token = await requestJson(microsoft.tokenUrl(schoolTid), {
+      ...form({
+        grant_type: 'authorization_code',
+        code: back.searchParams.get('code') ?? '',
+        redirect_uri: callback,
+        code_verifier: verifier,
+      }),
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${microsoft.clientId}:${microsoft.clientSecret}`).toString('base64')}`,
+      },
+    });
+    expect(token.status).toBe(200);
+    const claims = decodeJwt(String(token.body.id_token));
+    expect(claims).toMatchObject({
+      iss: `${microsoft.authorityUrl}/${schoolTid}/v2.0`,
+      sub: 'fixed-sub',
+      tid: schoolTid,
+    });
+    expect(claims.email).toBeUndefined();
+    expect(microsoft.tokenRequests.at(-1)?.authMethod).toBe('basic');
+  });
+
+  it('should refuse a wrong secret and a PKCE mismatch', async () => {
+    microsoft.nextUser({
+      tid: schoolTid,
+      oid: randomUUID(),
+      preferredUsername: 'a@school.test',
+      name: 'A',
+    });
+    const first = await signIn('organizations');
+    const wrong = await redeem(first.back.searchParams.get('code') ?? '', first.verifier, {
+      client_secret: 'wrong',
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error).toBe('invalid_client');
+    const second = await signIn('organizations');
+    const mismatch = await redeem(second.back.searchParams.get('code') ?? '', pkce().verifier);
+    expect(mismatch.status).toBe(400);
+    expect(mismatch.body.error).toBe('invalid_grant');
+    const third = await signIn('organizations');
+    expect(
+      (await redeem(third.back.searchParams.get('code') ?? '', third.verifier, {}, true)).status,
+    ).toBe(200);
+  });
+
+  it('should answer a refusal with AADSTS65004 and a foreign tenant with AADSTS50020', async () => {
+    microsoft.nextUser({
+      tid: schoolTid,
+      oid: randomUUID(),
+      preferredUsername: 'no@school.test',
+      name: 'No',
+      cancel: true,
+    });
+    const cancelled = (await signIn('organizations')).back;
+    expect(`${cancelled.origin}${cancelled.pathname}`).toBe(callback);
+    expect(cancelled.searchParams.get('error')).toBe('access_denied');
+    expect(cancelled.searchParams.get('error_description')).toMatch(/^AADSTS65004/);
+    expect(cancelled.searchParams.get('state')).toBe('ms-state');
+
+    microsoft.nextUser({
+      tid: otherTid,
+      oid: randomUUID(),
+      preferredUsername: 'x@other.test',
+      name: 'X',
+    });
+    const foreign = (await signIn(schoolTid)).back;
+    expect(foreign.searchParams.get('error')).toBe('access_denied');
+    expect(foreign.searchParams.get('error_description')).toMatch(/^AADSTS50020/);
   });
 });
