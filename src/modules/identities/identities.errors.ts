@@ -30,6 +30,10 @@ export const IDENTITY_ERROR_CODES = {
     status: HttpStatus.BAD_GATEWAY,
     message: "The provider's profile could not be read: try again",
   },
+  AUTH_OAUTH_ID_TOKEN_INVALID: {
+    status: HttpStatus.BAD_GATEWAY,
+    message: "The provider's ID token could not be verified: try again",
+  },
   AUTH_OAUTH_EMAIL_NOT_VERIFIED: {
     status: HttpStatus.FORBIDDEN,
     message:
