@@ -80,8 +80,10 @@ export function providerSignIn(app: () => TestApp, provider: string) {
   async function callbackUrl(browser: RedirectBrowser): Promise<string> {
     const start = await browser.fetch(base());
     expect(start.status).toBe(302);
-    const authorize = await fetch(start.headers.get('location') ?? '', { redirect: 'manual' });
-    const location = authorize.headers.get('location') ?? '';
+    // Through the provider's own pages (if any), stopping where it sends the browser back.
+    const atProvider = new RedirectBrowser(app().baseUrl);
+    const back = await atProvider.navigate(start.headers.get('location') ?? '');
+    const location = back.finalUrl.toString();
     expect(location.startsWith(`${base()}/callback?`)).toBe(true);
     return location;
   }
