@@ -264,3 +264,50 @@ describe('Sign in with Microsoft, one tenant only', () => {
     expect(other.landing.searchParams.get('error')).toBe('AUTH_OAUTH_DENIED');
   });
 });
+
+describe('Sign in with Microsoft, an ID token from another issuer', () => {
+  const tid = randomUUID();
+  let microsoft: MicrosoftOidcProvider;
+  let t: TestApp;
+  const flows = providerSignIn(() => t, 'microsoft');
+
+  beforeAll(async () => {
+    const port = await freePort();
+    const callback = `http://127.0.0.1:${port}/api/v1/auth/microsoft/callback`;
+    microsoft = new MicrosoftOidcProvider({ redirectUris: [callback], tenants: [tid] });
+    await microsoft.start();
+    // The same server under another name: its tokens' `iss` is not `{authority}/{tid}/v2.0`.
+    const env = microsoft.env(callback);
+    t = await startTestApp({
+      port,
+      env: {
+        FRONTEND_URL: FRONTEND,
+        ...env,
+        MICROSOFT_AUTHORITY_URL: microsoft.authorityUrl.replace('127.0.0.1', 'localhost'),
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await t.close();
+    await microsoft.stop();
+  });
+
+  it('should refuse it with AUTH_OAUTH_ID_TOKEN_INVALID', async () => {
+    microsoft.nextUser({
+      tid,
+      oid: randomUUID(),
+      preferredUsername: 'c@unlisted.test',
+      email: 'c@unlisted.test',
+      name: 'C',
+    });
+    const { landing } = await flows.flow();
+    // The code was swapped (so the token came), then its issuer refused.
+    expect(microsoft.tokenRequests).toHaveLength(1);
+    const keys = await fetch(
+      `${microsoft.authorityUrl.replace('127.0.0.1', 'localhost')}/organizations/discovery/v2.0/keys`,
+    );
+    expect(keys.status).toBe(200);
+    expect(landing.searchParams.get('error')).toBe('AUTH_OAUTH_ID_TOKEN_INVALID');
+  });
+});
