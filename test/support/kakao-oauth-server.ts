@@ -42,6 +42,11 @@ import {
  *   the user has an email and `account_email` was in the scope); a missing or unknown token is 401
  *   `{ msg: 'this access token does not exist', code: -401 }`.
  *
+ * Checked against Kakao's docs and posts: the paths, the token fields, KOE006/KOE101 on the
+ * authorize page, the KOE320 message, `access_denied` on cancel, the -401 profile answer. Not
+ * verified: the exact KOE code and text for a PKCE mismatch (KOE422 here), KOE303's text, and
+ * the cancel's `error_description` wording.
+ *
  * Tests pick the next user (`nextUser`), make the next token or profile call fail (`failNext`),
  * and read what the client sent (`tokenRequests`, `profileRequests`, `authorizeRequests`).
  */

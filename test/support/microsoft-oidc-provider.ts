@@ -26,6 +26,9 @@ import { close, listen, readBody, sendJson } from './provider-http.js';
  *   `error=access_denied&error_description=AADSTS65004: ...` (`cancel: true`). A user of another
  *   tenant signing in at a tenant-specific authority gets `error=access_denied` with AADSTS50020.
  *   Every authorize request starts a fresh sign-in (no provider session is reused).
+ *
+ * Not mirrored: Microsoft's extra error fields (error_codes, trace_id, timestamp) on token
+ * errors (oidc-provider answers `{ error, error_description }`), prompt=none, refresh tokens.
  */
 export interface MicrosoftProviderOptions {
   port?: number;

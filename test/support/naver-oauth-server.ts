@@ -34,6 +34,11 @@ import {
  *   '024', message: 'Authentication failed / 인증에 실패했습니다.' }`. Naver also documents 403
  *   (no API permission), 404 (no such API) and 500 (server error): `failProfile` answers those.
  *
+ * Checked against Naver's API guide and posts: the paths, parameters, the failed-authorize
+ * redirect (`state`, `error`, `error_description`), the token fields and string expires_in, the
+ * profile shape and resultcodes 024/028/403/404/500. Not verified: the exact error_description
+ * texts of token errors (HTTP 200 with `error` is from the NOTES' run against passport-naver-v2).
+ *
  * Tests pick the next user (`nextUser`), make the next token or profile call fail (`failToken`,
  * `failProfile`), and read what the client sent (`tokenRequests`, `profileRequests`).
  */
