@@ -17,6 +17,7 @@ import { Licenses1795600000000 } from './1795600000000-Licenses.js';
 import { Lti1795700000000 } from './1795700000000-Lti.js';
 import { LtiAdvantage1795800000000 } from './1795800000000-LtiAdvantage.js';
 import { LtiDeepLinking1795800000001 } from './1795800000001-LtiDeepLinking.js';
+import { MoreSignInProviders1795900000000 } from './1795900000000-MoreSignInProviders.js';
 
 /** Every migration, in order. A unit test checks that each file in this folder is listed. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   Lti1795700000000,
   LtiAdvantage1795800000000,
   LtiDeepLinking1795800000001,
+  MoreSignInProviders1795900000000,
 ];

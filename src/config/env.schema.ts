@@ -384,6 +384,80 @@ export class EnvVars {
   })
   GOOGLE_USERINFO_URL = 'https://openidconnect.googleapis.com/v1/userinfo';
 
+  /** Sign in with Kakao is on when set (the REST API key); else its routes answer 404. */
+  @IsOptional()
+  @IsString()
+  KAKAO_CLIENT_ID?: string;
+
+  /** Kakao's client secret (Kakao Login > Security); sent when set. */
+  @IsOptional()
+  @IsString()
+  KAKAO_CLIENT_SECRET?: string;
+
+  /** Where Kakao sends the browser back; default: this server on PORT. */
+  @IsOptional()
+  @Matches(HTTP_URL, { message: 'KAKAO_CALLBACK_URL must be an http(s) URL' })
+  KAKAO_CALLBACK_URL?: string;
+
+  @Matches(HTTP_URL, { message: 'KAKAO_AUTHORIZATION_URL must be an http(s) URL' })
+  KAKAO_AUTHORIZATION_URL = 'https://kauth.kakao.com/oauth/authorize';
+
+  @Matches(HTTP_URL, { message: 'KAKAO_TOKEN_URL must be an http(s) URL' })
+  KAKAO_TOKEN_URL = 'https://kauth.kakao.com/oauth/token';
+
+  @Matches(HTTP_URL, { message: 'KAKAO_PROFILE_URL must be an http(s) URL' })
+  KAKAO_PROFILE_URL = 'https://kapi.kakao.com/v2/user/me';
+
+  /** Kakao's OpenID Connect keys, checking the id_token when Kakao sends one. */
+  @Matches(HTTP_URL, { message: 'KAKAO_JWKS_URL must be an http(s) URL' })
+  KAKAO_JWKS_URL = 'https://kauth.kakao.com/.well-known/jwks.json';
+
+  /** Sign in with Naver is on when set; else its routes answer 404. */
+  @IsOptional()
+  @IsString()
+  NAVER_CLIENT_ID?: string;
+
+  @ValidateIf((env: EnvVars) => Boolean(env.NAVER_CLIENT_ID))
+  @IsString({ message: 'NAVER_CLIENT_SECRET is required when NAVER_CLIENT_ID is set' })
+  NAVER_CLIENT_SECRET?: string;
+
+  /** Where Naver sends the browser back; default: this server on PORT. */
+  @IsOptional()
+  @Matches(HTTP_URL, { message: 'NAVER_CALLBACK_URL must be an http(s) URL' })
+  NAVER_CALLBACK_URL?: string;
+
+  @Matches(HTTP_URL, { message: 'NAVER_AUTHORIZATION_URL must be an http(s) URL' })
+  NAVER_AUTHORIZATION_URL = 'https://nid.naver.com/oauth2.0/authorize';
+
+  @Matches(HTTP_URL, { message: 'NAVER_TOKEN_URL must be an http(s) URL' })
+  NAVER_TOKEN_URL = 'https://nid.naver.com/oauth2.0/token';
+
+  @Matches(HTTP_URL, { message: 'NAVER_PROFILE_URL must be an http(s) URL' })
+  NAVER_PROFILE_URL = 'https://openapi.naver.com/v1/nid/me';
+
+  /** Sign in with Microsoft (school and work accounts) is on when set; else its routes answer 404. */
+  @IsOptional()
+  @IsString()
+  MICROSOFT_CLIENT_ID?: string;
+
+  @ValidateIf((env: EnvVars) => Boolean(env.MICROSOFT_CLIENT_ID))
+  @IsString({ message: 'MICROSOFT_CLIENT_SECRET is required when MICROSOFT_CLIENT_ID is set' })
+  MICROSOFT_CLIENT_SECRET?: string;
+
+  /** Where Microsoft sends the browser back; default: this server on PORT. */
+  @IsOptional()
+  @Matches(HTTP_URL, { message: 'MICROSOFT_CALLBACK_URL must be an http(s) URL' })
+  MICROSOFT_CALLBACK_URL?: string;
+
+  /** `organizations` (any school or work account), `common`, or one tenant's id or domain. */
+  @Matches(/^[A-Za-z0-9.-]{1,100}$/, { message: 'MICROSOFT_TENANT must be a tenant id or name' })
+  MICROSOFT_TENANT = 'organizations';
+
+  @Matches(/^https?:\/\/[^\s]+[^/\s]$/, {
+    message: 'MICROSOFT_AUTHORITY_URL must be an http(s) URL without a trailing slash',
+  })
+  MICROSOFT_AUTHORITY_URL = 'https://login.microsoftonline.com';
+
   /** The tool's own origin as LMSs and browsers reach it (LTI URLs); default http://localhost:PORT. */
   @IsOptional()
   @Matches(HTTP_URL, { message: 'PUBLIC_URL must be an http(s) URL' })

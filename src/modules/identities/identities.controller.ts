@@ -32,7 +32,9 @@ export class IdentitiesController {
   constructor(private readonly identities: IdentitiesService) {}
 
   @Get()
-  @ApiOperation({ summary: 'The outside accounts (Google) you can sign in with' })
+  @ApiOperation({
+    summary: 'The outside accounts (Google, Kakao, Naver, Microsoft) you can sign in with',
+  })
   @ApiOkResponse({ type: [IdentityDto] })
   list(@CurrentUser() user: UserPrincipal): Promise<IdentityDto[]> {
     return this.identities.list(user);

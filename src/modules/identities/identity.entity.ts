@@ -10,12 +10,12 @@ import {
 } from 'typeorm';
 import { User } from '../users/user.entity.js';
 
-export const IDENTITY_PROVIDERS = ['google'] as const;
+export const IDENTITY_PROVIDERS = ['google', 'kakao', 'naver', 'microsoft'] as const;
 export type IdentityProvider = (typeof IDENTITY_PROVIDERS)[number];
 
 /** A sign-in account at an outside provider, linked to one of our users. */
 @Entity({ name: 'identities' })
-@Check('chk_identities_provider', `"provider" IN ('google')`)
+@Check('chk_identities_provider', `"provider" IN ('google', 'kakao', 'naver', 'microsoft')`)
 // One provider account links to one user, and a user links at most one account per provider.
 @Index('uq_identities_provider_subject', ['provider', 'subject'], { unique: true })
 @Index('uq_identities_user_provider', ['userId', 'provider'], { unique: true })

@@ -27,10 +27,15 @@ export class MarketSettingsController {
   @ApiOperation({
     summary: 'Change configuration and subscription, validated field by field',
     description:
-      'The sections sent are merged into what is stored (`features`, `limits` and `branding` key by key; `google_domains` and `model_prices` replaced); `null` clears a value.',
+      'The sections sent are merged into what is stored (`features`, `limits` and `branding` key by key; `google_domains`, `microsoft_domains` and `model_prices` replaced); `null` clears a value.',
   })
   @ApiOkResponse({ type: TenantSettingsResponseDto })
-  @ApiErrors('TENANT_NOT_FOUND', 'TENANT_GOOGLE_DOMAIN_TAKEN', 'TENANT_MAX_USERS_BELOW_MEMBERS')
+  @ApiErrors(
+    'TENANT_NOT_FOUND',
+    'TENANT_GOOGLE_DOMAIN_TAKEN',
+    'TENANT_MICROSOFT_DOMAIN_TAKEN',
+    'TENANT_MAX_USERS_BELOW_MEMBERS',
+  )
   update(
     @Param('tenantId', TenantPathPipe) tenantId: string,
     @Body() dto: UpdateTenantSettingsDto,

@@ -43,10 +43,20 @@ export class TenantSettingsService {
   ): Promise<TenantSettingsResponseDto> {
     await this.dataSource.transaction(async (manager) => {
       const tenant = await this.tenants.lockById(manager, tenantId);
-      const domains = dto.config?.google_domains ?? [];
-      const claimed = await this.tenants.googleDomainsClaimedElsewhere(manager, tenantId, domains);
-      if (claimed.length > 0) {
-        throw new AppException('TENANT_GOOGLE_DOMAIN_TAKEN', undefined, { domains: claimed });
+      for (const [setting, code] of [
+        ['google_domains', 'TENANT_GOOGLE_DOMAIN_TAKEN'],
+        ['microsoft_domains', 'TENANT_MICROSOFT_DOMAIN_TAKEN'],
+      ] as const) {
+        const domains = dto.config?.[setting] ?? [];
+        const claimed = await this.tenants.domainsClaimedElsewhere(
+          manager,
+          tenantId,
+          setting,
+          domains,
+        );
+        if (claimed.length > 0) {
+          throw new AppException(code, undefined, { domains: claimed });
+        }
       }
       const settings = mergeConfig(tenant.settings, dto.config);
       const subscription = mergeSection(tenant.subscription, dto.subscription, ['plan']);

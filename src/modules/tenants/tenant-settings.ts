@@ -6,6 +6,10 @@ export interface ModelPrice {
   output_per_1k_usd: number;
 }
 
+/** The settings keys listing a school's sign-in domains, per provider. */
+export const SCHOOL_DOMAIN_SETTINGS = ['google_domains', 'microsoft_domains'] as const;
+export type SchoolDomainSetting = (typeof SCHOOL_DOMAIN_SETTINGS)[number];
+
 export const TENANT_FEATURES = ['rag', 'chat', 'quiz', 'api_integration'] as const;
 export type TenantFeature = (typeof TENANT_FEATURES)[number];
 
@@ -23,6 +27,8 @@ export interface TenantConfig {
   branding: { logo_url: string | null; primary_color: string | null };
   /** Google Workspace domains whose users join this tenant as students. */
   google_domains: string[];
+  /** Microsoft 365 Education email domains whose users join this tenant as students. */
+  microsoft_domains: string[];
   /** Overrides of the platform's model prices (see usage/model-prices.ts). */
   model_prices: Record<string, ModelPrice>;
   /** Teachers may assign license seats to students of their own classes. */
@@ -54,14 +60,19 @@ export function readTenantConfig(
       logo_url: typeof branding.logo_url === 'string' ? branding.logo_url : null,
       primary_color: typeof branding.primary_color === 'string' ? branding.primary_color : null,
     },
-    google_domains: Array.isArray(stored.google_domains)
-      ? stored.google_domains.filter((domain): domain is string => typeof domain === 'string')
-      : [],
+    google_domains: domainList(stored.google_domains),
+    microsoft_domains: domainList(stored.microsoft_domains),
     model_prices:
       stored.model_prices && typeof stored.model_prices === 'object' ? stored.model_prices : {},
     teachers_assign_seats: stored.teachers_assign_seats === true,
     auto_assign_seats: stored.auto_assign_seats === true,
   };
+}
+
+function domainList(value: unknown): string[] {
+  return Array.isArray(value)
+    ? value.filter((domain): domain is string => typeof domain === 'string')
+    : [];
 }
 
 function numberOrNull(value: unknown): number | null {

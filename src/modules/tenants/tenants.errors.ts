@@ -22,6 +22,10 @@ export const TENANT_ERROR_CODES = {
     status: HttpStatus.CONFLICT,
     message: 'Another school already claims this Google Workspace domain',
   },
+  TENANT_MICROSOFT_DOMAIN_TAKEN: {
+    status: HttpStatus.CONFLICT,
+    message: 'Another school already claims this Microsoft 365 domain',
+  },
 } as const satisfies Record<string, ErrorCodeDefinition>;
 
 type TenantErrorCodes = typeof TENANT_ERROR_CODES;

@@ -1,3 +1,4 @@
+import type { SchoolDomainSetting } from './tenant-settings.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -80,10 +81,11 @@ export class TenantsRepository {
     );
   }
 
-  /** Which of these Google domains another active tenant already claims. */
-  async googleDomainsClaimedElsewhere(
+  /** Which of these school domains (Google or Microsoft) another active tenant already claims. */
+  async domainsClaimedElsewhere(
     manager: EntityManager,
     id: string,
+    setting: SchoolDomainSetting,
     domains: string[],
   ): Promise<string[]> {
     if (domains.length === 0) {
@@ -93,10 +95,10 @@ export class TenantsRepository {
       manager,
       `SELECT DISTINCT d.domain FROM tenants t,
          jsonb_array_elements_text(
-           CASE WHEN jsonb_typeof(t.settings -> 'google_domains') = 'array'
-                THEN t.settings -> 'google_domains' ELSE '[]'::jsonb END) AS d(domain)
+           CASE WHEN jsonb_typeof(t.settings -> $3::text) = 'array'
+                THEN t.settings -> $3::text ELSE '[]'::jsonb END) AS d(domain)
        WHERE t.id <> $1 AND t.status = 'active' AND d.domain = ANY($2)`,
-      [id, domains],
+      [id, domains, setting],
     );
     return rows.map((row) => row.domain);
   }
@@ -211,17 +213,17 @@ export class TenantsRepository {
   }
 
   /**
-   * The active tenants that list this Google Workspace domain in `settings.google_domains`
-   * (a handful of rows: tenants are few, so no index).
+   * The active tenants that list this domain in `settings.google_domains` (Google Workspace
+   * `hd`) or `settings.microsoft_domains` (a Microsoft school's email domain).
    */
-  async findActiveByGoogleDomain(domain: string): Promise<string[]> {
+  async findActiveByDomain(setting: SchoolDomainSetting, domain: string): Promise<string[]> {
     const rows = await queryRows<{ id: string }>(
       this.dataSource,
       `SELECT id FROM tenants
-       WHERE status = 'active' AND jsonb_typeof(settings -> 'google_domains') = 'array'
-         AND settings -> 'google_domains' ? $1
+       WHERE status = 'active' AND jsonb_typeof(settings -> $2::text) = 'array'
+         AND settings -> $2::text ? $1
        ORDER BY created_at, id`,
-      [domain.toLowerCase()],
+      [domain.toLowerCase(), setting],
     );
     return rows.map((row) => row.id);
   }

@@ -15,6 +15,7 @@ import {
   isUsable,
   lockedError,
   type ExternalProvider,
+  type SignInProvider,
 } from './sign-in-rules.js';
 
 const SIGN_IN_CODE_TTL_MS = 60 * 1000;
@@ -105,8 +106,16 @@ export class OAuthHandoff {
   }
 }
 
-function providerOf(value: unknown): 'google' | 'lti' | 'password' {
-  return value === 'google' || value === 'lti' ? value : 'password';
+const EXTERNAL_PROVIDERS: readonly ExternalProvider[] = [
+  'google',
+  'kakao',
+  'naver',
+  'microsoft',
+  'lti',
+];
+
+function providerOf(value: unknown): SignInProvider {
+  return EXTERNAL_PROVIDERS.find((provider) => provider === value) ?? 'password';
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

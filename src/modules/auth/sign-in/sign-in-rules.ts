@@ -5,7 +5,7 @@ import type { User } from '../../users/user.entity.js';
 import type { FailedLoginResult } from '../../users/users.repository.js';
 import type { LoginFailureReason } from '../auth.metrics.js';
 
-export type SignInProvider = 'password' | 'google' | 'lti';
+export type SignInProvider = 'password' | 'google' | 'kakao' | 'naver' | 'microsoft' | 'lti';
 export type ExternalProvider = Exclude<SignInProvider, 'password'>;
 
 /** A membership one may work in: active, in an active school. */

@@ -33,3 +33,10 @@ export class AuthorizationUrlDto {
   /** Send the browser here (top-level navigation); the state cookie set with this answer must come along */
   authorization_url!: string;
 }
+
+export class SignInProviderDto {
+  /** Start the sign-in at `GET /api/v1/auth/{id}`; @example kakao */
+  id!: IdentityProvider;
+  /** @example Kakao */
+  name!: string;
+}

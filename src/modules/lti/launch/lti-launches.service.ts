@@ -7,7 +7,7 @@ import { AppException } from '../../../common/errors/app.exception.js';
 import { AppConfigService } from '../../../config/app-config.service.js';
 import { OAuthHandoff } from '../../auth/sign-in/oauth-handoff.service.js';
 import type { DeviceInfo } from '../../auth/sessions.service.js';
-import { frontendUrlFor } from '../../identities/google/frontend-redirect.js';
+import { frontendUrlFor } from '../../identities/frontend-redirect.js';
 import { SeatAssignments } from '../../licenses/seat-assignments.service.js';
 import { TenantFeatures } from '../../tenants/tenant-features.service.js';
 import { TenantsRepository } from '../../tenants/tenants.repository.js';

@@ -80,6 +80,14 @@ export class TenantConfigDto {
   @Matches(DOMAIN, { each: true, message: 'google_domains: lower-case domain names' })
   google_domains?: string[];
 
+  /** Microsoft 365 Education email domains whose users join as students, and whose addresses count as verified (replaces the list). @example ["hallym.ac.kr"] */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @Matches(DOMAIN, { each: true, message: 'microsoft_domains: lower-case domain names' })
+  microsoft_domains?: string[];
+
   /** Prices overriding the platform's, USD per 1,000 tokens (replaces the map). @example {"gpt-4o": {"input_per_1k_usd": 0.002, "output_per_1k_usd": 0.008}} */
   @IsOptional()
   @IsModelPriceMap()

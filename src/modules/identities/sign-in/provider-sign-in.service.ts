@@ -14,15 +14,29 @@ import { MembershipsRepository } from '../../users/memberships.repository.js';
 import type { User } from '../../users/user.entity.js';
 import { UsersRepository } from '../../users/users.repository.js';
 import { IdentitiesRepository } from '../identities.repository.js';
-import type { GoogleProfile, OAuthFlow } from './google-oauth.js';
+import type { ProviderDefinition, ProviderProfile } from '../providers/provider-definition.js';
+import type { OAuthFlow } from './provider-oauth.js';
 import { userCreatedEvent } from '../../users/user-events.js';
 
 const MAX_SUBJECT_LENGTH = 255;
 
-/** What Google said about a person, turned into one of our users (found, linked or created). */
+/** What a provider vouched for, and which school (if any) claims the person's domain. */
+interface Vouched {
+  provider: ProviderDefinition;
+  profile: ProviderProfile;
+  /** The email may link to an existing account, and makes a verified one. */
+  emailVerified: boolean;
+  domainTenant: string | null;
+}
+
+/**
+ * What a provider said about a person, turned into one of our users (found, linked or
+ * created), by the same rules for every provider; only "is the email verified" differs (see
+ * the definition's `emailRule`).
+ */
 @Injectable()
-export class GoogleSignIn {
-  private readonly logger = new Logger(GoogleSignIn.name);
+export class ProviderSignIn {
+  private readonly logger = new Logger(ProviderSignIn.name);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -39,25 +53,30 @@ export class GoogleSignIn {
   ) {}
 
   /** Signs the person in; returns the single-use code the web app swaps for tokens. */
-  async signIn(profile: GoogleProfile, device: DeviceInfo): Promise<string> {
+  async signIn(
+    provider: ProviderDefinition,
+    profile: ProviderProfile,
+    device: DeviceInfo,
+  ): Promise<string> {
     assertUsableSubject(profile);
-    const domainTenant = await this.domainTenant(profile);
+    const vouched = await this.vouched(provider, profile);
     let user: User;
     try {
-      user = await this.resolveUser(profile, domainTenant);
+      user = await this.resolveUser(vouched, device);
     } catch (error) {
       // Two callbacks for the same new person at once: the second finds what the first made.
       if (!isRaceLoss(error)) {
         throw error;
       }
-      user = await this.resolveUser(profile, domainTenant);
+      user = await this.resolveUser(vouched, device);
     }
-    return this.handoff.issueSignInCode(user, 'google', domainTenant, device);
+    return this.handoff.issueSignInCode(user, provider.id, vouched.domainTenant, device);
   }
 
-  /** Links the Google account to the signed-in user who started the flow. */
+  /** Links the provider account to the signed-in user who started the flow. */
   async link(
-    profile: GoogleProfile,
+    provider: ProviderDefinition,
+    profile: ProviderProfile,
     link: NonNullable<OAuthFlow['link']>,
     device: DeviceInfo,
   ): Promise<void> {
@@ -67,7 +86,7 @@ export class GoogleSignIn {
       throw new AppException('AUTH_SESSION_REVOKED');
     }
     const now = this.clock.now();
-    const existing = await this.identities.findBySubject('google', profile.subject);
+    const existing = await this.identities.findBySubject(provider.id, profile.subject);
     if (existing?.userId === link.userId) {
       await this.identities.touch(existing.id, now);
       return;
@@ -78,7 +97,12 @@ export class GoogleSignIn {
     await this.dataSource.transaction(async (manager) => {
       await this.identities.link(
         manager,
-        { userId: link.userId, provider: 'google', subject: profile.subject, email: profile.email },
+        {
+          userId: link.userId,
+          provider: provider.id,
+          subject: profile.subject,
+          email: profile.email,
+        },
         now,
       );
       // Signing in with a provider is the owner's: no school manages the account since.
@@ -88,14 +112,15 @@ export class GoogleSignIn {
         { userId: link.userId },
         device,
         'success',
-        { provider: 'google' },
+        { provider: provider.id, method: 'signed_in' },
         manager,
       );
     });
   }
 
-  private async resolveUser(profile: GoogleProfile, domainTenant: string | null): Promise<User> {
-    const linked = await this.identities.findBySubject('google', profile.subject);
+  private async resolveUser(vouched: Vouched, device: DeviceInfo): Promise<User> {
+    const { provider, profile, domainTenant } = vouched;
+    const linked = await this.identities.findBySubject(provider.id, profile.subject);
     if (linked) {
       const user = await this.users.findById(linked.userId);
       if (user) {
@@ -109,63 +134,75 @@ export class GoogleSignIn {
     }
     const existing = await this.users.findByEmail(profile.email);
     if (existing) {
-      if (!profile.emailVerified) {
-        throw new AppException('AUTH_OAUTH_EMAIL_NOT_VERIFIED');
+      if (!vouched.emailVerified) {
+        throw new AppException(
+          'AUTH_OAUTH_EMAIL_NOT_VERIFIED',
+          `An account with this email already exists and ${provider.displayName} has not verified the address: sign in with your password, then link ${provider.displayName} from your profile`,
+        );
       }
-      return this.linkExisting(existing, profile, domainTenant);
+      return this.linkExisting(existing, vouched, device);
     }
-    if (!profile.emailVerified) {
+    if (!vouched.emailVerified && provider.emailRule !== 'never') {
       // A new account would vouch for an address nobody has proved to own.
-      throw new AppException('AUTH_OAUTH_EMAIL_MISSING');
+      throw new AppException(
+        'AUTH_OAUTH_EMAIL_MISSING',
+        `${provider.displayName} did not share a verified email address, so no account can be created`,
+      );
     }
-    return this.create(profile, profile.email, domainTenant);
+    // A provider that never verifies (Naver) makes an account whose address is not verified.
+    return this.create(vouched, profile.email);
   }
 
-  private async linkExisting(
-    user: User,
-    profile: GoogleProfile,
-    domainTenant: string | null,
-  ): Promise<User> {
+  private async linkExisting(user: User, vouched: Vouched, device: DeviceInfo): Promise<User> {
+    const { provider, profile, domainTenant } = vouched;
     const now = this.clock.now();
     await this.dataSource.transaction(async (manager) => {
       await this.users.lockById(manager, user.id);
       await this.identities.link(
         manager,
-        { userId: user.id, provider: 'google', subject: profile.subject, email: profile.email },
+        { userId: user.id, provider: provider.id, subject: profile.subject, email: profile.email },
         now,
       );
       await this.users.markSelfManaged(manager, user.id);
       if (!user.emailVerifiedAt) {
         // Whoever registered the address before it was verified may not be its owner: their
-        // password must not come with the account Google now proves is this person's.
+        // password must not come with the account the provider now proves is this person's.
         await this.users.clearPassword(manager, user.id);
         await this.users.markEmailVerified(manager, user.id, now);
       }
       if (domainTenant) {
         await this.memberships.insertIfAbsent(manager, user.id, domainTenant, 'student');
       }
+      await this.security.record(
+        'auth.identity_linked',
+        { userId: user.id },
+        device,
+        'success',
+        { provider: provider.id, method: 'verified_email' },
+        manager,
+      );
       this.invalidation.changed(manager, 'user', [user.id]);
     });
-    this.logger.log({ user_id: user.id }, 'linked a Google account by verified email');
+    this.logger.log(
+      { user_id: user.id, provider: provider.id },
+      'linked a provider account by verified email',
+    );
     return (await this.users.findById(user.id)) ?? user;
   }
 
-  private async create(
-    profile: GoogleProfile,
-    email: string,
-    domainTenant: string | null,
-  ): Promise<User> {
+  private async create(vouched: Vouched, email: string): Promise<User> {
+    const { provider, profile, domainTenant } = vouched;
     const now = this.clock.now();
     return this.dataSource.transaction(async (manager) => {
       const user = await this.users.insert(manager, {
         email,
         passwordHash: null,
         fullName: profile.name?.trim() || email.split('@')[0] || email,
-        emailVerifiedAt: now,
+        emailVerifiedAt: vouched.emailVerified ? now : null,
       });
       await this.identities.link(
         manager,
-        { userId: user.id, provider: 'google', subject: profile.subject, email },
+        { userId: user.id, provider: provider.id, subject: profile.subject, email },
         now,
       );
       if (domainTenant) {
@@ -173,7 +210,7 @@ export class GoogleSignIn {
       }
       await this.outbox.add(
         manager,
-        userCreatedEvent(user, { role: 'student', provider: 'google', tenantId: domainTenant }),
+        userCreatedEvent(user, { role: 'student', provider: provider.id, tenantId: domainTenant }),
       );
       return user;
     });
@@ -189,23 +226,42 @@ export class GoogleSignIn {
     }
   }
 
-  /** The school that claims the person's Google Workspace domain, when exactly one does. */
-  private async domainTenant(profile: GoogleProfile): Promise<string | null> {
-    if (!profile.hostedDomain || !profile.emailVerified) {
-      return null;
+  /**
+   * Whether the email counts as verified, and the school that claims the person's domain
+   * (when exactly one does): Google's `hd` when Google verified the address; for Microsoft the
+   * email's own domain, which also makes the address verified when a school lists it.
+   */
+  private async vouched(provider: ProviderDefinition, profile: ProviderProfile): Promise<Vouched> {
+    const vouched: Vouched = { provider, profile, emailVerified: false, domainTenant: null };
+    if (provider.emailRule === 'provider') {
+      vouched.emailVerified = profile.email_verified;
     }
-    const tenants = await this.tenants.findActiveByGoogleDomain(profile.hostedDomain);
+    const domain = profile.domain?.toLowerCase();
+    if (!provider.schoolDomains || !domain) {
+      return vouched;
+    }
+    if (provider.emailRule === 'provider' && !profile.email_verified) {
+      return vouched;
+    }
+    if (provider.emailRule === 'school-domain' && profile.email?.split('@')[1] !== domain) {
+      return vouched;
+    }
+    const tenants = await this.tenants.findActiveByDomain(provider.schoolDomains, domain);
     if (tenants.length > 1) {
       this.logger.warn(
-        { domain: profile.hostedDomain, tenants },
-        'several tenants claim this Google domain; joining none',
+        { domain, tenants, provider: provider.id },
+        'several tenants claim this domain; joining none',
       );
     }
-    return tenants.length === 1 ? (tenants[0] ?? null) : null;
+    vouched.domainTenant = tenants.length === 1 ? (tenants[0] ?? null) : null;
+    if (provider.emailRule === 'school-domain') {
+      vouched.emailVerified = vouched.domainTenant !== null;
+    }
+    return vouched;
   }
 }
 
-function assertUsableSubject(profile: GoogleProfile): void {
+function assertUsableSubject(profile: ProviderProfile): void {
   if (!profile.subject || profile.subject.length > MAX_SUBJECT_LENGTH) {
     throw new AppException('AUTH_OAUTH_PROVIDER_ERROR');
   }

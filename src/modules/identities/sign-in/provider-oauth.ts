@@ -1,54 +1,44 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type { Strategy as PassportStrategy } from 'passport';
-import {
-  Strategy as GoogleStrategy,
-  type GoogleCallbackParameters,
-  type Profile,
-  type VerifyCallback,
-} from 'passport-google-oauth20';
 import { runStrategy } from '../../../common/auth/run-strategy.js';
-import { Clock } from '../../../common/clock/clock.js';
+import type { Clock } from '../../../common/clock/clock.js';
 import { AppException } from '../../../common/errors/app.exception.js';
 import { readCookie, serializeCookie } from '../../../common/http/cookies.js';
-import { SealedBox } from '../../../common/http/sealed-box.js';
-import { AppConfigService } from '../../../config/app-config.service.js';
-import { SigningKeys } from '../../auth/tokens/signing-keys.service.js';
+import type { SealedBox } from '../../../common/http/sealed-box.js';
+import type { AppConfigService } from '../../../config/app-config.service.js';
 import type { IdentityErrorCode } from '../identities.errors.js';
+import {
+  ProviderFailure,
+  type ProviderDefinition,
+  type ProviderProfile,
+} from '../providers/provider-definition.js';
 
-export const GOOGLE_SCOPES = ['openid', 'email', 'profile'];
 const STATE_COOKIE = 'ds_oauth_state';
-const STATE_COOKIE_PATH = '/api/v1/auth/google';
 const STATE_TTL_SECONDS = 600;
 
 /** What the browser's round trip through the provider is for, carried in the sealed cookie. */
 export interface OAuthFlow {
   redirect: string | null;
-  /** Set when a signed-in user links their Google account (and the session that asked). */
+  /** Set when a signed-in user links their provider account (and the session that asked). */
   link: { userId: string; sessionId: string } | null;
-}
-
-export interface GoogleProfile {
-  subject: string;
-  email: string | null;
-  emailVerified: boolean;
-  name: string | null;
-  hostedDomain: string | null;
+  /** The OpenID nonce sent to the provider, checked in its ID token. */
+  nonce?: string;
 }
 
 export type CallbackResult =
-  | { ok: true; profile: GoogleProfile; flow: OAuthFlow }
+  | { ok: true; profile: ProviderProfile; flow: OAuthFlow }
   | { ok: false; code: IdentityErrorCode; flow: OAuthFlow | null };
 
 interface StateCookie {
   state: string;
-  verifier: string;
+  verifier?: string;
   flow: OAuthFlow;
   expiresAt: number;
 }
 
 /** The request passport sees: only the callback's query and our cookie. */
-interface FlowRequest {
+export interface FlowRequest {
   query: Record<string, string>;
   headers: { cookie?: string };
   setCookie?: string;
@@ -58,30 +48,35 @@ interface FlowRequest {
 type Done = (error: Error | null, ok?: unknown, state?: unknown) => void;
 
 /**
- * passport-google-oauth20 with PKCE, and `state` kept in a short-lived, sealed, HttpOnly
- * cookie instead of a server session. Works against any OpenID provider (see GOOGLE_*_URL).
+ * One provider's passport strategy with PKCE (where the provider has it), and `state` kept in a
+ * short-lived, sealed, HttpOnly cookie (path `/api/v1/auth/<provider>`) instead of a session.
  */
-@Injectable()
-export class GoogleOAuth {
-  private readonly logger = new Logger(GoogleOAuth.name);
-  private readonly strategy?: GoogleStrategy;
-  private readonly box: SealedBox;
+export class ProviderOAuth {
+  private readonly logger: Logger;
+  private readonly strategy?: PassportStrategy;
   private readonly secureCookie: boolean;
+  private readonly cookiePath: string;
 
-  constructor(config: AppConfigService, keys: SigningKeys, clock: Clock) {
-    this.box = new SealedBox(keys.deriveSecret('oauth-state-cookie'));
-    const clientID = config.get('GOOGLE_CLIENT_ID');
+  constructor(
+    readonly definition: ProviderDefinition,
+    config: AppConfigService,
+    private readonly box: SealedBox,
+    clock: Clock,
+  ) {
+    this.logger = new Logger(`OAuth:${definition.id}`);
+    const client = definition.client(config);
+    this.cookiePath = `/api/v1/auth/${definition.id}`;
     const callbackURL =
-      config.get('GOOGLE_CALLBACK_URL') ??
-      `http://localhost:${config.get('PORT')}/api/v1/auth/google/callback`;
+      client.callbackURL ??
+      `http://localhost:${config.get('PORT')}/api/v1/auth/${definition.id}/callback`;
     this.secureCookie = callbackURL.startsWith('https:');
-    if (!clientID) {
+    if (!client.clientID) {
       return;
     }
     const store = {
       store: (
         request: FlowRequest,
-        verifier: string,
+        verifier: string | undefined,
         flow: OAuthFlow,
         _meta: unknown,
         done: Done,
@@ -108,34 +103,21 @@ export class GoogleOAuth {
         }
         request.flow = sealed.flow;
         // A string here is the PKCE verifier passport sends with the code.
-        done(null, sealed.verifier, sealed.flow);
+        done(null, sealed.verifier ?? true, sealed.flow);
       },
     };
-    this.strategy = new GoogleStrategy(
+    // The provider's tokens are not kept: the profile is all we need.
+    this.strategy = definition.strategy(
       {
-        clientID,
-        clientSecret: config.get('GOOGLE_CLIENT_SECRET') ?? '',
+        clientID: client.clientID,
+        clientSecret: client.clientSecret,
         callbackURL,
-        authorizationURL: config.get('GOOGLE_AUTHORIZATION_URL'),
-        tokenURL: config.get('GOOGLE_TOKEN_URL'),
-        userProfileURL: config.get('GOOGLE_USERINFO_URL'),
-        scope: GOOGLE_SCOPES,
-        pkce: true,
-        store: store as never,
+        scope: definition.scopes,
+        pkce: definition.pkce,
+        store,
       },
-      // The provider's tokens are not kept: the profile is all we need.
-      (
-        _access: string,
-        _refresh: string,
-        _params: GoogleCallbackParameters,
-        profile: Profile,
-        done: VerifyCallback,
-      ) => done(null, profile),
+      config,
     );
-    // Strict providers refuse an access token in the query string.
-    (
-      this.strategy as unknown as { _oauth2: { useAuthorizationHeaderforGET(on: boolean): void } }
-    )._oauth2.useAuthorizationHeaderforGET(true);
   }
 
   get enabled(): boolean {
@@ -144,14 +126,19 @@ export class GoogleOAuth {
 
   assertEnabled(): void {
     if (!this.strategy) {
-      throw new AppException('AUTH_PROVIDER_DISABLED');
+      throw new AppException(
+        'AUTH_PROVIDER_DISABLED',
+        `Sign in with ${this.definition.displayName} is not enabled on this server`,
+      );
     }
   }
 
   /** The provider's authorization URL, and the cookie that must accompany the browser back. */
   async start(flow: OAuthFlow): Promise<{ location: string; cookie: string }> {
     const request: FlowRequest = { query: {}, headers: {} };
-    const outcome = await runStrategy(this.requireStrategy(), request, { state: flow });
+    const nonce = this.definition.nonce ? randomBytes(24).toString('base64url') : undefined;
+    const state = nonce ? { ...flow, nonce } : flow;
+    const outcome = await runStrategy(this.requireStrategy(), request, { state, nonce });
     if (outcome.kind !== 'redirect' || !request.setCookie) {
       this.logger.error({ outcome: outcome.kind }, 'the OAuth strategy did not redirect');
       throw new AppException('AUTH_OAUTH_PROVIDER_ERROR');
@@ -159,7 +146,7 @@ export class GoogleOAuth {
     return { location: outcome.url, cookie: request.setCookie };
   }
 
-  /** Checks state, swaps the code (with the PKCE verifier) and reads the userinfo profile. */
+  /** Checks state, swaps the code (with the PKCE verifier) and reads the provider's profile. */
   async finish(query: Record<string, unknown>, cookieHeader?: string): Promise<CallbackResult> {
     const params = callbackParams(query);
     if (!params || (params.code === undefined && params.error === undefined)) {
@@ -170,18 +157,20 @@ export class GoogleOAuth {
     const flow = request.flow ?? null;
     switch (outcome.kind) {
       case 'success':
-        return {
-          ok: true,
-          profile: toGoogleProfile(outcome.user as Profile),
-          flow: flow as OAuthFlow,
-        };
+        return { ok: true, profile: outcome.user as ProviderProfile, flow: flow as OAuthFlow };
       case 'fail': {
         const code = (outcome.info as { code?: IdentityErrorCode } | undefined)?.code;
         return { ok: false, code: code ?? 'AUTH_OAUTH_DENIED', flow };
       }
-      case 'error':
-        this.logger.warn({ err: outcome.error }, 'the OAuth provider refused the sign-in');
-        return { ok: false, code: 'AUTH_OAUTH_PROVIDER_ERROR', flow };
+      case 'error': {
+        const code = errorCode(outcome.error);
+        // Only the kind and message: a provider's error object may carry its request.
+        this.logger.warn(
+          { code, error: errorName(outcome.error) },
+          `${this.definition.displayName} refused the sign-in`,
+        );
+        return { ok: false, code, flow };
+      }
       case 'redirect':
         return { ok: false, code: 'AUTH_OAUTH_STATE_INVALID', flow };
     }
@@ -194,7 +183,7 @@ export class GoogleOAuth {
 
   private cookie(value: string, maxAgeSeconds: number): string {
     return serializeCookie(STATE_COOKIE, value, {
-      path: STATE_COOKIE_PATH,
+      path: this.cookiePath,
       maxAgeSeconds,
       secure: this.secureCookie,
     });
@@ -204,6 +193,26 @@ export class GoogleOAuth {
     this.assertEnabled();
     return this.strategy as PassportStrategy;
   }
+}
+
+/** Each way a provider can fail gets its own code. */
+function errorCode(error: unknown): IdentityErrorCode {
+  if (error instanceof ProviderFailure) {
+    return error.code;
+  }
+  const { name, message } = (error ?? {}) as { name?: string; message?: string };
+  if (name === 'TokenError' || message?.startsWith('Failed to obtain access token')) {
+    return 'AUTH_OAUTH_TOKEN_EXCHANGE_FAILED';
+  }
+  if (message?.startsWith('Failed to fetch user profile')) {
+    return 'AUTH_OAUTH_PROFILE_UNREADABLE';
+  }
+  return 'AUTH_OAUTH_PROVIDER_ERROR';
+}
+
+function errorName(error: unknown): string {
+  const { name, message } = (error ?? {}) as { name?: string; message?: string };
+  return `${name ?? 'Error'}: ${(message ?? '').slice(0, 200)}`;
 }
 
 /** Only single string values of the parameters OAuth uses; a repeated parameter is refused. */
@@ -229,17 +238,4 @@ function sameText(expected: string, provided: unknown): boolean {
   const a = Buffer.from(expected);
   const b = Buffer.from(provided);
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function toGoogleProfile(profile: Profile): GoogleProfile {
-  const claims = (profile._json ?? {}) as Record<string, unknown>;
-  const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : null;
-  return {
-    subject: typeof claims.sub === 'string' ? claims.sub : profile.id,
-    email: email && email.length <= 254 ? email : null,
-    // Some providers send the claim as a string.
-    emailVerified: claims.email_verified === true || claims.email_verified === 'true',
-    name: typeof claims.name === 'string' ? claims.name.slice(0, 100) : null,
-    hostedDomain: typeof claims.hd === 'string' ? claims.hd.toLowerCase() : null,
-  };
 }
