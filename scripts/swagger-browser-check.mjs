@@ -91,11 +91,28 @@ function stopApp(app) {
   });
 }
 
+/**
+ * Swagger UI renders a long document's operations as the page scrolls (a virtualized list): an
+ * operation far down is not in the page until a reader scrolls to it, so scroll as they would.
+ */
+async function scrollUntilRendered(page, block) {
+  if ((await block.count()) > 0) {
+    return;
+  }
+  await page.evaluate(() => globalThis.scrollTo(0, 0));
+  for (let step = 0; step < 400 && (await block.count()) === 0; step += 1) {
+    await page.evaluate(() => globalThis.scrollBy(0, 300));
+    await page.waitForTimeout(50);
+  }
+  await block.first().scrollIntoViewIfNeeded();
+}
+
 /** Opens an operation, "Try it out", optionally replaces the body, "Execute"; returns the page's status and body. */
 async function execute(page, method, route, body) {
   const block = page.locator(`.opblock-${method}`, {
     has: page.locator(`.opblock-summary-path[data-path="${route}"]`),
   });
+  await scrollUntilRendered(page, block);
   await block.locator('.opblock-summary').first().click();
   await block.locator('button.try-out__btn').click();
   if (body !== undefined) {
