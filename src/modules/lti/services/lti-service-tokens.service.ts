@@ -28,6 +28,8 @@ export class LtiServiceTokens {
   private readonly logger = new Logger(LtiServiceTokens.name);
   private readonly held = new Map<string, Held>();
   private readonly fetching = new Map<string, Promise<Held>>();
+  /** Tokens an LMS answered 401 to: never taken again from the shared cache. */
+  private readonly refused = new Set<string>();
 
   constructor(
     private readonly repository: LtiServicesRepository,
@@ -57,6 +59,10 @@ export class LtiServiceTokens {
   async forget(platform: ServicePlatform, scopes: readonly string[], token: string) {
     const scope = [...new Set(scopes)].sort().join(' ');
     const key = `${platform.id} ${scope}`;
+    if (this.refused.size >= 1000) {
+      this.refused.clear();
+    }
+    this.refused.add(token);
     const held = this.held.get(key);
     if (held?.token === token) {
       this.held.delete(key);
@@ -69,11 +75,11 @@ export class LtiServiceTokens {
     const cached = await this.repository.cachedToken(platform.id, scope, new Date());
     if (cached) {
       try {
-        return {
-          token: this.encryption.open(cached.sealed, aad),
-          sealed: cached.sealed,
-          expiresAtMs: cached.expiresAt.getTime(),
-        };
+        const token = this.encryption.open(cached.sealed, aad);
+        // Another job's 401 may not have dropped the shared copy yet.
+        if (!this.refused.has(token)) {
+          return { token, sealed: cached.sealed, expiresAtMs: cached.expiresAt.getTime() };
+        }
       } catch {
         this.logger.warn({ platform_id: platform.id }, 'a cached LMS token could not be opened');
       }
