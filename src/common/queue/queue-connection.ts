@@ -17,7 +17,11 @@ interface QueueConnectionSettings {
 export function queueConnection(settings: QueueConnectionSettings): Record<string, unknown> {
   if (settings.backend === 'postgres') {
     setDefaultBackendFactory(createPostgresBackend);
-    return { connectionString: settings.databaseUrl, schema: QUEUE_SCHEMA, migrate: true, max: 5 };
+    // Every Queue and Worker opens its own pool (and a worker one LISTEN connection besides):
+    // 16 of them at 5 each let one instance hold about 90 connections under load, two
+    // instances more than PostgreSQL's default max_connections of 100. One query connection
+    // each is enough: a worker's LISTEN is separate, and jobs do their work on our own pool.
+    return { connectionString: settings.databaseUrl, schema: QUEUE_SCHEMA, migrate: true, max: 1 };
   }
   if (!settings.redisUrl) {
     throw new Error('QUEUE_BACKEND=redis needs REDIS_URL');
