@@ -2,6 +2,7 @@ import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/comm
 import type { Counter } from 'prom-client';
 import type { EntityManager } from 'typeorm';
 import { redactSecrets } from '../observability/log-redaction.js';
+import { backgroundTimeout } from '../observability/request-context.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { AuditActorType, AuditOutcome } from './audit-log.entity.js';
 import { AuditRepository, type NewAuditLog } from './audit.repository.js';
@@ -66,7 +67,7 @@ export class AuditService implements BeforeApplicationShutdown {
     if (this.buffer.length >= MAX_BATCH) {
       void this.flush();
     } else if (!this.timer) {
-      this.timer = setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
+      this.timer = backgroundTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
       this.timer.unref();
     }
   }

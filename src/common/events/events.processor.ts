@@ -4,11 +4,17 @@ import type { Job } from 'bullmq';
 import { AppConfigService } from '../../config/app-config.service.js';
 import { QueueHealth } from '../queue/queue-health.service.js';
 import { startWorker } from '../queue/start-worker.js';
-import { EVENTS_QUEUE } from '../queue/queue-names.js';
+import { EVENTS_QUEUE, type QueueJobs } from '../queue/queue-names.js';
 import type { DomainEvent } from './domain-event.js';
 import { EventSubscribers } from './event-subscribers.js';
 
-/** The in-process consumer of domain events: logs each, then hands it to its subscribers. */
+type EventsJob = QueueJobs[typeof EVENTS_QUEUE]['publish'];
+
+/**
+ * The in-process consumer of domain events: logs each event of a batch, then hands it to its
+ * subscribers. Events whose handlers failed stay in the job and are retried; the others are
+ * not handled again.
+ */
 @Processor(EVENTS_QUEUE, { autorun: false, concurrency: 8 })
 export class EventsProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(EventsProcessor.name);
@@ -31,8 +37,28 @@ export class EventsProcessor extends WorkerHost implements OnApplicationBootstra
     );
   }
 
-  async process(job: Job<DomainEvent>): Promise<void> {
-    const event = job.data;
+  async process(job: Job<EventsJob | DomainEvent>): Promise<void> {
+    // A job enqueued before batching holds one event.
+    const events = 'events' in job.data ? job.data.events : [job.data];
+    const failed: DomainEvent[] = [];
+    let firstError: unknown;
+    for (const event of events) {
+      try {
+        await this.handle(event);
+      } catch (error) {
+        failed.push(event);
+        firstError ??= error;
+      }
+    }
+    if (failed.length > 0) {
+      if (failed.length < events.length) {
+        await job.updateData({ events: failed });
+      }
+      throw firstError;
+    }
+  }
+
+  private async handle(event: DomainEvent): Promise<void> {
     this.logger.log(
       {
         event_id: event.id,

@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { CacheInvalidation, type CachedRecord } from '../cache/cache-invalidation.service.js';
 import { Clock } from '../clock/clock.js';
 import { queryRows } from '../database/sql.js';
+import type { WritePart } from '../database/write-parts.js';
 import type { DomainEventType } from './domain-event.js';
 import { OutboxRelay } from './outbox-relay.service.js';
 
@@ -58,6 +59,15 @@ export class OutboxService {
     if (events.length === 0) {
       return;
     }
+    const part = this.addAlong(manager, ...events);
+    await manager.query(part.sql, part.params);
+  }
+
+  /**
+   * As `add`, for the caller to send inside one of its own statements in `manager`'s
+   * transaction (see WritePart): what happens after the commit is arranged here.
+   */
+  addAlong(manager: EntityManager, ...events: NewDomainEvent[]): WritePart {
     const occurredAt = this.clock.now().toISOString();
     const rows = events.map((event) => ({
       id: randomUUID(),
@@ -67,13 +77,6 @@ export class OutboxService {
       payload: event.payload,
       occurred_at: occurredAt,
     }));
-    await manager.query(
-      `INSERT INTO outbox_events (id, type, version, aggregate_id, payload, occurred_at)
-       SELECT id, type, version, aggregate_id, payload, occurred_at
-       FROM jsonb_to_recordset($1::jsonb)
-         AS e(id uuid, type varchar, version varchar, aggregate_id varchar, payload jsonb, occurred_at timestamptz)`,
-      [JSON.stringify(rows)],
-    );
     for (const event of events) {
       const record = CACHED_AGGREGATE[event.type];
       if (record) {
@@ -82,6 +85,13 @@ export class OutboxService {
     }
     // Relay soon after the commit instead of waiting for the next poll.
     this.relay.nudgeSoon();
+    return {
+      sql: `INSERT INTO outbox_events (id, type, version, aggregate_id, payload, occurred_at)
+       SELECT id, type, version, aggregate_id, payload, occurred_at
+       FROM jsonb_to_recordset($1::jsonb)
+         AS e(id uuid, type varchar, version varchar, aggregate_id varchar, payload jsonb, occurred_at timestamptz)`,
+      params: [JSON.stringify(rows)],
+    };
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import { backgroundTimeout } from '../observability/request-context.js';
 
 export interface PollingDrainerOptions {
   /** Moves one batch; returns how many rows it moved. */
@@ -60,7 +61,7 @@ export class PollingDrainer {
       return;
     }
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.tick(), delayMs);
+    this.timer = backgroundTimeout(() => this.tick(), delayMs);
     this.timer.unref();
   }
 

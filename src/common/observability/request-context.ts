@@ -24,3 +24,12 @@ export function currentRequestId(): string | undefined {
 export function currentClient(): RequestClient | undefined {
   return requestContext.getStore()?.client?.();
 }
+
+/**
+ * A timer for background work started by whichever request came first (a buffered write, a
+ * relay round): it runs outside that request's context, so its logs and statements are not
+ * put down to that request.
+ */
+export function backgroundTimeout(callback: () => void, delayMs: number): NodeJS.Timeout {
+  return requestContext.exit(() => setTimeout(callback, delayMs));
+}

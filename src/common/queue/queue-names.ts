@@ -35,7 +35,8 @@ export interface RequestedMail {
 /** Job name -> payload, per queue: producers and processors share these types. */
 export interface QueueJobs {
   [MAIL_QUEUE]: { send: MailMessage };
-  [EVENTS_QUEUE]: { publish: DomainEvent };
+  /** A batch of relayed outbox events (jobs from before batching carry one event alone). */
+  [EVENTS_QUEUE]: { publish: { events: DomainEvent[] } };
   [MARKET_CALLBACKS_QUEUE]: { notify: DomainEvent };
   [ACCOUNT_MAILS_QUEUE]: { 'password-reset': RequestedMail; verification: RequestedMail };
   [STRIPE_EVENTS_QUEUE]: { process: { eventIds: string[] } };
@@ -52,7 +53,11 @@ export interface QueueJobs {
 export type JobName<Q extends keyof QueueJobs> = keyof QueueJobs[Q] & string;
 export type JobPayload<Q extends keyof QueueJobs, N extends JobName<Q>> = QueueJobs[Q][N];
 
-/** Retries with exponential backoff; failed jobs stay for inspection (never silently lost). */
+/**
+ * Retries with exponential backoff; failed jobs stay for inspection (never silently lost).
+ * Completed jobs are kept a while for inspection and for job-id dedupe; on the PostgreSQL
+ * backend every completion trims them with a sort over all kept, so busy queues keep fewer.
+ */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   attempts: 5,
   backoff: { type: 'exponential', delay: 2000 },

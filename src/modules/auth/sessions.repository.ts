@@ -3,9 +3,18 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PlatformRole, TenantRole } from '../../common/auth/roles.js';
 import { queryOne, queryRows } from '../../common/database/sql.js';
+import { withWriteParts, type WritePart } from '../../common/database/write-parts.js';
+import {
+  accountColumnsOf,
+  accountFromRow,
+  type Account,
+  type AccountRow,
+} from '../users/users.repository.js';
 import { Session, type SessionRevokeReason } from './session.entity.js';
 
 export interface NewSession {
+  /** Chosen by the caller, so writes sent along (e.g. the sign-in's event) can name it. */
+  id?: string;
   userId: string;
   tenantId: string | null;
   refreshFamily: string;
@@ -31,7 +40,14 @@ export interface SessionStateRow {
   must_change_password: boolean;
 }
 
-/** The columns a refresh or tenant switch needs, read under a row lock. */
+/** A session a refresh just rotated, with the account its new token speaks for. */
+export interface RotatedSession {
+  id: string;
+  tenantId: string | null;
+  account: Account;
+}
+
+/** The columns a tenant switch needs, read under a row lock. */
 export interface LockedSession {
   id: string;
   userId: string;
@@ -110,9 +126,9 @@ export class SessionsRepository {
     manager: EntityManager,
     session: NewSession,
     maxSessions: number,
+    along: WritePart[] = [],
   ): Promise<{ id: string; evicted: string[] }> {
-    const row = await queryOne<{ id: string; evicted: string[] }>(
-      manager,
+    const statement = withWriteParts(
       `WITH evicted AS (
          UPDATE sessions SET revoked_at = $7, revoked_reason = 'session_limit'
          WHERE id IN (
@@ -121,9 +137,9 @@ export class SessionsRepository {
            ORDER BY created_at DESC, id DESC OFFSET $9)
          RETURNING id
        ), created AS (
-         INSERT INTO sessions (user_id, tenant_id, refresh_family, refresh_token_hash, user_agent,
-                               ip, created_at, last_used_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)
+         INSERT INTO sessions (id, user_id, tenant_id, refresh_family, refresh_token_hash,
+                               user_agent, ip, created_at, last_used_at, expires_at)
+         VALUES (COALESCE($10::uuid, gen_random_uuid()), $1, $2, $3, $4, $5, $6, $7, $7, $8)
          RETURNING id
        )
        SELECT created.id, COALESCE((SELECT array_agg(id) FROM evicted), '{}') AS evicted
@@ -138,7 +154,14 @@ export class SessionsRepository {
         session.now,
         session.expiresAt,
         Math.max(0, maxSessions - 1),
+        session.id ?? null,
       ],
+      along,
+    );
+    const row = await queryOne<{ id: string; evicted: string[] }>(
+      manager,
+      statement.sql,
+      statement.params,
     );
     if (!row) {
       throw new Error('session insert returned nothing');
@@ -183,16 +206,69 @@ export class SessionsRepository {
     return rows.map(toSession);
   }
 
-  async findByFamilyForUpdate(
+  /**
+   * One refresh in one statement: the session of `family` whose current token hashes to
+   * `presented` moves on to `successorHash`; the one that moved on from `presented` less
+   * than the grace window ago (`rotatedAfter`) to this very successor is only touched. Both
+   * return the session with its account. Nothing comes back for any other token. A concurrent
+   * refresh with the same token waits for this row and then sees the rotation it made, so it
+   * takes the grace branch and gets the same successor.
+   */
+  async rotateByToken(
+    family: string,
+    change: {
+      presented: string;
+      successorHash: string;
+      now: Date;
+      rotatedAfter: Date;
+      expiresAt: Date;
+    },
+  ): Promise<RotatedSession | undefined> {
+    const row = await queryOne<
+      AccountRow & { session_id: string; session_tenant_id: string | null }
+    >(
+      this.dataSource,
+      `UPDATE sessions s SET
+         refresh_token_hash = $3,
+         previous_token_hash = CASE WHEN s.refresh_token_hash = $2 THEN $2 ELSE s.previous_token_hash END,
+         rotated_at = CASE WHEN s.refresh_token_hash = $2 THEN $4 ELSE s.rotated_at END,
+         expires_at = CASE WHEN s.refresh_token_hash = $2 THEN $6 ELSE s.expires_at END,
+         last_used_at = $4
+       FROM users u
+       WHERE s.refresh_family = $1 AND u.id = s.user_id
+         AND s.revoked_at IS NULL AND s.expires_at > $4
+         AND (s.refresh_token_hash = $2
+              OR (s.previous_token_hash = $2 AND s.rotated_at > $5 AND s.refresh_token_hash = $3))
+       RETURNING s.id AS session_id, s.tenant_id AS session_tenant_id, ${accountColumnsOf('u')}`,
+      [
+        family,
+        change.presented,
+        change.successorHash,
+        change.now,
+        change.rotatedAfter,
+        change.expiresAt,
+      ],
+    );
+    return row
+      ? { id: row.session_id, tenantId: row.session_tenant_id, account: accountFromRow(row) }
+      : undefined;
+  }
+
+  /** Ends the live session of `family` (a token of it was reused); returns it, if there was one. */
+  async revokeFamily(
     manager: EntityManager,
     family: string,
-  ): Promise<LockedSession | null> {
-    const row = await queryOne<LockedSessionRow>(
+    reason: SessionRevokeReason,
+    now: Date,
+  ): Promise<{ id: string; userId: string; tenantId: string | null } | undefined> {
+    const row = await queryOne<{ id: string; user_id: string; tenant_id: string | null }>(
       manager,
-      `${SELECT_LOCKED} WHERE refresh_family = $1 FOR UPDATE`,
-      [family],
+      `UPDATE sessions SET revoked_at = $2, revoked_reason = $3
+       WHERE refresh_family = $1 AND revoked_at IS NULL AND expires_at > $2
+       RETURNING id, user_id, tenant_id`,
+      [family, now, reason],
     );
-    return row ? toLockedSession(row) : null;
+    return row ? { id: row.id, userId: row.user_id, tenantId: row.tenant_id } : undefined;
   }
 
   async findByIdForUpdate(manager: EntityManager, id: string): Promise<LockedSession | null> {

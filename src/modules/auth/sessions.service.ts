@@ -1,13 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CacheInvalidation } from '../../common/cache/cache-invalidation.service.js';
 import { Clock } from '../../common/clock/clock.js';
+import type { WritePart } from '../../common/database/write-parts.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import { AppConfigService } from '../../config/app-config.service.js';
 import type { Session, SessionRevokeReason } from './session.entity.js';
 import { SecurityEvents } from './security-events.js';
-import { SessionsRepository, type LockedSession } from './sessions.repository.js';
+import { SessionsRepository, type RotatedSession } from './sessions.repository.js';
 import { SigningKeys } from './tokens/signing-keys.service.js';
 import {
   hashToken,
@@ -26,8 +28,8 @@ export interface DeviceInfo {
 }
 
 export type RotationResult =
-  | { kind: 'rotated'; session: LockedSession; refreshToken: string }
-  | { kind: 'reused'; session: LockedSession }
+  | { kind: 'rotated'; session: RotatedSession; refreshToken: string }
+  | { kind: 'reused' }
   | { kind: 'invalid' };
 
 /** What callers need of a session they just opened or moved. */
@@ -55,18 +57,22 @@ export class SessionsService {
   /**
    * Opens a session inside the caller's transaction (which holds the user's row lock, so
    * concurrent sign-ins count sessions one at a time); past MAX_SESSIONS_PER_USER the oldest end.
+   * `along` gives writes about the new session that go in the same statement.
    */
   async start(
     manager: EntityManager,
     userId: string,
     tenantId: string | null,
     device: DeviceInfo,
+    along: (session: SessionRef) => WritePart[] = () => [],
   ): Promise<{ session: SessionRef; refreshToken: string }> {
     const now = this.clock.now();
     const issued = issueRefreshToken();
-    const { id, evicted } = await this.sessions.insertWithinLimit(
+    const session: SessionRef = { id: randomUUID(), tenantId };
+    const { evicted } = await this.sessions.insertWithinLimit(
       manager,
       {
+        id: session.id,
         userId,
         tenantId,
         refreshFamily: issued.family,
@@ -77,58 +83,51 @@ export class SessionsService {
         expiresAt: this.refreshExpiry(now),
       },
       this.config.get('MAX_SESSIONS_PER_USER'),
+      along(session),
     );
     this.invalidation.changed(manager, 'session', evicted);
-    return { session: { id, tenantId }, refreshToken: issued.token };
+    return { session, refreshToken: issued.token };
   }
 
   /**
-   * Rotates a refresh token under a row lock, so two concurrent refreshes cannot both mint a
-   * successor. The previous token within the grace window gets the same successor; any other
-   * token of the family is reuse and ends the session (audited in the same transaction).
+   * Rotates a refresh token in one statement (SessionsRepository.rotateByToken): the current
+   * token gets its successor, the previous one within the grace window the same successor.
+   * Any other token of a live session's family is reuse and ends the session (audited in the
+   * same transaction); a token of no live session is invalid.
    */
   async rotate(token: string, device: DeviceInfo): Promise<RotationResult> {
     const family = refreshTokenFamily(token);
     if (!family) {
       return { kind: 'invalid' };
     }
+    const now = this.clock.now();
+    const presented = hashToken(token);
+    const successor = successorOf(family, presented, this.successorKey);
+    const rotated = await this.sessions.rotateByToken(family, {
+      presented,
+      successorHash: successor.hash,
+      now,
+      rotatedAfter: new Date(now.getTime() - REFRESH_GRACE_MS),
+      expiresAt: this.refreshExpiry(now),
+    });
+    if (rotated) {
+      return { kind: 'rotated', session: rotated, refreshToken: successor.token };
+    }
     return this.dataSource.transaction(async (manager): Promise<RotationResult> => {
-      const session = await this.sessions.findByFamilyForUpdate(manager, family);
-      const now = this.clock.now();
-      if (!session || session.revokedAt || session.expiresAt <= now) {
+      const ended = await this.sessions.revokeFamily(manager, family, 'refresh_token_reused', now);
+      if (!ended) {
         return { kind: 'invalid' };
       }
-      const presented = hashToken(token);
-      const successor = successorOf(family, presented, this.successorKey);
-      if (presented === session.refreshTokenHash) {
-        await this.sessions.rotate(manager, session.id, {
-          refreshTokenHash: successor.hash,
-          previousTokenHash: presented,
-          now,
-          expiresAt: this.refreshExpiry(now),
-        });
-        return { kind: 'rotated', session, refreshToken: successor.token };
-      }
-      const withinGrace =
-        presented === session.previousTokenHash &&
-        session.rotatedAt !== null &&
-        now.getTime() - session.rotatedAt.getTime() < REFRESH_GRACE_MS &&
-        successor.hash === session.refreshTokenHash;
-      if (withinGrace) {
-        await this.sessions.touch(manager, session.id, now);
-        return { kind: 'rotated', session, refreshToken: successor.token };
-      }
-      await this.sessions.revoke(manager, { ids: [session.id] }, 'refresh_token_reused', now);
-      this.invalidation.changed(manager, 'session', [session.id]);
+      this.invalidation.changed(manager, 'session', [ended.id]);
       await this.security.record(
         'auth.refresh_token_reused',
-        { userId: session.userId, tenantId: session.tenantId },
+        { userId: ended.userId, tenantId: ended.tenantId },
         device,
         'denied',
-        { session_id: session.id },
+        { session_id: ended.id },
         manager,
       );
-      return { kind: 'reused', session };
+      return { kind: 'reused' };
     });
   }
 

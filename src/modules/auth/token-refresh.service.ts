@@ -1,19 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { AppException } from '../../common/errors/app.exception.js';
-import { MembershipsRepository } from '../users/memberships.repository.js';
-import { UsersRepository } from '../users/users.repository.js';
 import { AuthMetrics } from './auth.metrics.js';
 import { SessionsService, type DeviceInfo } from './sessions.service.js';
 import { SessionTokens, type SignedIn } from './sign-in/session-tokens.service.js';
 import { isUsable } from './sign-in/sign-in-rules.js';
 
-/** `POST /auth/refresh`: a refresh token for new tokens, the account and school checked again. */
+/**
+ * `POST /auth/refresh`: a refresh token for new tokens, the account and school checked again
+ * (read with the rotation, in its one statement).
+ */
 @Injectable()
 export class TokenRefresh {
   constructor(
     private readonly sessions: SessionsService,
-    private readonly users: UsersRepository,
-    private readonly memberships: MembershipsRepository,
     private readonly tokens: SessionTokens,
     private readonly metrics: AuthMetrics,
   ) {}
@@ -27,12 +26,11 @@ export class TokenRefresh {
       this.metrics.suspiciousActivity.inc({ type: 'refresh_token_reused' });
       throw new AppException('AUTH_REFRESH_TOKEN_REUSED');
     }
-    const user = await this.users.findById(result.session.userId);
-    if (!user?.isActive) {
+    const { user, memberships } = result.session.account;
+    if (!user.isActive || user.deletedAt) {
       await this.sessions.revoke({ ids: [result.session.id] }, 'account_disabled');
       throw new AppException('AUTH_REFRESH_TOKEN_INVALID');
     }
-    const memberships = await this.memberships.listForUser(user.id);
     const membership = memberships.find((m) => m.tenantId === result.session.tenantId);
     if (result.session.tenantId !== null && !isUsable(membership)) {
       throw new AppException('AUTH_TENANT_INACTIVE');

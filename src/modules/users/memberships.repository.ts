@@ -27,6 +27,37 @@ interface MembershipRow {
   joined_at: Date;
 }
 
+/**
+ * The memberships of the user whose id is `userIdSql`, as one JSON array inside a caller's
+ * statement (sign-in and refresh read them with the account in one round trip).
+ */
+export function membershipsJsonOf(userIdSql: string): string {
+  return `COALESCE((SELECT json_agg(json_build_object(
+      'tenant_id', m.tenant_id, 'tenant_name', t.name, 'tenant_status', t.status,
+      'role', m.role, 'status', m.status, 'joined_at', m.joined_at)
+      ORDER BY m.joined_at, m.tenant_id)
+    FROM memberships m JOIN tenant_directory t ON t.id = m.tenant_id
+    WHERE m.user_id = ${userIdSql}), '[]'::json)`;
+}
+
+/** What `membershipsJsonOf` read (its dates come as ISO text). */
+export function membershipsFromJson(
+  rows: (Omit<MembershipRow, 'joined_at'> & { joined_at: string })[],
+): MembershipView[] {
+  return rows.map((row) => toMembershipView({ ...row, joined_at: new Date(row.joined_at) }));
+}
+
+function toMembershipView(row: MembershipRow): MembershipView {
+  return {
+    tenantId: row.tenant_id,
+    tenantName: row.tenant_name,
+    tenantStatus: row.tenant_status,
+    role: row.role,
+    status: row.status,
+    joinedAt: row.joined_at,
+  };
+}
+
 @Injectable()
 export class MembershipsRepository {
   constructor(
@@ -60,14 +91,7 @@ export class MembershipsRepository {
        ORDER BY m.joined_at, m.tenant_id`,
       [userId],
     );
-    return rows.map((row) => ({
-      tenantId: row.tenant_id,
-      tenantName: row.tenant_name,
-      tenantStatus: row.tenant_status,
-      role: row.role,
-      status: row.status,
-      joinedAt: row.joined_at,
-    }));
+    return rows.map(toMembershipView);
   }
 
   /** Adds the user to the tenant; an existing membership → 409 USER_ALREADY_MEMBER. */

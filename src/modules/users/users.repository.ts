@@ -3,6 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 import { isUniqueViolation, queryOne, queryRows } from '../../common/database/sql.js';
 import { AppException } from '../../common/errors/app.exception.js';
+import {
+  membershipsFromJson,
+  membershipsJsonOf,
+  type MembershipView,
+} from './memberships.repository.js';
 import { User } from './user.entity.js';
 
 export interface NewUser {
@@ -29,6 +34,12 @@ export interface UserSummary {
 export type ProfileChanges = Partial<
   Pick<User, 'fullName' | 'username' | 'phone' | 'gradeLevel' | 'profileImageUrl' | 'preferences'>
 >;
+
+/** A user and their memberships: what a token and its response are made of. */
+export interface Account {
+  user: User;
+  memberships: MembershipView[];
+}
 
 export interface FailedLoginResult {
   failedLoginCount: number;
@@ -65,15 +76,25 @@ export class UsersRepository {
     return row ? toUser(row) : null;
   }
 
-  /** A pupil without an email: the sign-in name is unique inside the tenant. */
-  async findByTenantUsername(tenantId: string, username: string): Promise<User | null> {
-    const row = await queryOne<UserRow>(
+  /** The account signing in with this address, memberships included, in one statement. */
+  async findAccountByEmail(email: string): Promise<Account | null> {
+    const row = await queryOne<AccountRow>(
       this.dataSource,
-      `${SELECT_USER} WHERE deleted_at IS NULL AND id =
+      `SELECT ${accountColumnsOf('u')} FROM users u WHERE u.email = $1 AND u.deleted_at IS NULL`,
+      [normalizeEmail(email)],
+    );
+    return row ? accountFromRow(row) : null;
+  }
+
+  /** As `findAccountByEmail`, for a pupil signing in with the school's username. */
+  async findAccountByTenantUsername(tenantId: string, username: string): Promise<Account | null> {
+    const row = await queryOne<AccountRow>(
+      this.dataSource,
+      `SELECT ${accountColumnsOf('u')} FROM users u WHERE u.deleted_at IS NULL AND u.id =
          (SELECT user_id FROM memberships WHERE tenant_id = $1 AND username = $2)`,
       [tenantId, username.toLowerCase()],
     );
-    return row ? toUser(row) : null;
+    return row ? accountFromRow(row) : null;
   }
 
   /**
@@ -243,9 +264,46 @@ export class UsersRepository {
   }
 }
 
-const SELECT_USER = `SELECT id, email, password_hash, full_name, username, phone, grade_level,
-  profile_image_url, preferences, platform_role, is_active, must_change_password, email_verified_at, last_login_at,
-  managed_by_tenant_id, failed_login_count, locked_until, created_at, updated_at, deleted_at FROM users`;
+const USER_COLUMN_NAMES = [
+  'id',
+  'email',
+  'password_hash',
+  'full_name',
+  'username',
+  'phone',
+  'grade_level',
+  'profile_image_url',
+  'preferences',
+  'platform_role',
+  'is_active',
+  'must_change_password',
+  'email_verified_at',
+  'last_login_at',
+  'managed_by_tenant_id',
+  'failed_login_count',
+  'locked_until',
+  'created_at',
+  'updated_at',
+  'deleted_at',
+] as const;
+
+const SELECT_USER = `SELECT ${USER_COLUMN_NAMES.join(', ')} FROM users`;
+
+/**
+ * The columns of an account (the user of `users` aliased `alias`, and their memberships) for
+ * a caller's statement: sign-in and refresh read it with their own rows in one round trip.
+ */
+export function accountColumnsOf(alias: string): string {
+  const columns = USER_COLUMN_NAMES.map((name) => `${alias}.${name}`).join(', ');
+  return `${columns}, ${membershipsJsonOf(`${alias}.id`)} AS memberships`;
+}
+
+/** What `accountColumnsOf` read. */
+export function accountFromRow(row: AccountRow): Account {
+  return { user: toUser(row), memberships: membershipsFromJson(row.memberships) };
+}
+
+export type AccountRow = UserRow & { memberships: Parameters<typeof membershipsFromJson>[0] };
 
 interface UserRow {
   id: string;

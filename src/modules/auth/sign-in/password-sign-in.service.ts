@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../../common/clock/clock.js';
 import { AppException } from '../../../common/errors/app.exception.js';
-import { MembershipsRepository } from '../../users/memberships.repository.js';
 import { normalizeEmail, UsersRepository } from '../../users/users.repository.js';
 import { AuthMetrics } from '../auth.metrics.js';
 import type { LoginDto } from '../dto/auth-requests.dto.js';
@@ -21,7 +20,6 @@ import { chooseTenant, failedLoginError, failureReasonOf, lockedError } from './
 export class PasswordSignIn {
   constructor(
     private readonly users: UsersRepository,
-    private readonly memberships: MembershipsRepository,
     private readonly hasher: PasswordHasher,
     private readonly lockouts: Lockouts,
     private readonly failures: SignInFailures,
@@ -47,13 +45,15 @@ export class PasswordSignIn {
     const identifier = this.lockouts.identifierKey(tried);
     const budgetKey = `ip:${device.ip ?? ''}|account:${tried}`;
     const now = this.clock.now();
-    // Both reads for every attempt: the same work whether or not the account exists.
-    const [user, identifierLock] = await Promise.all([
+    // Both reads for every attempt: the same work whether or not the account exists. The
+    // account comes with its memberships, which the token needs if the password is right.
+    const [account, identifierLock] = await Promise.all([
       email !== null
-        ? this.users.findByEmail(email)
-        : this.users.findByTenantUsername(dto.tenant_id ?? '', dto.username ?? ''),
+        ? this.users.findAccountByEmail(email)
+        : this.users.findAccountByTenantUsername(dto.tenant_id ?? '', dto.username ?? ''),
       this.lockouts.identifierLockedUntil(identifier, now),
     ]);
+    const user = account?.user;
     const attempt: SignInAttempt = { userId: user?.id ?? null, tried, device, budgetKey };
 
     const lockedUntil = user?.passwordHash ? user.lockedUntil : identifierLock;
@@ -92,7 +92,7 @@ export class PasswordSignIn {
         new AppException('AUTH_EMAIL_NOT_VERIFIED'),
       );
     }
-    const memberships = await this.memberships.listForUser(user.id);
+    const memberships = account?.memberships ?? [];
     const tenant = chooseTenant(user, memberships, dto.tenant_id);
     if (tenant instanceof AppException) {
       return this.failures.refuse(attempt, failureReasonOf(tenant), tenant);

@@ -44,12 +44,12 @@ export class SessionOpener {
     how: SignInMethod,
   ): Promise<SignedIn> {
     const now = this.clock.now();
+    // Two statements: the UPDATE locks the user's row, so concurrent sign-ins count sessions in
+    // turn; the session, its history and its event then go in one.
     const { session, refreshToken } = await this.dataSource.transaction(async (manager) => {
-      // The UPDATE also locks the user's row: concurrent sign-ins count sessions in turn.
       await this.users.recordSuccessfulLogin(manager, user.id, now, how.rehashed);
-      const started = await this.sessions.start(manager, user.id, tenant, device);
-      await this.loginHistory.record(
-        {
+      return this.sessions.start(manager, user.id, tenant, device, (started) => [
+        this.loginHistory.insertOf({
           userId: user.id,
           emailTried: how.tried,
           ip: device.ip,
@@ -58,12 +58,10 @@ export class SessionOpener {
           failureReason: null,
           provider: how.provider,
           at: now,
-        },
-        manager,
-      );
-      // Also drops the cached profile (its last sign-in changed), once this commits.
-      await this.outbox.add(manager, loggedInEvent(user, started.session, how.provider));
-      return started;
+        }),
+        // Also drops the cached profile (its last sign-in changed), once this commits.
+        this.outbox.addAlong(manager, loggedInEvent(user, started, how.provider)),
+      ]);
     });
     this.metrics.loginAttempts.inc({ status: 'success' });
     // After the sign-in committed: a seat the school hands out never holds it up or fails it.
