@@ -208,9 +208,9 @@ describe('accounts: register → verify → sign in → refresh → reuse → si
       await query<{ id: string }>(t.databaseUrl, `SELECT id FROM users WHERE email = $1`, [email])
     )[0]?.id;
     const events = await waitFor(async () => {
-      const rows = await query<{ type: string; published: boolean }>(
+      const rows = await query<{ id: string; type: string; published: boolean }>(
         t.databaseUrl,
-        `SELECT type, published_at IS NOT NULL AS published FROM outbox_events
+        `SELECT id, type, published_at IS NOT NULL AS published FROM outbox_events
          WHERE aggregate_id = $1 ORDER BY occurred_at`,
         [userId],
       );
@@ -230,14 +230,19 @@ describe('accounts: register → verify → sign in → refresh → reuse → si
        WHERE payload::text ~* '("[a-z_]*(password|token|secret)[a-z_]*"\\s*:|argon2|\\$2[aby]\\$)'`,
     );
     expect(secrets).toHaveLength(0);
-    // The consumer has taken every relayed event off the `events` queue.
-    const queue = t.app.get<{ getJobCounts(...types: string[]): Promise<Record<string, number>> }>(
-      'BullQueue_events',
-      { strict: false },
-    );
+    // The consumer has taken every relayed event off the `events` queue (in batches).
+    const queue = t.app.get<{
+      getJobCounts(...types: string[]): Promise<Record<string, number>>;
+      getJobs(types: string[]): Promise<{ data: { events: { id: string }[] } }[]>;
+    }>('BullQueue_events', { strict: false });
     await waitFor(async () => {
-      const counts = await queue.getJobCounts('completed', 'waiting', 'active', 'failed');
-      return counts.completed >= 4 && counts.waiting === 0 && counts.failed === 0;
+      const counts = await queue.getJobCounts('waiting', 'active', 'failed');
+      const done = new Set(
+        (await queue.getJobs(['completed'])).flatMap((job) => job.data.events.map((e) => e.id)),
+      );
+      return (
+        events.every((event) => done.has(event.id)) && counts.waiting === 0 && counts.failed === 0
+      );
     });
   });
 

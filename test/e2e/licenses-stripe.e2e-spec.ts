@@ -144,24 +144,54 @@ describe('licenses that follow a Stripe seat subscription', () => {
     return id;
   };
 
-  /** Waits until the event's subscribers have all run (its job on the events queue is done). */
-  const handled = async (eventId: string) => {
-    const queue = p.t.app.get<{
-      getJob(
-        id: string,
-      ): Promise<
-        { getState(): Promise<string>; attemptsMade: number; stacktrace: string[] } | undefined
-      >;
-    }>('BullQueue_events', { strict: false });
-    return waitFor(
-      async () => {
-        const job = await queue.getJob(eventId);
-        // Read again once completed: the first read may predate the worker's last update.
-        return (await job?.getState()) === 'completed' ? queue.getJob(eventId) : undefined;
-      },
+  interface EventsJob {
+    id: string;
+    data: { events: { id: string }[] };
+    attemptsMade: number;
+    stacktrace: string[];
+  }
+  interface EventsQueue {
+    getJobs(states: string[]): Promise<EventsJob[]>;
+    addBulk(jobs: { name: string; data: unknown; opts: { jobId: string } }[]): Promise<unknown>;
+  }
+  const eventsQueue = () => p.t.app.get<EventsQueue>('BullQueue_events', { strict: false });
+
+  /**
+   * Events published each in its own job, as relays on several instances would, so the
+   * workers handle them at the same time.
+   */
+  const publishApart = async (
+    events: { type: string; aggregateId: string; payload: Record<string, unknown> }[],
+  ): Promise<string[]> => {
+    const stored = events.map((event) => ({ ...event, id: randomUUID() }));
+    const occurredAt = new Date().toISOString();
+    for (const event of stored) {
+      await query(
+        p.t.databaseUrl,
+        `INSERT INTO outbox_events (id, type, version, aggregate_id, payload, occurred_at, published_at)
+         VALUES ($1, $2, '1.0.0', $3, $4, $5, now())`,
+        [event.id, event.type, event.aggregateId, JSON.stringify(event.payload), occurredAt],
+      );
+    }
+    await eventsQueue().addBulk(
+      stored.map((event) => ({
+        name: 'publish',
+        data: { events: [{ ...event, version: '1.0.0', occurredAt }] },
+        opts: { jobId: event.id },
+      })),
+    );
+    return stored.map((event) => event.id);
+  };
+
+  /** Waits until the event's subscribers have all run (the batch job holding it is done). */
+  const handled = async (eventId: string) =>
+    waitFor(
+      async () =>
+        (await eventsQueue().getJobs(['completed'])).find((job) =>
+          job.data.events.some((event) => event.id === eventId),
+        ),
       { timeoutMs: 20_000, intervalMs: 50 },
     );
-  };
 
   const periodEndOf = async (subscription: string): Promise<number> =>
     ((await subscriptionRow(p.t, subscription))?.current_period_end as Date).getTime();
@@ -344,14 +374,12 @@ describe('licenses that follow a Stripe seat subscription', () => {
       quantity: 12,
       seat_based: true,
     };
-    const ids = await Promise.all(
-      Array.from({ length: 8 }, (_, index) =>
-        writeEvent(
-          index % 2 ? 'subscription.canceled' : 'subscription.changed',
-          String(row?.id),
-          payload,
-        ),
-      ),
+    const ids = await publishApart(
+      Array.from({ length: 8 }, (_, index) => ({
+        type: index % 2 ? 'subscription.canceled' : 'subscription.changed',
+        aggregateId: String(row?.id),
+        payload,
+      })),
     );
     for (const id of ids) {
       // Each at its first attempt: the race ends in the unique index, not in an error and a retry.

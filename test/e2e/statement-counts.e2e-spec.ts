@@ -22,8 +22,8 @@ describe('statements per sign-in and refresh', () => {
   let t: TestApp;
   let counter: Awaited<ReturnType<typeof statementCounter>>;
 
-  const relayed = async (): Promise<void> =>
-    waitFor(
+  const relayed = async (): Promise<void> => {
+    await waitFor(
       async () =>
         (
           await query<{ pending: number }>(
@@ -33,6 +33,7 @@ describe('statements per sign-in and refresh', () => {
         )[0]?.pending === 0,
       { timeoutMs: 5000, intervalMs: 20 },
     );
+  };
   const quiet = () => new Promise((resolve) => setTimeout(resolve, 400));
 
   beforeAll(async () => {

@@ -5,10 +5,10 @@ import type { PlatformRole, TenantRole } from '../../common/auth/roles.js';
 import { queryOne, queryRows } from '../../common/database/sql.js';
 import { withWriteParts, type WritePart } from '../../common/database/write-parts.js';
 import {
-  accountColumnsOf,
-  accountFromRow,
+  accountFromJson,
+  accountJsonOf,
   type Account,
-  type AccountRow,
+  type AccountJson,
 } from '../users/users.repository.js';
 import { Session, type SessionRevokeReason } from './session.entity.js';
 
@@ -44,7 +44,8 @@ export interface SessionStateRow {
 export interface RotatedSession {
   id: string;
   tenantId: string | null;
-  account: Account;
+  /** Null once the account is deleted. */
+  account: Account | null;
 }
 
 /** The columns a tenant switch needs, read under a row lock. */
@@ -224,9 +225,11 @@ export class SessionsRepository {
       expiresAt: Date;
     },
   ): Promise<RotatedSession | undefined> {
-    const row = await queryOne<
-      AccountRow & { session_id: string; session_tenant_id: string | null }
-    >(
+    const row = await queryOne<{
+      id: string;
+      tenant_id: string | null;
+      account: AccountJson | null;
+    }>(
       this.dataSource,
       `UPDATE sessions s SET
          refresh_token_hash = $3,
@@ -234,12 +237,11 @@ export class SessionsRepository {
          rotated_at = CASE WHEN s.refresh_token_hash = $2 THEN $4 ELSE s.rotated_at END,
          expires_at = CASE WHEN s.refresh_token_hash = $2 THEN $6 ELSE s.expires_at END,
          last_used_at = $4
-       FROM users u
-       WHERE s.refresh_family = $1 AND u.id = s.user_id
+       WHERE s.refresh_family = $1
          AND s.revoked_at IS NULL AND s.expires_at > $4
          AND (s.refresh_token_hash = $2
               OR (s.previous_token_hash = $2 AND s.rotated_at > $5 AND s.refresh_token_hash = $3))
-       RETURNING s.id AS session_id, s.tenant_id AS session_tenant_id, ${accountColumnsOf('u')}`,
+       RETURNING s.id, s.tenant_id, ${accountJsonOf('s.user_id')} AS account`,
       [
         family,
         change.presented,
@@ -249,9 +251,14 @@ export class SessionsRepository {
         change.expiresAt,
       ],
     );
-    return row
-      ? { id: row.session_id, tenantId: row.session_tenant_id, account: accountFromRow(row) }
-      : undefined;
+    if (!row) {
+      return undefined;
+    }
+    return {
+      id: row.id,
+      tenantId: row.tenant_id,
+      account: row.account ? accountFromJson(row.account) : null,
+    };
   }
 
   /** Ends the live session of `family` (a token of it was reused); returns it, if there was one. */

@@ -26,11 +26,12 @@ export class TokenRefresh {
       this.metrics.suspiciousActivity.inc({ type: 'refresh_token_reused' });
       throw new AppException('AUTH_REFRESH_TOKEN_REUSED');
     }
-    const { user, memberships } = result.session.account;
-    if (!user.isActive || user.deletedAt) {
+    const account = result.session.account;
+    if (!account?.user.isActive) {
       await this.sessions.revoke({ ids: [result.session.id] }, 'account_disabled');
       throw new AppException('AUTH_REFRESH_TOKEN_INVALID');
     }
+    const { user, memberships } = account;
     const membership = memberships.find((m) => m.tenantId === result.session.tenantId);
     if (result.session.tenantId !== null && !isUsable(membership)) {
       throw new AppException('AUTH_TENANT_INACTIVE');

@@ -289,21 +289,58 @@ const USER_COLUMN_NAMES = [
 
 const SELECT_USER = `SELECT ${USER_COLUMN_NAMES.join(', ')} FROM users`;
 
-/**
- * The columns of an account (the user of `users` aliased `alias`, and their memberships) for
- * a caller's statement: sign-in and refresh read it with their own rows in one round trip.
- */
-export function accountColumnsOf(alias: string): string {
+/** The columns of an account for this module's own statements: the user and their memberships. */
+function accountColumnsOf(alias: string): string {
   const columns = USER_COLUMN_NAMES.map((name) => `${alias}.${name}`).join(', ');
   return `${columns}, ${membershipsJsonOf(`${alias}.id`)} AS memberships`;
 }
 
-/** What `accountColumnsOf` read. */
-export function accountFromRow(row: AccountRow): Account {
+function accountFromRow(row: AccountRow): Account {
   return { user: toUser(row), memberships: membershipsFromJson(row.memberships) };
 }
 
-export type AccountRow = UserRow & { memberships: Parameters<typeof membershipsFromJson>[0] };
+/**
+ * The account of the (not deleted) user whose id is `userIdSql`, as one JSON value inside
+ * another module's statement: a refresh reads it in its one UPDATE … RETURNING. Null when
+ * there is no such user. Read with `accountFromJson`.
+ */
+export function accountJsonOf(userIdSql: string): string {
+  return `(SELECT json_build_object('user', to_json(u), 'memberships', ${membershipsJsonOf('u.id')})
+    FROM (${SELECT_USER} WHERE id = ${userIdSql} AND deleted_at IS NULL) u)`;
+}
+
+export interface AccountJson {
+  user: Omit<UserRow, DateColumn> & Record<DateColumn, string | null>;
+  memberships: AccountRow['memberships'];
+}
+
+type DateColumn =
+  | 'email_verified_at'
+  | 'last_login_at'
+  | 'locked_until'
+  | 'created_at'
+  | 'updated_at'
+  | 'deleted_at';
+
+const DATE_COLUMNS: DateColumn[] = [
+  'email_verified_at',
+  'last_login_at',
+  'locked_until',
+  'created_at',
+  'updated_at',
+  'deleted_at',
+];
+
+export function accountFromJson(json: AccountJson): Account {
+  const row = { ...json.user } as unknown as Record<string, unknown>;
+  for (const column of DATE_COLUMNS) {
+    const value = json.user[column];
+    row[column] = value === null ? null : new Date(value);
+  }
+  return accountFromRow({ ...(row as unknown as UserRow), memberships: json.memberships });
+}
+
+type AccountRow = UserRow & { memberships: Parameters<typeof membershipsFromJson>[0] };
 
 interface UserRow {
   id: string;
