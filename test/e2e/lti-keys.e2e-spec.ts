@@ -171,6 +171,7 @@ describe('LTI tool keys', () => {
         },
       });
 
+    // Five CLI processes, each starting Node and Nest: about 13 s on an idle machine.
     it('should rotate from another process; the running app signs with the new key after its cache', async () => {
       const before = (await keys.signingKey()).kid;
       const rotated = await cli(['lti-rotate-key']);
@@ -198,7 +199,7 @@ describe('LTI tool keys', () => {
       expect(removed.stdout).toContain(`LTI tool key ${before}: removed`);
       expect((await jwks()).body.keys.map((key) => key.kid)).toEqual([kid]);
       await expect(cli(['lti-remove-key'])).rejects.toMatchObject({ code: 1 });
-    });
+    }, 90_000);
   });
 
   describe('instances starting together', () => {
