@@ -33,7 +33,7 @@ const toBoolean = ({ value }: { value: unknown }): unknown => {
 const POSTGRES_URL = /^postgres(ql)?:\/\/.+/;
 const REDIS_URL = /^rediss?:\/\/.+/;
 const HTTP_URL = /^https?:\/\/[^\s/]+(\/[^\s]*)?$/;
-const PEM_PRIVATE_KEY = /-----BEGIN (RSA )?PRIVATE KEY-----/;
+const PEM_PRIVATE_KEY = /-----BEGIN (RSA |EC )?PRIVATE KEY-----/;
 const PEM_PUBLIC_KEY = /-----BEGIN (RSA )?PUBLIC KEY-----/;
 
 /**
@@ -232,14 +232,18 @@ export class EnvVars {
   RATE_LIMIT_SIGN_IN_FLOOD_TTL_SECONDS = 300;
 
   @IsOptional()
-  @Matches(PEM_PRIVATE_KEY, { message: 'JWT_PRIVATE_KEY must be a PEM private key (RSA)' })
+  @Matches(PEM_PRIVATE_KEY, {
+    message: 'JWT_PRIVATE_KEY must be a PEM private key (EC P-256 for ES256, or RSA for RS256)',
+  })
   JWT_PRIVATE_KEY?: string;
 
   @IsString()
-  JWT_PRIVATE_KEY_FILE = './.data/jwt/signing-key.pem';
+  JWT_PRIVATE_KEY_FILE = './.data/jwt/signing-key-p256.pem';
 
   @IsOptional()
-  @Matches(PEM_PUBLIC_KEY, { message: 'JWT_PREVIOUS_PUBLIC_KEYS must hold PEM public keys' })
+  @Matches(PEM_PUBLIC_KEY, {
+    message: 'JWT_PREVIOUS_PUBLIC_KEYS must hold PEM public keys (EC P-256 or RSA)',
+  })
   JWT_PREVIOUS_PUBLIC_KEYS?: string;
 
   @IsString()

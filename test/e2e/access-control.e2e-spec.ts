@@ -114,7 +114,7 @@ describe('access control', () => {
   });
 
   describe('bad access tokens', () => {
-    const { privateKey: otherKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const { privateKey: otherKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const ourKey = process.env.JWT_PRIVATE_KEY ?? '';
     let claims: Record<string, unknown>;
     let kid: string;
@@ -130,7 +130,7 @@ describe('access control', () => {
 
     const sign = (overrides: Record<string, unknown>, key: unknown = ourKey, opts = {}) =>
       jwt.sign({ ...claims, ...overrides }, key as string, {
-        algorithm: 'RS256',
+        algorithm: 'ES256',
         keyid: kid,
         ...opts,
       });
@@ -143,7 +143,7 @@ describe('access control', () => {
           hmacToken(claims, kid, createPublicKey(ourKey).export({ type: 'spki', format: 'pem' })),
         'AUTH_TOKEN_INVALID',
       ],
-      ['another RSA key under our kid', () => sign({}, otherKey), 'AUTH_TOKEN_INVALID'],
+      ['another P-256 key under our kid', () => sign({}, otherKey), 'AUTH_TOKEN_INVALID'],
       [
         'expired',
         () =>

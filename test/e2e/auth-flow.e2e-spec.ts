@@ -279,7 +279,7 @@ describe('accounts: register → verify → sign in → refresh → reuse → si
       `${t.baseUrl}/.well-known/jwks.json`,
     );
     expect(jwks.status).toBe(200);
-    expect(jwks.body.keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
+    expect(jwks.body.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
     expect(JSON.stringify(jwks.body)).not.toMatch(/"d"|"p"|"q"/);
   });
 });

@@ -23,7 +23,8 @@ function freePort() {
 export default async function globalSetup() {
   process.env.DREAMSEED_TEST_RUN_ID = randomBytes(8).toString('hex');
   // One signing key for the run: apps share it, and tests can sign tokens of their own with it.
-  process.env.JWT_PRIVATE_KEY ??= generateKeyPairSync('rsa', { modulusLength: 2048 })
+  // P-256, as production signs ES256; tests of RS256 tokens bring an RSA key of their own.
+  process.env.JWT_PRIVATE_KEY ??= generateKeyPairSync('ec', { namedCurve: 'P-256' })
     .privateKey.export({ format: 'pem', type: 'pkcs8' })
     .toString();
   // And one key sealing the LTI tool keys, so no test writes a key file into the checkout.

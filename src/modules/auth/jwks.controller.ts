@@ -14,7 +14,8 @@ export class JwksController {
   @Get('jwks.json')
   @Header('Cache-Control', 'public, max-age=300')
   @ApiOperation({
-    summary: 'Public keys that verify our access tokens (RS256), current and still-valid previous',
+    summary:
+      'Public keys that verify our access tokens (ES256 P-256, or RS256 before a switch), current and still-valid previous',
   })
   @ApiOkResponse({ description: 'A JSON Web Key Set' })
   jwks(): { keys: PublicJwk[] } {

@@ -1,7 +1,7 @@
 import { type UserProfileDto } from '../../users/dto/user.dto.js';
 
 export class TokenResponseDto {
-  /** JWT (RS256) for `Authorization: Bearer`; verify with /.well-known/jwks.json */
+  /** JWT (ES256; RS256 while an RSA key signs) for `Authorization: Bearer`; verify with /.well-known/jwks.json */
   access_token!: string;
   /** Opaque; send to /api/v1/auth/refresh. It changes on every refresh. */
   refresh_token!: string;

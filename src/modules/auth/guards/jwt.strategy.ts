@@ -6,26 +6,28 @@ import type { UserPrincipal } from '../../../common/auth/principal.js';
 import { AppConfigService } from '../../../config/app-config.service.js';
 import { SessionState } from '../session-state.service.js';
 import type { AccessTokenClaims } from '../tokens/access-tokens.service.js';
-import { JWT_ALGORITHM, SigningKeys } from '../tokens/signing-keys.service.js';
+import { JWT_ALGORITHMS, SigningKeys } from '../tokens/signing-keys.service.js';
 import { VerifiedTokens } from './verified-tokens.js';
 
 export const JWT_STRATEGY = 'jwt';
 
-/** The key named by the token's `kid`, read from the (not yet trusted) header. */
-function kidOf(rawToken: string): string | undefined {
+/** `kid` and `alg` of the (not yet trusted) header. */
+function headerOf(rawToken: string): { kid?: unknown; alg?: unknown } {
   try {
-    const header = JSON.parse(
+    const header: unknown = JSON.parse(
       Buffer.from(rawToken.split('.')[0] ?? '', 'base64url').toString('utf8'),
-    ) as { kid?: unknown };
-    return typeof header.kid === 'string' ? header.kid : undefined;
+    );
+    return typeof header === 'object' && header !== null ? header : {};
   } catch {
-    return undefined;
+    return {};
   }
 }
 
 /**
- * passport-jwt with our RS256 keys: only RS256 is accepted (so `alg: none` and HMAC tricks
- * fail), issuer and audience must match, and the session behind the token must still be live.
+ * passport-jwt with our keys: only ES256 and RS256 are accepted (so `alg: none` and HMAC tricks
+ * fail), and each key only with its own algorithm (the header's `alg` must be the one of the key
+ * its `kid` names); issuer and audience must match, and the session behind the token must still
+ * be live.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
@@ -38,7 +40,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
     super({
       passReqToCallback: true,
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      algorithms: [JWT_ALGORITHM],
+      algorithms: [...JWT_ALGORITHMS],
       issuer: config.get('JWT_ISSUER'),
       audience: config.get('JWT_AUDIENCE'),
       secretOrKeyProvider: (
@@ -46,13 +48,17 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
         rawToken: string,
         done: (error: Error | null, key?: string | Buffer) => void,
       ) => {
-        const kid = kidOf(rawToken);
-        const key = kid ? keys.publicKey(kid) : undefined;
-        if (!key) {
+        const { kid, alg } = headerOf(rawToken);
+        const verifying = typeof kid === 'string' ? keys.verifyingKey(kid) : undefined;
+        if (!verifying) {
           done(new Error('unknown signing key'));
           return;
         }
-        done(null, key as unknown as Buffer);
+        if (alg !== verifying.alg) {
+          done(new Error('algorithm does not match the signing key'));
+          return;
+        }
+        done(null, verifying.key as unknown as Buffer);
       },
     });
   }

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import jwt from 'jsonwebtoken';
 import type { PlatformRole, TenantRole } from '../../../common/auth/roles.js';
 import { AppConfigService } from '../../../config/app-config.service.js';
-import { JWT_ALGORITHM, SigningKeys } from './signing-keys.service.js';
+import { SigningKeys } from './signing-keys.service.js';
 
 /** The claims of our access tokens. */
 export interface AccessTokenClaims {
@@ -53,7 +53,7 @@ export class AccessTokens {
       },
       this.keys.signingKey,
       {
-        algorithm: JWT_ALGORITHM,
+        algorithm: this.keys.signingAlgorithm,
         keyid: this.keys.signingKid,
         subject: subject.userId,
         jwtid: randomUUID(),
