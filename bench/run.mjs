@@ -11,6 +11,7 @@ import { benchDatabase } from './database.mjs';
 import { runLicensesBench } from './licenses.mjs';
 import { runLtiBench } from './lti.mjs';
 import { rssKb, runPaymentsBench } from './payments.mjs';
+import { serverArgs } from './server-process.mjs';
 import { runUsageBench } from './usage.mjs';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -18,7 +19,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 
 function startTarget(mode, env) {
-  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'server.mjs'), mode], {
+  const child = spawn(process.execPath, serverArgs(mode), {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -118,11 +119,9 @@ const signIn = (base, email) =>
 
 function argon2Raw(env) {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [path.join(import.meta.dirname, 'server.mjs'), 'argon2-raw'],
-      { env: { ...process.env, ...env, BENCH_CONNECTIONS: String(CONNECTIONS) } },
-    );
+    const child = spawn(process.execPath, serverArgs('argon2-raw'), {
+      env: { ...process.env, ...env, BENCH_CONNECTIONS: String(CONNECTIONS) },
+    });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk.toString()));
     child.on('exit', (code) =>

@@ -3,7 +3,8 @@
 // Fastify answering the same JSON) or `bare-with-headers` (the same with our response
 // headers), `app-workers` (the app with its queue workers running). Prints `READY <port>`
 // when it listens.
-import '../dist/src/config/thread-pool.js';
+// Already loaded by `--require` when started through server-process.mjs (see serverArgs).
+import '../dist/src/config/thread-pool.cjs';
 import 'reflect-metadata';
 import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
 import Fastify from 'fastify';
