@@ -20,12 +20,16 @@ export function serverArgs(mode, tree = path.join(import.meta.dirname, '..')) {
 
 /**
  * Starts `server.mjs <mode>` with `env` over this process's environment; BENCH_NODE_FLAGS
- * (e.g. `--cpu-prof`) go to its node. Resolves `{ pid, base, stop }`.
+ * (e.g. `--cpu-prof`) and `nodeFlags` go to its node. Resolves `{ pid, base, stop }`.
  */
-export function startServer(mode, env = {}) {
+export function startServer(mode, env = {}, { nodeFlags = [] } = {}) {
   const child = spawn(
     process.execPath,
-    [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), ...serverArgs(mode)],
+    [
+      ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+      ...nodeFlags,
+      ...serverArgs(mode),
+    ],
     { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   return new Promise((resolve, reject) => {

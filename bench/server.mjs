@@ -126,8 +126,18 @@ async function argon2Raw() {
   };
   await run(Date.now() + 2000);
   const started = Date.now();
+  const cpu = process.cpuUsage();
   const done = await run(started + seconds * 1000);
-  process.stdout.write(`${JSON.stringify({ rps: done / ((Date.now() - started) / 1000) })}\n`);
+  const elapsed = (Date.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  process.stdout.write(
+    `${JSON.stringify({
+      rps: done / elapsed,
+      cores: (used.user + used.system) / 1e6 / elapsed,
+      threadPool: Number(process.env.UV_THREADPOOL_SIZE),
+      concurrency,
+    })}\n`,
+  );
   process.exit(0);
 }
 
