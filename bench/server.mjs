@@ -6,6 +6,7 @@
 // Already loaded by `--require` when started through server-process.mjs (see serverArgs).
 import '../dist/src/config/thread-pool.cjs';
 import 'reflect-metadata';
+import { readdirSync } from 'node:fs';
 import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
 import Fastify from 'fastify';
 
@@ -135,6 +136,8 @@ async function argon2Raw() {
       rps: done / elapsed,
       cores: (used.user + used.system) / 1e6 / elapsed,
       threadPool: Number(process.env.UV_THREADPOOL_SIZE),
+      // What the pool really got (the variable set too late is not applied).
+      threads: readdirSync('/proc/self/task').length,
       concurrency,
     })}\n`,
   );

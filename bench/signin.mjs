@@ -297,11 +297,14 @@ function table(runs) {
       .map(([kind, count]) => `${kind} ${count}`)
       .join(', ');
   return [
-    `Node ${process.version}, ${availableParallelism()} CPUs, thread pool ${runs[0].argon2idLimit.threadPool}, load average ${loadavg()[0].toFixed(1)} at the end`,
+    `Node ${process.version}, ${availableParallelism()} CPUs, UV_THREADPOOL_SIZE ${runs[0].argon2idLimit.threadPool}, load average ${loadavg()[0].toFixed(1)} at the end`,
     '',
     line('', (run) => run.label),
     line('PostgreSQL', (run) => run.version.split(' ')[0]),
-    line('app threads', (run) => run.appThreads),
+    line(
+      'threads: app, argon2id process',
+      (run) => `${run.appThreads}, ${run.argon2idLimit.threads}`,
+    ),
     line(`argon2id limit/s (${ARGON2_IN_FLIGHT} in flight)`, (run) =>
       run.argon2idLimit.rps.toFixed(1),
     ),
