@@ -7,6 +7,7 @@ import path from 'node:path';
 import { URL } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { serverArgs } from './server-process.mjs';
 
 const [oldTree, newTree, roundsArg = '4'] = process.argv.slice(2);
 const ADMIN = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -25,7 +26,7 @@ async function sql(url, text) {
 }
 
 function start(tree, url) {
-  const child = spawn(process.execPath, [path.join(tree, 'bench/server.mjs'), 'app'], {
+  const child = spawn(process.execPath, serverArgs('app', tree), {
     cwd: tree,
     env: {
       ...process.env,

@@ -1,10 +1,12 @@
-// The bench's PostgreSQL: DATABASE_URL when set, else an embedded server of its own.
+// The bench's PostgreSQL: DATABASE_URL when set, else (or with `embedded`) an embedded server of
+// its own.
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { URL } from 'node:url';
 
-export async function benchDatabase(name) {
-  if (process.env.DATABASE_URL) {
+export async function benchDatabase(name, { embedded = false } = {}) {
+  if (process.env.DATABASE_URL && !embedded) {
     return { url: process.env.DATABASE_URL, stop: async () => undefined };
   }
   const { startEmbeddedPostgres } =
@@ -24,5 +26,28 @@ export async function benchDatabase(name) {
       await server.stop();
       await rm(root, { recursive: true, force: true });
     },
+  };
+}
+
+/** A new database on the server `serverUrl` names (any database of it), dropped by `stop`. */
+export async function freshDatabase(serverUrl, name) {
+  const { default: pg } = await import('pg');
+  const database = `${name.replaceAll('-', '_')}_${Date.now().toString(36)}`;
+  const admin = async (sql) => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${database}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return {
+    url: url.toString(),
+    stop: () => admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`),
   };
 }

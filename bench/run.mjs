@@ -1,7 +1,7 @@
 // `npm run bench`: measures, in one run, the real app against bare Fastify on the same machine.
 // Each server runs in its own process; autocannon runs in this one.
 // `node bench/run.mjs licenses`: the licenses bench alone (bench/licenses.mjs); `lti`: the LTI
-// launch bench alone (bench/lti.mjs).
+// launch bench alone (bench/lti.mjs); `signin`: the sign-in bench alone (bench/signin.mjs).
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,8 @@ import { benchDatabase } from './database.mjs';
 import { runLicensesBench } from './licenses.mjs';
 import { runLtiBench } from './lti.mjs';
 import { rssKb, runPaymentsBench } from './payments.mjs';
+import { serverArgs } from './server-process.mjs';
+import { argon2Limit, runSigninBench } from './signin.mjs';
 import { runUsageBench } from './usage.mjs';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -18,7 +20,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 
 function startTarget(mode, env) {
-  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'server.mjs'), mode], {
+  const child = spawn(process.execPath, serverArgs(mode), {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -116,24 +118,15 @@ async function seedAccounts(base, databaseUrl) {
 const signIn = (base, email) =>
   call(base, '/api/v1/auth/login', { method: 'POST', body: { email, password: PASSWORD } });
 
-function argon2Raw(env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [path.join(import.meta.dirname, 'server.mjs'), 'argon2-raw'],
-      { env: { ...process.env, ...env, BENCH_CONNECTIONS: String(CONNECTIONS) } },
-    );
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk.toString()));
-    child.on('exit', (code) =>
-      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`argon2-raw exited ${code}`)),
-    );
-  });
-}
-
 const only = process.argv[2];
-if (only !== undefined && only !== 'licenses' && only !== 'lti') {
-  throw new Error(`unknown bench ${only}: run all of them, or \`licenses\` or \`lti\` alone`);
+if (only !== undefined && !['licenses', 'lti', 'signin'].includes(only)) {
+  throw new Error(
+    `unknown bench ${only}: run all of them, or \`licenses\`, \`lti\` or \`signin\` alone`,
+  );
+}
+if (only === 'signin') {
+  console.log(`Sign-in\n${(await runSigninBench()).join('\n')}`);
+  process.exit();
 }
 if (only === 'lti') {
   const ltiDb = await benchDatabase('dreamseed-bench-lti');
@@ -165,6 +158,7 @@ let usageLines;
 let paymentLines;
 let licenseLines;
 let ltiLines;
+let signinLines;
 try {
   const body = JSON.stringify({ name: 'notebook', quantity: 3 });
   const post = { method: 'POST', headers: { 'content-type': 'application/json' }, body };
@@ -195,11 +189,15 @@ try {
       await target.stop();
     }
   }
-  results['argon2id verify, raw (same process type)'] = await argon2Raw(env);
+  results['argon2id verify, raw (same process type)'] = await argon2Limit({
+    concurrency: CONNECTIONS,
+    extraEnv: env,
+  });
   usageLines = await runUsageBench(db.url);
   paymentLines = await runPaymentsBench(db.url);
   licenseLines = await runLicensesBench(db.url);
   ltiLines = await runLtiBench(db.url);
+  signinLines = await runSigninBench();
 } finally {
   await db.stop();
   await rm(keyDir, { recursive: true, force: true });
@@ -450,3 +448,4 @@ console.log(`\n${usageLines.join('\n')}`);
 console.log(`\nPayments\n${paymentLines.join('\n')}`);
 console.log(`\nLicenses\n${licenseLines.join('\n')}`);
 console.log(`\nLTI\n${ltiLines.join('\n')}`);
+console.log(`\nSign-in\n${signinLines.join('\n')}`);

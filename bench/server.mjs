@@ -3,8 +3,10 @@
 // Fastify answering the same JSON) or `bare-with-headers` (the same with our response
 // headers), `app-workers` (the app with its queue workers running). Prints `READY <port>`
 // when it listens.
-import '../dist/src/config/thread-pool.js';
+// Already loaded by `--require` when started through server-process.mjs (see serverArgs).
+import '../dist/src/config/thread-pool.cjs';
 import 'reflect-metadata';
+import { readdirSync } from 'node:fs';
 import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
 import Fastify from 'fastify';
 
@@ -125,8 +127,20 @@ async function argon2Raw() {
   };
   await run(Date.now() + 2000);
   const started = Date.now();
+  const cpu = process.cpuUsage();
   const done = await run(started + seconds * 1000);
-  process.stdout.write(`${JSON.stringify({ rps: done / ((Date.now() - started) / 1000) })}\n`);
+  const elapsed = (Date.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  process.stdout.write(
+    `${JSON.stringify({
+      rps: done / elapsed,
+      cores: (used.user + used.system) / 1e6 / elapsed,
+      threadPool: Number(process.env.UV_THREADPOOL_SIZE),
+      // What the pool really got (the variable set too late is not applied).
+      threads: readdirSync('/proc/self/task').length,
+      concurrency,
+    })}\n`,
+  );
   process.exit(0);
 }
 

@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { benchDatabase } from './database.mjs';
+import { serverArgs } from './server-process.mjs';
 
 const EVENTS = Number(process.env.BENCH_USAGE_EVENTS ?? 1_000_000);
 const TENANTS = Number(process.env.BENCH_USAGE_TENANTS ?? 50);
@@ -46,7 +47,7 @@ function pick(weighted) {
 const int = (min, max) => min + Math.floor(Math.random() * (max - min + 1));
 
 function startApp(databaseUrl, keyFile) {
-  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'server.mjs'), 'app'], {
+  const child = spawn(process.execPath, serverArgs('app'), {
     env: {
       ...process.env,
       BENCH_DATABASE_URL: databaseUrl,

@@ -1,4 +1,4 @@
-// Swagger UI in a real browser, as an admin uses it: the built app (`node dist/src/main.js`, its
+// Swagger UI in a real browser, as an admin uses it: the built app (`node dist/src/entry.cjs`, its
 // embedded PostgreSQL in a temporary directory) on a free port, Debian's chromium driven by
 // playwright-core. Signs in with POST /api/v1/auth/login through "Try it out", pastes the
 // access token into Authorize, executes three routes and expects 200 in the page each time,
@@ -35,7 +35,7 @@ async function startApp(dataDir) {
   const port = await freePort();
   // Unset, not empty: the embedded database, rate limits in memory, queues on PostgreSQL.
   const { DATABASE_URL: _database, REDIS_URL: _redis, ...inherited } = process.env;
-  const app = spawn(process.execPath, ['dist/src/main.js'], {
+  const app = spawn(process.execPath, ['dist/src/entry.cjs'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {

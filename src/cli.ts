@@ -1,4 +1,4 @@
-import './config/thread-pool.js';
+import './config/thread-pool.cjs';
 import 'reflect-metadata';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';

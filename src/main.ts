@@ -1,4 +1,4 @@
-import './config/thread-pool.js';
+import './config/thread-pool.cjs';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap/create-app.js';

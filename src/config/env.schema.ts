@@ -516,7 +516,7 @@ export class EnvVars {
   @IsString({ message: 'MARKET_CALLBACK_API_KEY is required when MARKET_CALLBACK_URL is set' })
   MARKET_CALLBACK_API_KEY?: string;
 
-  /** Read by libuv itself (see thread-pool.ts); declared here to be validated and documented. */
+  /** Read by libuv itself (see thread-pool.cts); declared here to be validated and documented. */
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -8,7 +8,7 @@ import { query } from '../support/database-client.js';
 import { freePort } from '../support/free-port.js';
 import { requestJson, waitFor } from '../support/http.js';
 
-const MAIN = path.resolve(import.meta.dirname, '../../.test-dist/src/main.js');
+const MAIN = path.resolve(import.meta.dirname, '../../.test-dist/src/entry.cjs');
 
 interface RunningServer {
   child: ChildProcess;
@@ -16,7 +16,7 @@ interface RunningServer {
   exited: Promise<number | null>;
 }
 
-/** `node main.js` with no DATABASE_URL: the app starts its own embedded PostgreSQL. */
+/** `node entry.cjs` (`npm start`) with no DATABASE_URL: the app starts its own embedded PostgreSQL. */
 function startServer(env: Record<string, string>): RunningServer {
   const { DATABASE_URL: _ignored, REDIS_URL: _alsoIgnored, ...inherited } = process.env;
   const child = spawn(process.execPath, [MAIN], {

@@ -24,7 +24,7 @@ import {
 import type { TestApp } from '../support/test-app.js';
 import { createTestDatabase } from '../setup/test-database.js';
 
-const MAIN = path.resolve(import.meta.dirname, '../../.test-dist/src/main.js');
+const MAIN = path.resolve(import.meta.dirname, '../../.test-dist/src/entry.cjs');
 
 interface RunningApp {
   child: ChildProcess;
@@ -51,7 +51,7 @@ interface StoredEvent {
   attempts: number;
 }
 
-/** `node .test-dist/src/main.js`, as production runs it, on a test database and a fake Stripe. */
+/** `node .test-dist/src/entry.cjs`, as production runs it, on a test database and a fake Stripe. */
 async function deployment(): Promise<Deployment> {
   const database = await createTestDatabase();
   const stripe = await FakeStripe.start({ secretKey: STRIPE_KEY });
