@@ -93,15 +93,16 @@ describe('statements per sign-in and refresh', () => {
       ),
     );
     await relayed();
+    // The queue's own API: with REDIS_URL set its jobs are in Redis.
+    const queue = t.app.get<{ getJobCounts(...types: string[]): Promise<Record<string, number>> }>(
+      'BullQueue_events',
+      { strict: false },
+    );
     await waitFor(
-      async () =>
-        (
-          await query<{ active: number }>(
-            t.databaseUrl,
-            `SELECT count(*)::int AS active FROM bullmq.job
-             WHERE queue = 'events' AND state IN ('waiting', 'active')`,
-          )
-        )[0]?.active === 0,
+      async () => {
+        const counts = await queue.getJobCounts('waiting', 'active');
+        return counts.waiting === 0 && counts.active === 0;
+      },
       { timeoutMs: 5000, intervalMs: 20 },
     );
     await quiet();
