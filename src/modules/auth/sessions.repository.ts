@@ -315,10 +315,6 @@ export class SessionsRepository {
     );
   }
 
-  async touch(manager: EntityManager, id: string, now: Date): Promise<void> {
-    await manager.query(`UPDATE sessions SET last_used_at = $2 WHERE id = $1`, [id, now]);
-  }
-
   /** Ends the given live sessions; returns the ids it ended. */
   async revoke(
     db: EntityManager | DataSource,
