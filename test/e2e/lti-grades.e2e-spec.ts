@@ -605,4 +605,34 @@ describe('LTI grades to the LMS gradebook (Assignment and Grade Services 2.0)', 
     );
     expect(n).toBe(0);
   });
+
+  it('should make one gradebook column when two instances are asked for the same resource and tag at once', async () => {
+    const second = await startTestApp({
+      databaseUrl: t.databaseUrl,
+      env: { PUBLIC_URL: t.baseUrl, FRONTEND_URL: FRONTEND, LTI_RETRY_DELAY_MS: '50' },
+    });
+    try {
+      const body = { label: 'Race quiz', score_maximum: 5, resource_id: 'race-1', tag: 'quiz' };
+      const create = (app: TestApp) =>
+        requestJson<LineItem>(`${app.baseUrl}/api/v1/lti/contexts/${classId}/line-items`, {
+          method: 'POST',
+          json: body,
+          headers: bearer(teacher.access_token),
+        });
+      const answers = await Promise.all([t, second, t, second, t, second].map(create));
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 200, 200, 200, 200, 201]);
+      expect(new Set(answers.map((answer) => answer.body.id)).size).toBe(1);
+      expect(moodle.lineItems('math').filter((item) => item.resourceId === 'race-1')).toHaveLength(
+        1,
+      );
+      const [{ n }] = await query<{ n: number }>(
+        t.databaseUrl,
+        `SELECT count(*)::int AS n FROM lti_line_items WHERE class_id = $1 AND resource_id = 'race-1'`,
+        [classId],
+      );
+      expect(n).toBe(1);
+    } finally {
+      await second.close();
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { queryOne, queryRows } from '../../../common/database/sql.js';
 
 export interface LineItemRow {
@@ -76,9 +76,13 @@ export class LtiGradesRepository {
     );
   }
 
-  async lineItem(classId: string, lineItemId: string): Promise<LineItemRow | undefined> {
+  async lineItem(
+    classId: string,
+    lineItemId: string,
+    db: EntityManager | DataSource = this.dataSource,
+  ): Promise<LineItemRow | undefined> {
     return queryOne<LineItemRow>(
-      this.dataSource,
+      db,
       `SELECT ${LINE_ITEM_COLUMNS}, ${SCORE_COUNTS} FROM lti_line_items li
         WHERE li.class_id = $1 AND li.id = $2`,
       [classId, lineItemId],
@@ -89,9 +93,10 @@ export class LtiGradesRepository {
     classId: string,
     resourceId: string,
     tag: string | null,
+    db: EntityManager | DataSource = this.dataSource,
   ): Promise<LineItemRow | undefined> {
     return queryOne<LineItemRow>(
-      this.dataSource,
+      db,
       `SELECT ${LINE_ITEM_COLUMNS}, ${SCORE_COUNTS} FROM lti_line_items li
         WHERE li.class_id = $1 AND li.resource_id = $2 AND li.tag IS NOT DISTINCT FROM $3
         ORDER BY li.created_at LIMIT 1`,
@@ -99,21 +104,44 @@ export class LtiGradesRepository {
     );
   }
 
+  /**
+   * Runs `work` in a transaction holding a lock on the class's (resource, tag) key, with the line
+   * item already kept under that key, if any: instances creating the same column wait for each
+   * other instead of each making one at the LMS. The lock is held across the LMS's answer (rare,
+   * teacher-driven, bounded by LTI_SERVICE_TIMEOUT_MS).
+   */
+  withLineItemKey<T>(
+    classId: string,
+    resourceId: string,
+    tag: string | null,
+    work: (manager: EntityManager, known: LineItemRow | undefined) => Promise<T>,
+  ): Promise<T> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+        `lti_line_items:${classId}:${resourceId}:${tag ?? ''}`,
+      ]);
+      return work(manager, await this.lineItemByKey(classId, resourceId, tag, manager));
+    });
+  }
+
   /** The LMS's line item, kept (or refreshed) by its URL. */
-  async saveLineItem(item: {
-    platformId: string;
-    contextId: string;
-    classId: string;
-    url: string;
-    label: string;
-    scoreMaximum: number;
-    resourceId: string | null;
-    tag: string | null;
-    resourceLinkId: string | null;
-    createdBy: string | null;
-  }): Promise<string> {
+  async saveLineItem(
+    item: {
+      platformId: string;
+      contextId: string;
+      classId: string;
+      url: string;
+      label: string;
+      scoreMaximum: number;
+      resourceId: string | null;
+      tag: string | null;
+      resourceLinkId: string | null;
+      createdBy: string | null;
+    },
+    db: EntityManager | DataSource = this.dataSource,
+  ): Promise<string> {
     const row = await queryOne<{ id: string }>(
-      this.dataSource,
+      db,
       `INSERT INTO lti_line_items (platform_id, context_id, class_id, url, label, score_maximum,
                                    resource_id, tag, resource_link_id, created_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import type { Principal } from '../../../common/auth/principal.js';
 import { actorReference } from '../../../common/auth/principal.js';
 import { AppException } from '../../../common/errors/app.exception.js';
@@ -26,13 +27,11 @@ interface PlatformLineItem {
 
 /**
  * Gradebook columns (AGS 2.0 line items) of a class's LMS course. Creating one by
- * (resource_id, tag) is idempotent: ours first, then the LMS's own list, then a new one.
+ * (resource_id, tag) is idempotent, on every instance (one at a time per key, by a database
+ * lock): ours first, then the LMS's own list, then a new one.
  */
 @Injectable()
 export class LtiLineItems {
-  /** One creation per (class, resource, tag) at a time in this process. */
-  private readonly creating = new Map<string, Promise<{ item: LineItemDto; created: boolean }>>();
-
   constructor(
     private readonly access: LtiCourseAccess,
     private readonly grades: LtiGradesRepository,
@@ -51,26 +50,19 @@ export class LtiLineItems {
   ): Promise<{ item: LineItemDto; created: boolean }> {
     const course = await this.access.managedCourse(principal, classId);
     const lineitemsUrl = offered(course);
-    if (dto.resource_id) {
-      const known = await this.grades.lineItemByKey(classId, dto.resource_id, dto.tag ?? null);
-      if (known) {
-        return { item: mapLineItem(known), created: false };
-      }
+    const createdBy = actorReference(principal) ?? null;
+    if (!dto.resource_id) {
+      return this.create(course, lineitemsUrl, dto, createdBy);
     }
-    const key = `${classId} ${dto.resource_id ?? ''} ${dto.tag ?? ''}`;
-    const running = dto.resource_id ? this.creating.get(key) : undefined;
-    if (running) {
-      return { item: (await running).item, created: false };
-    }
-    const work = this.create(course, lineitemsUrl, dto, actorReference(principal) ?? null);
-    if (dto.resource_id) {
-      this.creating.set(key, work);
-    }
-    try {
-      return await work;
-    } finally {
-      this.creating.delete(key);
-    }
+    return this.grades.withLineItemKey(
+      classId,
+      dto.resource_id,
+      dto.tag ?? null,
+      async (manager, known) =>
+        known
+          ? { item: mapLineItem(known), created: false }
+          : this.create(course, lineitemsUrl, dto, createdBy, manager),
+    );
   }
 
   private async create(
@@ -78,6 +70,7 @@ export class LtiLineItems {
     lineitemsUrl: string,
     dto: CreateLineItemDto,
     createdBy: string | null,
+    manager?: EntityManager,
   ): Promise<{ item: LineItemDto; created: boolean }> {
     try {
       const existing = dto.resource_id
@@ -104,20 +97,23 @@ export class LtiLineItems {
       if (typeof item?.id !== 'string' || !/^https?:\/\//.test(item.id)) {
         throw new LtiServiceError('refused', null, 'the LMS answered a line item without an id');
       }
-      const id = await this.grades.saveLineItem({
-        platformId: course.platform.id,
-        contextId: course.contextId,
-        classId: course.classId,
-        url: item.id.slice(0, 2048),
-        label: text(item.label) ?? dto.label,
-        scoreMaximum: positive(item.scoreMaximum) ?? dto.score_maximum,
-        resourceId: text(item.resourceId) ?? dto.resource_id ?? null,
-        tag: text(item.tag) ?? dto.tag ?? null,
-        resourceLinkId: text(item.resourceLinkId) ?? dto.resource_link_id ?? null,
-        createdBy: createdBy && /^[0-9a-f-]{36}$/.test(createdBy) ? createdBy : null,
-      });
+      const id = await this.grades.saveLineItem(
+        {
+          platformId: course.platform.id,
+          contextId: course.contextId,
+          classId: course.classId,
+          url: item.id.slice(0, 2048),
+          label: text(item.label) ?? dto.label,
+          scoreMaximum: positive(item.scoreMaximum) ?? dto.score_maximum,
+          resourceId: text(item.resourceId) ?? dto.resource_id ?? null,
+          tag: text(item.tag) ?? dto.tag ?? null,
+          resourceLinkId: text(item.resourceLinkId) ?? dto.resource_link_id ?? null,
+          createdBy: createdBy && /^[0-9a-f-]{36}$/.test(createdBy) ? createdBy : null,
+        },
+        manager,
+      );
       return {
-        item: mapLineItem((await this.grades.lineItem(course.classId, id))!),
+        item: mapLineItem((await this.grades.lineItem(course.classId, id, manager))!),
         created: existing === undefined,
       };
     } catch (error) {
