@@ -371,6 +371,8 @@ describe('LTI grades to the LMS gradebook (Assignment and Grade Services 2.0)', 
         graded(students[0].user.id, item.body.id, { score_given: 4, score_maximum: 5 }),
       );
       await drained(item.body.id);
+      const firstJti = moodle.tokenRequests.filter((r) => r.status === 200).at(-1)?.jti;
+      expect(firstJti).toEqual(expect.any(String));
       moodle.clearServiceRecords();
       await new Promise((resolve) => setTimeout(resolve, 2_100));
       await submit(
@@ -378,7 +380,11 @@ describe('LTI grades to the LMS gradebook (Assignment and Grade Services 2.0)', 
         graded(students[1].user.id, item.body.id, { score_given: 3, score_maximum: 5 }),
       );
       await drained(item.body.id);
-      expect(moodle.tokenRequests.filter((r) => r.status === 200)).toHaveLength(1);
+      const issued = moodle.tokenRequests.filter((r) => r.status === 200);
+      expect(issued).toHaveLength(1);
+      // A new assertion, not the one that got the expired token.
+      expect(issued[0]?.jti).toEqual(expect.any(String));
+      expect(issued[0]?.jti).not.toBe(firstJti);
       // The expired token was never presented: no 401 on the way.
       expect(
         moodle.serviceRequests.filter((r) => r.url.includes('/scores')).map((r) => r.status),

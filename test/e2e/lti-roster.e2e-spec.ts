@@ -198,6 +198,10 @@ describe('LTI roster sync from Names and Role Provisioning Services (NRPS 2.0)',
       aud: moodle.tokenUrl,
     });
     expect(tokens[0]?.assertion?.header).toMatchObject({ alg: 'RS256', kid: expect.any(String) });
+    // A short-lived assertion: about 60 s from its issue.
+    const { iat, exp, jti } = tokens[0]?.assertion?.payload ?? {};
+    expect(typeof iat === 'number' && typeof exp === 'number' ? exp - iat : null).toBe(60);
+    expect(jti).toEqual(expect.any(String));
     // The token is kept sealed, never in clear.
     const [stored] = await query<{ access_token_sealed: string }>(
       t.databaseUrl,
