@@ -6,7 +6,12 @@ import { freePort } from '../support/free-port.js';
 import { requestJson, waitFor } from '../support/http.js';
 import { KakaoOAuthServer, type KakaoUser } from '../support/kakao-oauth-server.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { FRONTEND, providerSignIn, storedTraces } from '../support/provider-sign-in.js';
+import {
+  fragmentError,
+  FRONTEND,
+  providerSignIn,
+  storedTraces,
+} from '../support/provider-sign-in.js';
 import { RedirectBrowser } from '../support/redirect-browser.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -234,6 +239,7 @@ describe('Sign in with Kakao (against a Kakao-shaped OAuth server)', () => {
     kakaoUser({ cancel: true });
     const denied = await flows.flow();
     expect(denied.landing.searchParams.get('error')).toBe('AUTH_OAUTH_DENIED');
+    expect(fragmentError(denied.landing)).toBe('AUTH_OAUTH_DENIED');
     expect(denied.browser.cookieNames(t.baseUrl)).toEqual([]);
 
     kakaoUser();
@@ -244,10 +250,12 @@ describe('Sign in with Kakao (against a Kakao-shaped OAuth server)', () => {
     });
     const token = await flows.flow();
     expect(token.landing.searchParams.get('error')).toBe('AUTH_OAUTH_TOKEN_EXCHANGE_FAILED');
+    expect(fragmentError(token.landing)).toBe('AUTH_OAUTH_TOKEN_EXCHANGE_FAILED');
 
     kakao.failNext('profile', 401, { msg: 'this access token does not exist', code: -401 });
     const profile = await flows.flow();
     expect(profile.landing.searchParams.get('error')).toBe('AUTH_OAUTH_PROFILE_UNREADABLE');
+    expect(fragmentError(profile.landing)).toBe('AUTH_OAUTH_PROFILE_UNREADABLE');
     expect(profile.landing.searchParams.get('error_description')).toMatch(/Kakao/);
   });
 
@@ -304,26 +312,38 @@ describe('Sign in with Kakao (against a Kakao-shaped OAuth server)', () => {
   });
 });
 
-describe('Sign in with Kakao, not configured', () => {
+describe('Sign in with Kakao, Naver or Microsoft, not configured', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { KAKAO_CLIENT_ID: undefined } });
+    t = await startTestApp({
+      env: {
+        KAKAO_CLIENT_ID: undefined,
+        NAVER_CLIENT_ID: undefined,
+        MICROSOFT_CLIENT_ID: undefined,
+      },
+    });
   });
 
   afterAll(async () => {
     await t.close();
   });
 
-  it('should answer 404 AUTH_PROVIDER_DISABLED and not list it', async () => {
-    for (const path of ['/api/v1/auth/kakao', '/api/v1/auth/kakao/callback?code=x&state=y']) {
-      const response = await requestJson(`${t.baseUrl}${path}`, { redirect: 'manual' });
-      expect(response.status).toBe(404);
-      expect(response.body).toMatchObject({ error_code: 'AUTH_PROVIDER_DISABLED' });
-    }
-    const providers = await requestJson<Array<{ id: string }>>(
-      `${t.baseUrl}/api/v1/auth/providers`,
-    );
-    expect(providers.body.map((provider) => provider.id)).not.toContain('kakao');
-  });
+  it.each(['kakao', 'naver', 'microsoft'])(
+    'should answer 404 AUTH_PROVIDER_DISABLED on the %s routes and not list it',
+    async (provider) => {
+      for (const path of [
+        `/api/v1/auth/${provider}`,
+        `/api/v1/auth/${provider}/callback?code=x&state=y`,
+      ]) {
+        const response = await requestJson(`${t.baseUrl}${path}`, { redirect: 'manual' });
+        expect(response.status).toBe(404);
+        expect(response.body).toMatchObject({ error_code: 'AUTH_PROVIDER_DISABLED' });
+      }
+      const providers = await requestJson<Array<{ id: string }>>(
+        `${t.baseUrl}/api/v1/auth/providers`,
+      );
+      expect(providers.body.map((listed) => listed.id)).not.toContain(provider);
+    },
+  );
 });

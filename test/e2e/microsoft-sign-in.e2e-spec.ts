@@ -7,7 +7,12 @@ import { freePort } from '../support/free-port.js';
 import { waitFor } from '../support/http.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { MicrosoftOidcProvider, type MicrosoftUser } from '../support/microsoft-oidc-provider.js';
-import { FRONTEND, providerSignIn, storedTraces } from '../support/provider-sign-in.js';
+import {
+  fragmentError,
+  FRONTEND,
+  providerSignIn,
+  storedTraces,
+} from '../support/provider-sign-in.js';
 import { RedirectBrowser } from '../support/redirect-browser.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -33,13 +38,14 @@ describe('Sign in with Microsoft (against oidc-provider as the identity platform
       port,
       env: { FRONTEND_URL: FRONTEND, ...marketEnv, ...microsoft.env(callback) },
     });
-    // The school lists its own domain through the Service Market's settings route.
+    // The school lists its own domain and Entra tenant through the Service Market's settings route.
     schoolDomain = `${randomBytes(4).toString('hex')}.school.test`;
     school = await activateTenant(t);
     const settings = await market(t, 'PUT', `/mt/tenant/${school}/settings`, {
-      config: { microsoft_domains: [schoolDomain] },
+      config: { microsoft_domains: [schoolDomain], microsoft_tenant_ids: [schoolTid] },
     });
     expect(settings.status).toBe(200);
+    expect(settings.body.config).toMatchObject({ microsoft_tenant_ids: [schoolTid] });
   });
 
   afterAll(async () => {
@@ -124,6 +130,64 @@ describe('Sign in with Microsoft (against oidc-provider as the identity platform
     expect(fresh.landing.searchParams.get('error')).toBe('AUTH_OAUTH_EMAIL_MISSING');
   });
 
+  it("should not trust the school's domain from an account of another Microsoft tenant", async () => {
+    // Anyone can add any domain, unverified, to an Entra tenant of their own ("nOAuth").
+    const local = `head-${randomBytes(4).toString('hex')}`;
+    const victim = await createUser(t, { email: `${local}@${schoolDomain}` });
+    msUser({ tid: otherTid, email: victim.email, preferredUsername: victim.email });
+    const takeover = await flows.flow();
+    expect(takeover.landing.searchParams.get('error')).toBe('AUTH_OAUTH_EMAIL_NOT_VERIFIED');
+    expect(fragmentError(takeover.landing)).toBe('AUTH_OAUTH_EMAIL_NOT_VERIFIED');
+
+    // Nor does such an account join the school as a new student.
+    const intruder = `intruder-${randomBytes(4).toString('hex')}@${schoolDomain}`;
+    msUser({ tid: otherTid, email: intruder, preferredUsername: intruder });
+    const joined = await flows.flow();
+    expect(joined.landing.searchParams.get('error')).toBe('AUTH_OAUTH_EMAIL_MISSING');
+    const identities = await query(
+      t.databaseUrl,
+      `SELECT 1 FROM identities WHERE provider = 'microsoft' AND subject LIKE $1`,
+      [`${otherTid}:%`],
+    );
+    expect(identities).toHaveLength(0);
+    const [members] = await query<{ count: number }>(
+      t.databaseUrl,
+      `SELECT count(*)::int AS count FROM memberships m JOIN users u ON u.id = m.user_id
+       WHERE m.tenant_id = $1 AND u.email IN ($2, $3)`,
+      [school, victim.email, intruder],
+    );
+    expect(members?.count).toBe(0);
+  });
+
+  it('should trust no domain of a school that lists no Microsoft tenant id', async () => {
+    const domain = `${randomBytes(4).toString('hex')}.school.test`;
+    const second = await activateTenant(t);
+    const settings = await market(t, 'PUT', `/mt/tenant/${second}/settings`, {
+      config: { microsoft_domains: [domain] },
+    });
+    expect(settings.status).toBe(200);
+    const pupil = `pupil-${randomBytes(4).toString('hex')}@${domain}`;
+    msUser({ tid: schoolTid, email: pupil, preferredUsername: pupil });
+    const refused = await flows.flow();
+    expect(refused.landing.searchParams.get('error')).toBe('AUTH_OAUTH_EMAIL_MISSING');
+
+    const listed = await market(t, 'PUT', `/mt/tenant/${second}/settings`, {
+      config: { microsoft_tenant_ids: [otherTid] },
+    });
+    expect(listed.status).toBe(200);
+    msUser({ tid: otherTid, email: pupil, preferredUsername: pupil });
+    const tokens = await flows.signIn();
+    expect(tokens.user.memberships).toEqual([
+      expect.objectContaining({ tenant_id: second, role: 'student' }),
+    ]);
+
+    const bad = await market(t, 'PUT', `/mt/tenant/${second}/settings`, {
+      config: { microsoft_tenant_ids: [otherTid.toUpperCase()] },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error_code: 'COMMON_VALIDATION_FAILED' });
+  });
+
   it('should refuse a domain another school already claims for Microsoft', async () => {
     const second = await activateTenant(t);
     const clash = await market(t, 'PUT', `/mt/tenant/${second}/settings`, {
@@ -170,6 +234,7 @@ describe('Sign in with Microsoft (against oidc-provider as the identity platform
     msUser({ cancel: true });
     const denied = await flows.flow();
     expect(denied.landing.searchParams.get('error')).toBe('AUTH_OAUTH_DENIED');
+    expect(fragmentError(denied.landing)).toBe('AUTH_OAUTH_DENIED');
 
     msUser();
     const browser = new RedirectBrowser(FRONTEND);

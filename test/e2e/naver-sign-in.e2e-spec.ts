@@ -5,7 +5,12 @@ import { freePort } from '../support/free-port.js';
 import { requestJson, waitFor } from '../support/http.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { NaverOAuthServer, naverUserId, type NaverUser } from '../support/naver-oauth-server.js';
-import { FRONTEND, providerSignIn, storedTraces } from '../support/provider-sign-in.js';
+import {
+  fragmentError,
+  FRONTEND,
+  providerSignIn,
+  storedTraces,
+} from '../support/provider-sign-in.js';
 import { RedirectBrowser } from '../support/redirect-browser.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -136,6 +141,7 @@ describe('Sign in with Naver (against a Naver-shaped OAuth server)', () => {
     naver.failProfile(resultcode, 'failed', status);
     const { landing } = await flows.flow();
     expect(landing.searchParams.get('error')).toBe('AUTH_OAUTH_PROFILE_UNREADABLE');
+    expect(fragmentError(landing)).toBe('AUTH_OAUTH_PROFILE_UNREADABLE');
     expect(landing.searchParams.get('code')).toBeNull();
   });
 
@@ -143,6 +149,7 @@ describe('Sign in with Naver (against a Naver-shaped OAuth server)', () => {
     naverUser({ cancel: true });
     const denied = await flows.flow();
     expect(denied.landing.searchParams.get('error')).toBe('AUTH_OAUTH_DENIED');
+    expect(fragmentError(denied.landing)).toBe('AUTH_OAUTH_DENIED');
 
     naverUser();
     naver.failToken('invalid_request', 'no valid data in session');

@@ -7,6 +7,11 @@ import type { TestApp } from './test-app.js';
 
 export const FRONTEND = 'http://frontend.test';
 /** Anything that looks like one of our tokens, or a provider's, in a URL. */
+/** The error code the landing carries in its fragment (beside the one in its query). */
+export function fragmentError(landing: URL): string | null {
+  return new URLSearchParams(landing.hash.slice(1)).get('error');
+}
+
 export const TOKEN_IN_URL = /access_token|refresh_token|id_token|eyJ[A-Za-z0-9_-]{10,}\./;
 
 /**

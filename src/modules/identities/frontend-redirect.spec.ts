@@ -56,4 +56,18 @@ describe('frontendUrlFor', () => {
       frontendUrlFor('https://app.test/', '/auth/callback', { code: 'a b', redirect: undefined }),
     ).toBe('https://app.test/auth/callback?code=a+b');
   });
+
+  it('should put fragment parameters after the query, and no # when there are none', () => {
+    expect(
+      frontendUrlFor(
+        'https://app.test',
+        '/auth/callback',
+        { error: 'AUTH_OAUTH_DENIED' },
+        { error: 'AUTH_OAUTH_DENIED', none: undefined },
+      ),
+    ).toBe('https://app.test/auth/callback?error=AUTH_OAUTH_DENIED#error=AUTH_OAUTH_DENIED');
+    expect(frontendUrlFor('https://app.test', '/auth/callback', {}, { error: undefined })).toBe(
+      'https://app.test/auth/callback',
+    );
+  });
 });

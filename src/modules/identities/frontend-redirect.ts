@@ -59,11 +59,15 @@ function safeDecode(path: string): string | undefined {
   }
 }
 
-/** A URL on the web app with query parameters (never a token: those travel in bodies). */
+/**
+ * A URL on the web app with query parameters and, optionally, fragment parameters (never a
+ * token: those travel in bodies).
+ */
 export function frontendUrlFor(
   frontendUrl: string,
   path: string,
   params: Record<string, string | undefined>,
+  fragment: Record<string, string | undefined> = {},
 ): string {
   const url = new URL(`${frontendUrl.replace(/\/$/, '')}${path}`);
   for (const [name, value] of Object.entries(params)) {
@@ -71,5 +75,12 @@ export function frontendUrlFor(
       url.searchParams.set(name, value);
     }
   }
+  const hash = new URLSearchParams();
+  for (const [name, value] of Object.entries(fragment)) {
+    if (value !== undefined) {
+      hash.set(name, value);
+    }
+  }
+  url.hash = hash.toString();
   return url.toString();
 }

@@ -27,7 +27,7 @@ export class MarketSettingsController {
   @ApiOperation({
     summary: 'Change configuration and subscription, validated field by field',
     description:
-      'The sections sent are merged into what is stored (`features`, `limits` and `branding` key by key; `google_domains`, `microsoft_domains` and `model_prices` replaced); `null` clears a value.',
+      'The sections sent are merged into what is stored (`features`, `limits` and `branding` key by key; `google_domains`, `microsoft_domains`, `microsoft_tenant_ids` and `model_prices` replaced); `null` clears a value.',
   })
   @ApiOkResponse({ type: TenantSettingsResponseDto })
   @ApiErrors(

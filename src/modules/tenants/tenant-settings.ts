@@ -10,6 +10,13 @@ export interface ModelPrice {
 export const SCHOOL_DOMAIN_SETTINGS = ['google_domains', 'microsoft_domains'] as const;
 export type SchoolDomainSetting = (typeof SCHOOL_DOMAIN_SETTINGS)[number];
 
+/**
+ * The settings keys listing a school's own directories, for providers where anyone can make a
+ * directory and put any domain in it (Microsoft Entra tenants): a domain counts only together
+ * with one of these.
+ */
+export type SchoolDirectorySetting = 'microsoft_tenant_ids';
+
 export const TENANT_FEATURES = ['rag', 'chat', 'quiz', 'api_integration'] as const;
 export type TenantFeature = (typeof TENANT_FEATURES)[number];
 
@@ -29,6 +36,8 @@ export interface TenantConfig {
   google_domains: string[];
   /** Microsoft 365 Education email domains whose users join this tenant as students. */
   microsoft_domains: string[];
+  /** The school's own Microsoft Entra tenant ids: `microsoft_domains` count only for these. */
+  microsoft_tenant_ids: string[];
   /** Overrides of the platform's model prices (see usage/model-prices.ts). */
   model_prices: Record<string, ModelPrice>;
   /** Teachers may assign license seats to students of their own classes. */
@@ -62,6 +71,7 @@ export function readTenantConfig(
     },
     google_domains: domainList(stored.google_domains),
     microsoft_domains: domainList(stored.microsoft_domains),
+    microsoft_tenant_ids: domainList(stored.microsoft_tenant_ids),
     model_prices:
       stored.model_prices && typeof stored.model_prices === 'object' ? stored.model_prices : {},
     teachers_assign_seats: stored.teachers_assign_seats === true,
@@ -69,6 +79,7 @@ export function readTenantConfig(
   };
 }
 
+/** The strings of a stored list (domains, directory ids). */
 function domainList(value: unknown): string[] {
   return Array.isArray(value)
     ? value.filter((domain): domain is string => typeof domain === 'string')

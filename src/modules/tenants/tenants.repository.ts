@@ -1,4 +1,4 @@
-import type { SchoolDomainSetting } from './tenant-settings.js';
+import type { SchoolDirectorySetting, SchoolDomainSetting } from './tenant-settings.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -214,16 +214,28 @@ export class TenantsRepository {
 
   /**
    * The active tenants that list this domain in `settings.google_domains` (Google Workspace
-   * `hd`) or `settings.microsoft_domains` (a Microsoft school's email domain).
+   * `hd`) or `settings.microsoft_domains` (a Microsoft school's email domain); with a
+   * `directory`, only those that also list the account's directory (its Microsoft tenant id).
    */
-  async findActiveByDomain(setting: SchoolDomainSetting, domain: string): Promise<string[]> {
+  async findActiveByDomain(
+    setting: SchoolDomainSetting,
+    domain: string,
+    directory?: { setting: SchoolDirectorySetting; id: string },
+  ): Promise<string[]> {
+    const params = [domain.toLowerCase(), setting];
+    const directoryClause = directory
+      ? `AND jsonb_typeof(settings -> $4::text) = 'array' AND settings -> $4::text ? $3`
+      : '';
+    if (directory) {
+      params.push(directory.id.toLowerCase(), directory.setting);
+    }
     const rows = await queryRows<{ id: string }>(
       this.dataSource,
       `SELECT id FROM tenants
        WHERE status = 'active' AND jsonb_typeof(settings -> $2::text) = 'array'
-         AND settings -> $2::text ? $1
+         AND settings -> $2::text ? $1 ${directoryClause}
        ORDER BY created_at, id`,
-      [domain.toLowerCase(), setting],
+      params,
     );
     return rows.map((row) => row.id);
   }

@@ -11,6 +11,7 @@ import type { SignedIn } from './session-tokens.service.js';
 import { SignInFailures } from './sign-in-failures.service.js';
 import {
   chooseTenant,
+  EXTERNAL_PROVIDERS,
   failureReasonOf,
   isUsable,
   lockedError,
@@ -105,14 +106,6 @@ export class OAuthHandoff {
     );
   }
 }
-
-const EXTERNAL_PROVIDERS: readonly ExternalProvider[] = [
-  'google',
-  'kakao',
-  'naver',
-  'microsoft',
-  'lti',
-];
 
 function providerOf(value: unknown): SignInProvider {
   return EXTERNAL_PROVIDERS.find((provider) => provider === value) ?? 'password';

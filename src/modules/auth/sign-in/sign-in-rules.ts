@@ -1,12 +1,15 @@
 import { AppException } from '../../../common/errors/app.exception.js';
 import type { AppErrorCode } from '../../../common/errors/error-codes.js';
+import { IDENTITY_PROVIDERS } from '../../identities/identity.entity.js';
 import type { MembershipView } from '../../users/memberships.repository.js';
 import type { User } from '../../users/user.entity.js';
 import type { FailedLoginResult } from '../../users/users.repository.js';
 import type { LoginFailureReason } from '../auth.metrics.js';
 
-export type SignInProvider = 'password' | 'google' | 'kakao' | 'naver' | 'microsoft' | 'lti';
-export type ExternalProvider = Exclude<SignInProvider, 'password'>;
+/** Every way in besides a password: the sign-in providers, and LTI launches. */
+export const EXTERNAL_PROVIDERS = [...IDENTITY_PROVIDERS, 'lti'] as const;
+export type ExternalProvider = (typeof EXTERNAL_PROVIDERS)[number];
+export type SignInProvider = 'password' | ExternalProvider;
 
 /** A membership one may work in: active, in an active school. */
 export function isUsable(membership: MembershipView | undefined): boolean {

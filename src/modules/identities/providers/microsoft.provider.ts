@@ -13,7 +13,9 @@ const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
  * Microsoft identity platform v2.0 (school and work accounts): OpenID Connect's code flow with
  * PKCE, the ID token verified here (keys, audience, nonce, and the issuer of the user's own
  * tenant, `{authority}/{tid}/v2.0`). The subject is (tid, oid); the email counts as verified
- * only when a school lists its domain in `microsoft_domains`.
+ * only when a school lists its domain in `microsoft_domains` and the account's `tid` in
+ * `microsoft_tenant_ids`: Entra lets anyone add any domain, unverified, to a tenant of their
+ * own, so the domain alone proves nothing.
  */
 export const microsoft: ProviderDefinition = {
   id: 'microsoft',
@@ -28,6 +30,7 @@ export const microsoft: ProviderDefinition = {
   nonce: true,
   emailRule: 'school-domain',
   schoolDomains: 'microsoft_domains',
+  schoolDirectories: 'microsoft_tenant_ids',
   strategy: (setup, config) => {
     const authority = config.get('MICROSOFT_AUTHORITY_URL');
     const tenant = config.get('MICROSOFT_TENANT');
@@ -63,6 +66,7 @@ export const microsoft: ProviderDefinition = {
           name: shortText(claims.name),
           picture: null,
           domain: email?.split('@')[1] ?? null,
+          directory: tid.toLowerCase(),
         };
       },
     });

@@ -1,6 +1,6 @@
 import type { Strategy } from 'passport';
 import type { AppConfigService } from '../../../config/app-config.service.js';
-import type { SchoolDomainSetting } from '../../tenants/tenant-settings.js';
+import type { SchoolDirectorySetting, SchoolDomainSetting } from '../../tenants/tenant-settings.js';
 import type { IdentityErrorCode } from '../identities.errors.js';
 import type { IdentityProvider } from '../identity.entity.js';
 
@@ -15,6 +15,8 @@ export interface ProviderProfile {
   picture: string | null;
   /** A school domain the provider asserts (Google's `hd`); Microsoft's is the email's domain. */
   domain?: string | null;
+  /** The directory the account lives in (Microsoft's tenant id), when `domain` needs one. */
+  directory?: string | null;
 }
 
 /** The provider's endpoints and client, read from its env vars. */
@@ -52,6 +54,12 @@ export interface ProviderDefinition {
   emailRule: 'provider' | 'school-domain' | 'never';
   /** The tenant-settings list mapping a school's domains to its tenant. */
   schoolDomains?: SchoolDomainSetting;
+  /**
+   * The tenant-settings list of a school's own directories: a school's domain counts only for
+   * accounts of one of them, because anyone may claim any domain in a directory of their own
+   * (Microsoft Entra's unverified domains, "nOAuth").
+   */
+  schoolDirectories?: SchoolDirectorySetting;
   /**
    * A passport strategy whose verify step answers with the ProviderProfile (or a
    * ProviderFailure); the request's `flow` (its nonce) reaches a passReqToCallback verify.

@@ -77,7 +77,7 @@ export function providerAuthController(definition: ProviderDefinition): Type<unk
     @SignInRoute()
     @ApiOperation({
       summary: `Where ${name} sends the browser back (not called by apps)`,
-      description: `Always redirects to \`FRONTEND_URL/auth/callback\` with \`code\` (sign-in), \`linked=${id}\` (link), or \`error\` + \`error_description\` (an error code of this API: AUTH_OAUTH_DENIED, AUTH_OAUTH_STATE_INVALID, AUTH_OAUTH_TOKEN_EXCHANGE_FAILED, AUTH_OAUTH_PROFILE_UNREADABLE, AUTH_OAUTH_ID_TOKEN_INVALID, AUTH_OAUTH_PROVIDER_ERROR, AUTH_OAUTH_EMAIL_NOT_VERIFIED, AUTH_OAUTH_EMAIL_MISSING, AUTH_IDENTITY_IN_USE, AUTH_IDENTITY_ALREADY_LINKED, AUTH_ACCOUNT_LOCKED, or any other sign-in refusal), plus the \`redirect\` path asked for at the start. No token is ever put in a URL.`,
+      description: `Always redirects to \`FRONTEND_URL/auth/callback\` with \`code\` (sign-in), \`linked=${id}\` (link), or \`error\` + \`error_description\` (also \`#error=\` in the fragment; an error code of this API: AUTH_OAUTH_DENIED, AUTH_OAUTH_STATE_INVALID, AUTH_OAUTH_TOKEN_EXCHANGE_FAILED, AUTH_OAUTH_PROFILE_UNREADABLE, AUTH_OAUTH_ID_TOKEN_INVALID, AUTH_OAUTH_PROVIDER_ERROR, AUTH_OAUTH_EMAIL_NOT_VERIFIED, AUTH_OAUTH_EMAIL_MISSING, AUTH_IDENTITY_IN_USE, AUTH_IDENTITY_ALREADY_LINKED, AUTH_ACCOUNT_LOCKED, or any other sign-in refusal), plus the \`redirect\` path asked for at the start. No token is ever put in a URL.`,
     })
     @ApiFoundResponse({ description: 'To the web app' })
     @ApiErrors('AUTH_PROVIDER_DISABLED')

@@ -90,17 +90,26 @@ export class ProviderAuthService {
     }
   }
 
+  /**
+   * The error code travels in the query (as it always has for Google) and again in the
+   * fragment, which a web app can read without it reaching its server's access logs.
+   */
   private landing(
     flow: OAuthFlow | null,
     outcome: { code?: string; linked?: string; error?: AppException },
   ): string {
-    return frontendUrlFor(this.frontendUrl, CALLBACK_PATH, {
-      code: outcome.code,
-      linked: outcome.linked,
-      error: outcome.error?.code,
-      error_description: outcome.error?.message,
-      redirect: flow?.redirect ?? undefined,
-    });
+    return frontendUrlFor(
+      this.frontendUrl,
+      CALLBACK_PATH,
+      {
+        code: outcome.code,
+        linked: outcome.linked,
+        error: outcome.error?.code,
+        error_description: outcome.error?.message,
+        redirect: flow?.redirect ?? undefined,
+      },
+      { error: outcome.error?.code },
+    );
   }
 
   private checkedRedirect(redirect: string | undefined): string | null {

@@ -10,6 +10,7 @@ import type { DeviceInfo } from '../../auth/sessions.service.js';
 import { SessionsService } from '../../auth/sessions.service.js';
 import { OAuthHandoff } from '../../auth/sign-in/oauth-handoff.service.js';
 import { TenantsRepository } from '../../tenants/tenants.repository.js';
+import type { SchoolDirectorySetting } from '../../tenants/tenant-settings.js';
 import { MembershipsRepository } from '../../users/memberships.repository.js';
 import type { User } from '../../users/user.entity.js';
 import { UsersRepository } from '../../users/users.repository.js';
@@ -229,7 +230,8 @@ export class ProviderSignIn {
   /**
    * Whether the email counts as verified, and the school that claims the person's domain
    * (when exactly one does): Google's `hd` when Google verified the address; for Microsoft the
-   * email's own domain, which also makes the address verified when a school lists it.
+   * email's own domain, which also makes the address verified when a school lists it (and
+   * the account's Microsoft tenant).
    */
   private async vouched(provider: ProviderDefinition, profile: ProviderProfile): Promise<Vouched> {
     const vouched: Vouched = { provider, profile, emailVerified: false, domainTenant: null };
@@ -246,7 +248,18 @@ export class ProviderSignIn {
     if (provider.emailRule === 'school-domain' && profile.email?.split('@')[1] !== domain) {
       return vouched;
     }
-    const tenants = await this.tenants.findActiveByDomain(provider.schoolDomains, domain);
+    let directory: { setting: SchoolDirectorySetting; id: string } | undefined;
+    if (provider.schoolDirectories) {
+      if (!profile.directory) {
+        return vouched;
+      }
+      directory = { setting: provider.schoolDirectories, id: profile.directory };
+    }
+    const tenants = await this.tenants.findActiveByDomain(
+      provider.schoolDomains,
+      domain,
+      directory,
+    );
     if (tenants.length > 1) {
       this.logger.warn(
         { domain, tenants, provider: provider.id },

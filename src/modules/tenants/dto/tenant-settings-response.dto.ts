@@ -11,11 +11,11 @@ export class TenantSubscriptionView {
   auto_renew!: boolean;
 }
 
-/** The settings answer the Service Market reads: `config` (with google_domains, microsoft_domains and model_prices) and `subscription`. */
+/** The settings answer the Service Market reads: `config` (with google_domains, microsoft_domains, microsoft_tenant_ids and model_prices) and `subscription`. */
 export class TenantSettingsResponseDto {
   /** @example hallym_univ */
   tenant_id!: string;
-  /** max_users, max_storage_mb, features, limits, branding, google_domains, microsoft_domains, model_prices */
+  /** max_users, max_storage_mb, features, limits, branding, google_domains, microsoft_domains, microsoft_tenant_ids, model_prices */
   config!: TenantConfig;
   subscription!: TenantSubscriptionView;
 }

@@ -20,6 +20,7 @@ import {
 import { IsCalendarDate } from '../../../common/validation/calendar-date.js';
 import type { ModelPrice } from '../tenant-settings.js';
 
+const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const DOMAIN = /^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const MODEL = /^[A-Za-z0-9._:/-]{1,64}$/;
 const MAX_PRICE_PER_1K = 1000;
@@ -87,6 +88,17 @@ export class TenantConfigDto {
   @ArrayUnique()
   @Matches(DOMAIN, { each: true, message: 'microsoft_domains: lower-case domain names' })
   microsoft_domains?: string[];
+
+  /** The school's Microsoft Entra tenant ids (the `tid` of its accounts, lower case): `microsoft_domains` count only for accounts of these tenants, since anyone can add any domain to a tenant of their own (replaces the list). @example ["9188040d-6c67-4c5b-b112-36a304b66dad"] */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ArrayUnique()
+  @Matches(TENANT_ID, {
+    each: true,
+    message: 'microsoft_tenant_ids: lower-case tenant ids (GUIDs)',
+  })
+  microsoft_tenant_ids?: string[];
 
   /** Prices overriding the platform's, USD per 1,000 tokens (replaces the map). @example {"gpt-4o": {"input_per_1k_usd": 0.002, "output_per_1k_usd": 0.008}} */
   @IsOptional()
