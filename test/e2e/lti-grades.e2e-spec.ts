@@ -641,4 +641,67 @@ describe('LTI grades to the LMS gradebook (Assignment and Grade Services 2.0)', 
       await second.close();
     }
   });
+  it("should answer the LMS's refusals, failures and silence on the line-item route as 502s with its message, writing nothing", async () => {
+    const create = (app: TestApp, resourceId: string) =>
+      requestJson<LineItem & { error_code?: string; details?: Record<string, unknown> }>(
+        `${app.baseUrl}/api/v1/lti/contexts/${classId}/line-items`,
+        {
+          method: 'POST',
+          json: { label: 'Refused quiz', score_maximum: 5, resource_id: resourceId },
+          headers: bearer(teacher.access_token),
+        },
+      );
+
+    // The held token stops working and the LMS refuses a new one.
+    await moodle.revokeServiceTokens();
+    moodle.failNext({
+      path: new URL(moodle.tokenUrl).pathname,
+      status: 400,
+      body: { error: 'invalid_client', error_description: 'client assertion key not found' },
+    });
+    const refused = await create(t, 'refused-1');
+    expect(refused.status).toBe(502);
+    expect(refused.body).toMatchObject({
+      error_code: 'LTI_TOKEN_REFUSED',
+      details: { platform_status: 400, platform_message: 'client assertion key not found' },
+    });
+
+    moodle.failNext({ path: '/lineitems', status: 500, body: { message: 'database is down' } });
+    const failed = await create(t, 'refused-2');
+    expect(failed.status).toBe(502);
+    expect(failed.body).toMatchObject({
+      error_code: 'LTI_PLATFORM_ERROR',
+      details: { platform_status: 500, platform_message: 'database is down' },
+    });
+
+    const impatient = await startTestApp({
+      databaseUrl: t.databaseUrl,
+      env: { PUBLIC_URL: t.baseUrl, FRONTEND_URL: FRONTEND, LTI_SERVICE_TIMEOUT_MS: '500' },
+    });
+    try {
+      moodle.failNext({ path: '/lineitems', hang: true });
+      const silent = await create(impatient, 'refused-3');
+      expect(silent.status).toBe(502);
+      expect(silent.body).toMatchObject({
+        error_code: 'LTI_PLATFORM_UNREACHABLE',
+        details: { platform_status: null },
+      });
+    } finally {
+      await impatient.close();
+    }
+
+    const resourceIds = ['refused-1', 'refused-2', 'refused-3'];
+    const rows = await query(
+      t.databaseUrl,
+      `SELECT 1 FROM lti_line_items WHERE class_id = $1 AND resource_id = ANY($2)`,
+      [classId, resourceIds],
+    );
+    expect(rows).toHaveLength(0);
+    expect(
+      moodle.lineItems('math').filter((item) => resourceIds.includes(item.resourceId ?? '')),
+    ).toHaveLength(0);
+
+    // The LMS is itself again: the same request now makes the column.
+    expect((await create(t, 'refused-1')).status).toBe(201);
+  });
 });
