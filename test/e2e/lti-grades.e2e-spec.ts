@@ -306,6 +306,21 @@ describe('LTI grades to the LMS gradebook (Assignment and Grade Services 2.0)', 
     ).toEqual([503, 429, 200]);
   });
 
+  it("should try a score again no sooner than the LMS's Retry-After asks", async () => {
+    moodle.clearServiceRecords();
+    moodle.failNext({ path: /\/scores/, status: 429, times: 1, retryAfter: 2 });
+    await submit(teacher.access_token, graded(students[3].user.id, quiz.id));
+    const scores = await drained(quiz.id);
+    expect(scores.find((s) => s.user_id === students[3].user.id)).toMatchObject({
+      status: 'sent',
+      attempts: 2,
+    });
+    const tries = moodle.serviceRequests.filter((r) => r.url.includes('/scores'));
+    expect(tries.map((r) => r.status)).toEqual([429, 200]);
+    // LTI_RETRY_DELAY_MS is 50 here: only the Retry-After explains the wait.
+    expect(tries[1].at.getTime() - tries[0].at.getTime()).toBeGreaterThanOrEqual(1900);
+  });
+
   it('should ask for a token once for many scores, and once more when the LMS refuses the one held (401)', async () => {
     const homework = await createLineItem(teacher.access_token, {
       label: 'Homework 4',

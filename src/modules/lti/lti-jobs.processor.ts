@@ -8,6 +8,7 @@ import { startWorker } from '../../common/queue/start-worker.js';
 import { AppConfigService } from '../../config/app-config.service.js';
 import { LtiGradesRepository } from './grades/lti-grades.repository.js';
 import { LtiScorePublisher } from './grades/lti-score-publisher.service.js';
+import { ltiBackoff } from './lti-backoff.js';
 import { LtiJobs } from './lti-jobs.js';
 import { LtiRosterSync } from './roster/lti-roster-sync.service.js';
 import { LtiRoster } from './roster/lti-roster.service.js';
@@ -20,9 +21,10 @@ const STALE_PENDING_MS = 15 * 60 * 1000;
 /**
  * The `lti` queue's worker: roster syncs, score publications, and two schedulers (one each
  * across all instances): every course's roster at LTI_ROSTER_SYNC_CRON, and a sweep for
- * scores whose job was lost. An LMS's 4xx is not retried; 5xx, 429 and timeouts back off.
+ * scores whose job was lost. An LMS's 4xx is not retried; 5xx, 429 and timeouts back off
+ * (never sooner than the LMS's Retry-After).
  */
-@Processor(LTI_QUEUE, { autorun: false })
+@Processor(LTI_QUEUE, { autorun: false, settings: { backoffStrategy: ltiBackoff } })
 export class LtiJobsProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(LtiJobsProcessor.name);
 

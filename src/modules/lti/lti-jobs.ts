@@ -3,8 +3,12 @@ import { Injectable } from '@nestjs/common';
 import type { JobsOptions, Queue } from 'bullmq';
 import { LTI_QUEUE } from '../../common/queue/queue-names.js';
 import { AppConfigService } from '../../config/app-config.service.js';
+import { LTI_BACKOFF } from './lti-backoff.js';
 
-/** Producer side of the `lti` queue: retries back off from LTI_RETRY_DELAY_MS, doubling. */
+/**
+ * Producer side of the `lti` queue: retries back off from LTI_RETRY_DELAY_MS, doubling, or
+ * later when the LMS's Retry-After asks (see ltiBackoff).
+ */
 @Injectable()
 export class LtiJobs {
   private readonly retry: JobsOptions;
@@ -15,7 +19,7 @@ export class LtiJobs {
   ) {
     this.retry = {
       attempts: 5,
-      backoff: { type: 'exponential', delay: config.get('LTI_RETRY_DELAY_MS') },
+      backoff: { type: LTI_BACKOFF, delay: config.get('LTI_RETRY_DELAY_MS') },
       // Few completed jobs kept: on the PostgreSQL backend each completion trims the kept ones,
       // sorting them all (10,000 by default). A repeated publication is harmless: the job
       // sends nothing already sent.
