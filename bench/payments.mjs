@@ -20,6 +20,8 @@ const WEBHOOK_CONNECTIONS = Number(process.env.BENCH_WEBHOOK_CONNECTIONS ?? 20);
 const ME_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 300);
 const EVENTS = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 40_000);
+/** Rounds of the users/me comparison, alternating ABBA between the two modes. */
+const ME_ROUNDS = Number(process.env.BENCH_ME_ROUNDS ?? 8);
 const SECRET = 'whsec_bench_secret';
 const KEY = 'sk_test_bench';
 const PASSWORD = 'Bench-Pass-2026!';
@@ -246,6 +248,61 @@ async function unprocessed(client) {
   return rows[0];
 }
 
+/**
+ * users/me with the entitlement check and with it skipped, each round in a fresh process, in
+ * ABBA order over `ME_ROUNDS` rounds, so that drift (caches, autovacuum) falls on both modes.
+ */
+async function compareUsersMe(tokens, client, env) {
+  const me = () => {
+    let i = 0;
+    return [
+      {
+        method: 'GET',
+        path: '/api/v1/users/me',
+        setupRequest: (request) => ({
+          ...request,
+          headers: { authorization: `Bearer ${tokens[i++ % tokens.length]}` },
+        }),
+      },
+    ];
+  };
+  const modes = ['app-payments', 'app-payments-flat'];
+  const rounds = { 'app-payments': [], 'app-payments-flat': [] };
+  for (let round = 0; round < ME_ROUNDS; round += 1) {
+    const mode = modes[[0, 1, 1, 0][round % 4]];
+    const app = await startServer(mode, env);
+    try {
+      await load({ url: app.base, connections: ME_CONNECTIONS, duration: WARMUP, requests: me() });
+      const cpu = cpuSeconds(app.pid);
+      const commits = await transactionsCommitted(client);
+      const result = await load({ url: app.base, connections: ME_CONNECTIONS, requests: me() });
+      result.appCpuPerRequestNs = ((cpuSeconds(app.pid) - cpu) * 1e9) / result.total;
+      result.commitsPerRequest = ((await transactionsCommitted(client)) - commits) / result.total;
+      rounds[mode].push(result);
+    } finally {
+      await app.stop();
+    }
+  }
+  const mean = (list, key) => list.reduce((sum, r) => sum + r[key], 0) / list.length;
+  const summary = (mode) => {
+    const list = rounds[mode];
+    return {
+      rps: mean(list, 'rps'),
+      cpuNs: mean(list, 'appCpuPerRequestNs'),
+      text: `${mean(list, 'rps').toFixed(0).padStart(6)} req/s (rounds: ${list.map((r) => r.rps.toFixed(0)).join(', ')}; app CPU ${(mean(list, 'appCpuPerRequestNs') / 1000).toFixed(0)} µs and ${mean(list, 'commitsPerRequest').toFixed(4)} commits per request)`,
+    };
+  };
+  const withCheck = summary('app-payments');
+  const without = summary('app-payments-flat');
+  const checkNs = await entitlementCheckNanoseconds();
+  return [
+    `users/me, subscriber, entitlement check       ${withCheck.text}`,
+    `users/me, subscriber, check skipped           ${without.text}`,
+    `  ratio with/without: throughput ${(withCheck.rps / without.rps).toFixed(3)}, app CPU per request ${(withCheck.cpuNs / without.cpuNs).toFixed(3)}`,
+    `entitlement check on a warm cache: ${checkNs.toFixed(0)} ns; app CPU per users/me request: ${(withCheck.cpuNs / 1000).toFixed(0)} µs -> the check is ${((checkNs / withCheck.cpuNs) * 100).toFixed(2)}% of it`,
+  ];
+}
+
 export async function runPaymentsBench(databaseUrl) {
   const { FakeStripe } = await import(
     pathToFileURL(
@@ -278,6 +335,16 @@ export async function runPaymentsBench(databaseUrl) {
     while (WORKERS && (await unprocessed(client)).waiting > 0) {
       await sleep(200);
     }
+
+    // users/me first, on a quiet database (the webhook phase leaves autovacuum work behind).
+    const tokens = [];
+    for (const user of users.slice(0, 50)) {
+      const body = { email: user.email, password: PASSWORD };
+      tokens.push((await post(app.base, '/api/v1/auth/login', body)).access_token);
+    }
+    await app.stop();
+    lines.push(...(await compareUsersMe(tokens, client, env)));
+    app = await startServer('app-payments', env);
 
     // Unique signed events (subscription updates: each makes the worker fetch and apply one).
     const subscriptions = checkoutEvents
@@ -332,66 +399,6 @@ export async function runPaymentsBench(databaseUrl) {
       `  ${cpuShare(cpuBefore, cpuAfter, loadSeconds)}`,
       `worker drain while loaded                     ${(drainedDuringLoad / loadSeconds).toFixed(0).padStart(6)} events/s processed during the load`,
       `worker drain, load start to queue empty       ${(storedDuringLoad / drainSeconds).toFixed(0).padStart(6)} events/s (${drainSeconds.toFixed(1)} s for ${storedDuringLoad}; failed: ${final.failed})`,
-    );
-
-    // users/me with and without the entitlement check, two interleaved rounds.
-    const tokens = [];
-    for (const user of users.slice(0, 50)) {
-      tokens.push(
-        (await post(app.base, '/api/v1/auth/login', { email: user.email, password: PASSWORD }))
-          .access_token,
-      );
-    }
-    const me = () => {
-      let i = 0;
-      return [
-        {
-          method: 'GET',
-          path: '/api/v1/users/me',
-          setupRequest: (request) => ({
-            ...request,
-            headers: { authorization: `Bearer ${tokens[i++ % tokens.length]}` },
-          }),
-        },
-      ];
-    };
-    const rounds = { 'app-payments': [], 'app-payments-flat': [] };
-    for (let round = 0; round < 2; round += 1) {
-      // ABBA: each mode runs first once, so drift (autovacuum after the webhook phase) hits both.
-      const order = ['app-payments', 'app-payments-flat'];
-      for (const mode of round === 0 ? order : order.reverse()) {
-        if (!(round === 0 && mode === 'app-payments')) {
-          await app.stop();
-          app = await startServer(mode, env);
-        }
-        await load({
-          url: app.base,
-          connections: ME_CONNECTIONS,
-          duration: WARMUP,
-          requests: me(),
-        });
-        const cpu = cpuSeconds(app.pid);
-        const commits = await transactionsCommitted(client);
-        const result = await load({ url: app.base, connections: ME_CONNECTIONS, requests: me() });
-        result.appCpuPerRequestNs = ((cpuSeconds(app.pid) - cpu) * 1e9) / result.total;
-        result.commitsPerRequest = ((await transactionsCommitted(client)) - commits) / result.total;
-        rounds[mode].push(result);
-      }
-    }
-    const mean = (list) => list.reduce((sum, r) => sum + r.rps, 0) / list.length;
-    const withCheck = mean(rounds['app-payments']);
-    const without = mean(rounds['app-payments-flat']);
-    lines.push(
-      `users/me, subscriber, entitlement check       ${withCheck.toFixed(0).padStart(6)} req/s (rounds: ${rounds['app-payments'].map((r) => r.rps.toFixed(0)).join(', ')}; app CPU ${(rounds['app-payments'][0].appCpuPerRequestNs / 1000).toFixed(0)} µs and ${rounds['app-payments'][0].commitsPerRequest.toFixed(3)} commits per request)`,
-      `users/me, subscriber, check skipped           ${without.toFixed(0).padStart(6)} req/s (rounds: ${rounds['app-payments-flat'].map((r) => r.rps.toFixed(0)).join(', ')}; app CPU ${(rounds['app-payments-flat'][0].appCpuPerRequestNs / 1000).toFixed(0)} µs and ${rounds['app-payments-flat'][0].commitsPerRequest.toFixed(3)} commits per request)`,
-      `  ratio with/without                          ${(withCheck / without).toFixed(3)}`,
-    );
-    const checkNs = await entitlementCheckNanoseconds();
-    const requestNs =
-      rounds['app-payments'].reduce((sum, r) => sum + r.appCpuPerRequestNs, 0) /
-      rounds['app-payments'].length;
-    lines.push(
-      `entitlement check on a warm cache: ${checkNs.toFixed(0)} ns; app CPU per users/me request: ${(requestNs / 1000).toFixed(0)} µs -> the check is ${((checkNs / requestNs) * 100).toFixed(2)}% of it`,
     );
   } finally {
     await app.stop();
