@@ -21,6 +21,9 @@ export default {
   globalSetup: '<rootDir>/test/setup/global-setup.mjs',
   globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
   testTimeout: 30000,
+  // A suite whose setup failed half-way can leave a server listening; the run must still end
+  // (and fail) rather than wait for CI's time limit.
+  forceExit: true,
   projects: [
     {
       ...common,

@@ -9,7 +9,7 @@
 // as a share of the app's CPU per launch measured in (1). (3) LTI Advantage on the same app and
 // LMS: a 5,000-member roster sync and scores published to the gradebook (bench/lti-advantage.mjs).
 // `npm run bench` runs it; alone: `npm run bench -- lti` (DATABASE_URL: an empty database).
-import { createServer } from 'node:net';
+import { freePort } from '../scripts/free-port.mjs';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL, URL } from 'node:url';
@@ -25,16 +25,6 @@ const LEARNERS = 200;
 const COURSES = 5;
 const VALIDATIONS = 2000;
 const LEARNER_ROLE = 'http://purl.imsglobal.org/vocab/lis/v2/membership#Learner';
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function seed(client, platform, tenantId) {
   await client.query(

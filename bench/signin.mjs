@@ -12,7 +12,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createServer } from 'node:net';
+import { freePort } from '../scripts/free-port.mjs';
 import { URL } from 'node:url';
 import autocannon from 'autocannon';
 import { benchDatabase, freshDatabase } from './database.mjs';
@@ -31,17 +31,6 @@ const PASSWORD = 'Bench-Pass-2026!';
 const COUNTER = path.join(import.meta.dirname, 'count-pg-statements.mjs');
 
 const json = { 'content-type': 'application/json' };
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function call(base, route, body) {
   const response = await fetch(`${base}${route}`, {

@@ -5,7 +5,7 @@
 // with no console error (a Content-Security-Policy refusal is one). Run after `npm run build`.
 import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
+import { freePort } from './free-port.mjs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,16 +20,6 @@ const ROUTES = [
   ['get', '/health/liveness'],
 ];
 const TIMEOUT_MS = 30_000;
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 
 async function startApp(dataDir) {
   const port = await freePort();

