@@ -289,7 +289,7 @@ async function compareUsersMe(tokens, client, env) {
     return {
       rps: mean(list, 'rps'),
       cpuNs: mean(list, 'appCpuPerRequestNs'),
-      text: `${mean(list, 'rps').toFixed(0).padStart(6)} req/s (rounds: ${list.map((r) => r.rps.toFixed(0)).join(', ')}; app CPU ${(mean(list, 'appCpuPerRequestNs') / 1000).toFixed(0)} µs and ${mean(list, 'commitsPerRequest').toFixed(4)} commits per request)`,
+      text: `${mean(list, 'rps').toFixed(0).padStart(6)} req/s (rounds: ${list.map((r) => `${r.rps.toFixed(0)} at ${(r.appCpuPerRequestNs / 1000).toFixed(0)} µs`).join(', ')}; app CPU ${(mean(list, 'appCpuPerRequestNs') / 1000).toFixed(0)} µs and ${mean(list, 'commitsPerRequest').toFixed(4)} commits per request)`,
     };
   };
   const withCheck = summary('app-payments');
