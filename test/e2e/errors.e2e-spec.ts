@@ -279,8 +279,10 @@ describe('hostile input that used to give 500', () => {
       expect(responses.map((r) => r.body.error_code)).toEqual(
         Array(10).fill('COMMON_JSON_TOO_DEEP'),
       );
-      // Each used to block the loop for 0.3–1 s (a parse, then a recursive walk that overflowed).
-      expect(delay.max / 1e6).toBeLessThan(200);
+      // Each used to block the loop for 0.3–1 s (a parse, then a recursive walk that overflowed),
+      // so nearly every sample was a long stall. The 90th percentile, not the maximum: one
+      // garbage collection of the test process under CI load once took 255 ms by itself.
+      expect(delay.percentile(90) / 1e6).toBeLessThan(100);
       expect(elapsed).toBeLessThan(2000);
     });
   });
