@@ -4,6 +4,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { URL } from 'node:url';
+import { freePort } from '../scripts/free-port.mjs';
 
 export async function benchDatabase(name, { embedded = false } = {}) {
   if (process.env.DATABASE_URL && !embedded) {
@@ -16,7 +17,7 @@ export async function benchDatabase(name, { embedded = false } = {}) {
   await chmod(root, 0o755);
   const server = await startEmbeddedPostgres({
     dataDir: path.join(root, 'pg'),
-    port: 54400 + Math.floor(Math.random() * 590),
+    port: await freePort(),
     database: name.replaceAll('-', '_'),
     persistent: false,
   });

@@ -6,7 +6,7 @@
 // and the CPU of the app, PostgreSQL and the load generator.
 // `node bench/run.mjs signin` alone (after `npm run build`); part of `npm run bench`.
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -93,10 +93,34 @@ async function benchPostgresPids(client, wholeServer) {
   return rows.map((row) => String(row.pid)).filter((pid) => cpuSeconds(pid) > 0);
 }
 
+/** Thread names of the app as the kernel shows them, and the part of its CPU each stands for. */
+const APP_THREADS = { MainThread: 'event loop', 'libuv-worker': 'hashing', V8Worker: 'GC' };
+
+/** CPU seconds of the app's threads by part (APP_THREADS), from /proc/<pid>/task. */
+function appThreadSeconds(appPid) {
+  const byPart = { 'event loop': 0, hashing: 0, GC: 0, other: 0 };
+  for (const tid of readdirSync(`/proc/${appPid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${appPid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      byPart[APP_THREADS[name] ?? 'other'] += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // a thread that ended between the listing and the read
+    }
+  }
+  return byPart;
+}
+
 async function cpuSnapshot(appPid, client, wholeServer) {
   const pids = await benchPostgresPids(client, wholeServer);
   const postgres = new Map(pids.map((pid) => [pid, cpuSeconds(pid)]));
-  return { app: cpuSeconds(appPid), bench: cpuSeconds(process.pid), postgres };
+  return {
+    app: cpuSeconds(appPid),
+    appThreads: appThreadSeconds(appPid),
+    bench: cpuSeconds(process.pid),
+    postgres,
+  };
 }
 
 /**
@@ -137,6 +161,12 @@ async function measure({ app, client, wholeServer, countPort }, options) {
     }
   }
   const used = cpuUsed(cpuBefore, cpuAfter);
+  const threadMs = Object.fromEntries(
+    Object.entries(cpuAfter.appThreads).map(([part, seconds]) => [
+      part,
+      round(((seconds - cpuBefore.appThreads[part]) * 1000) / result['2xx'], 2),
+    ]),
+  );
   const cpu = Object.fromEntries(
     Object.entries(used).map(([who, secondsUsed]) => [
       who,
@@ -155,6 +185,7 @@ async function measure({ app, client, wholeServer, countPort }, options) {
     byKind,
     idleStatementsPerSecond: round(idlePerSecond, 1),
     cpu,
+    appThreadMs: threadMs,
   };
 }
 
@@ -198,6 +229,7 @@ async function benchOn(label, databaseUrl, wholeServer) {
     const context = { app, client, wholeServer, countPort };
 
     let who = 0;
+    const loginBodies = emails.map((email) => JSON.stringify({ email, password: PASSWORD }));
     const login = {
       url: app.base,
       connections: CLIENTS,
@@ -206,10 +238,7 @@ async function benchOn(label, databaseUrl, wholeServer) {
           method: 'POST',
           path: '/api/v1/auth/login',
           headers: json,
-          setupRequest: (req) => ({
-            ...req,
-            body: JSON.stringify({ email: emails[who++ % ACCOUNTS], password: PASSWORD }),
-          }),
+          setupRequest: (req) => ({ ...req, body: loginBodies[who++ % ACCOUNTS] }),
         },
       ],
     };
@@ -280,6 +309,10 @@ function table(runs) {
     `${name.padEnd(width)}${runs.map((run) => cell(pick(run))).join('')}`;
   const cpu = (phase, who) => (run) =>
     `${run[phase].cpu[who].cores.toFixed(2)} (${run[phase].cpu[who].msPerRequest.toFixed(2)} ms)`;
+  const threads = (phase) => (run) => {
+    const ms = run[phase].appThreadMs;
+    return [ms['event loop'], ms.hashing, ms.GC].map((value) => value.toFixed(2)).join(' / ');
+  };
   const kinds = (phase) => (run) =>
     Object.entries(run[phase].byKind)
       .sort(([, a], [, b]) => b - a)
@@ -310,6 +343,7 @@ function table(runs) {
     line('login p50 / p99 ms', (run) => `${run.login.p50} / ${run.login.p99}`),
     line('statements per login', (run) => run.login.statements.toFixed(2)),
     line('  CPU cores (ms/login): app', cpu('login', 'app')),
+    line('    event loop / hashing / GC ms', threads('login')),
     line('  PostgreSQL', cpu('login', 'postgres')),
     line('  load generator', cpu('login', 'bench')),
     line(`refresh/s (${Math.min(REFRESH_CLIENTS, ACCOUNTS)} clients, >= 900)`, (run) =>
@@ -318,6 +352,7 @@ function table(runs) {
     line('refresh p50 / p99 ms', (run) => `${run.refresh.p50} / ${run.refresh.p99}`),
     line('statements per refresh', (run) => run.refresh.statements.toFixed(2)),
     line('  CPU cores (ms/refresh): app', cpu('refresh', 'app')),
+    line('    event loop / hashing / GC ms', threads('refresh')),
     line('  PostgreSQL', cpu('refresh', 'postgres')),
     line('  load generator', cpu('refresh', 'bench')),
     line(
