@@ -27,12 +27,6 @@ interface PendingRow {
 
 const POLL_INTERVAL_MS = 1000;
 const NUDGE_DELAY_MS = 20;
-/**
- * Under load a round comes at most this often: a job costs the queue about eight statements
- * and 5 ms of PostgreSQL CPU whatever its size, so at 70 sign-ins/s rounds every 20 ms made
- * the events cost more than the sign-ins' own writes. An event waits at most this long more.
- */
-const COOLDOWN_MS = 250;
 const BATCH_SIZE = 100;
 
 /**
@@ -51,7 +45,6 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     batchSize: BATCH_SIZE,
     pollMs: POLL_INTERVAL_MS,
     nudgeMs: NUDGE_DELAY_MS,
-    cooldownMs: COOLDOWN_MS,
     logger: new Logger(OutboxRelay.name),
     name: 'outbox relay',
   });
