@@ -114,12 +114,14 @@ describe('statements per sign-in and refresh', () => {
     const onRequests = sent.filter((s) => s.requestId && requestIds.has(s.requestId)).length;
     const background = sent.filter((s) => !s.requestId).length - idleRate * elapsed;
     expect(onRequests / users.length).toBe(6);
-    // The relay's batches, their jobs' claims and completions, and the buffered audit rows:
-    // a few statements per sign-in at most (one job per event cost about fifteen).
-    if (background / users.length >= 3) {
+    // The relay's batches, their jobs' claims and completions, and the buffered audit rows.
+    // One job per event cost 12-15 statements per sign-in. How many batches 20 sign-ins make
+    // depends on how the hashing spreads them in time (a loaded CI machine made five jobs of
+    // them, 3.05 statements per sign-in), so the bound is half of one job per event.
+    if (background / users.length >= 7) {
       process.stderr.write(`${describeStatements(sent)}\n`);
     }
-    expect(background / users.length).toBeLessThan(3);
+    expect(background / users.length).toBeLessThan(7);
   });
 
   it('should refresh in one statement on the request', async () => {
