@@ -71,6 +71,11 @@ describe('statements per sign-in and refresh', () => {
     expect(own.filter((s) => /INSERT INTO (login_history|outbox_events)/.test(s.sql))).toHaveLength(
       1,
     );
+    // All but BEGIN and COMMIT prepared: parsed and planned once per connection, not each time.
+    expect(own.filter((s) => !s.prepared).map((s) => s.sql.trim().split(/\s+/)[0])).toEqual([
+      'START',
+      'COMMIT',
+    ]);
   });
 
   it('should relay the events of many sign-ins in a few jobs, not one per event', async () => {
@@ -140,5 +145,6 @@ describe('statements per sign-in and refresh', () => {
     expect(response.status).toBe(200);
     const own = sent.filter((s) => s.requestId === response.headers.get('x-request-id'));
     expect(own.map((s) => s.sql.trim().split(/\s+/)[0])).toEqual(['UPDATE']);
+    expect(own[0]?.prepared).toBe(true);
   });
 });

@@ -5,11 +5,17 @@ import { loadCompiled } from './compiled.js';
 export interface SentStatement {
   sql: string;
   requestId: string | undefined;
+  /** Sent as a named (prepared) statement. */
+  prepared: boolean;
 }
 
 interface PgClient {
   database?: string;
   connectionParameters?: { database?: string };
+}
+interface PgConfig {
+  text?: string;
+  name?: string;
 }
 type Query = (this: PgClient, config: unknown, ...rest: unknown[]) => unknown;
 interface PgModule {
@@ -40,8 +46,13 @@ export async function statementCounter(databaseUrl: string): Promise<{
       const database = this.connectionParameters?.database ?? this.database;
       for (const sink of sinks) {
         if (sink.database === database) {
-          const sql = typeof config === 'string' ? config : (config as { text?: string }).text;
-          sink.sent.push({ sql: sql ?? '', requestId: requestContext.getStore()?.requestId });
+          const { text, name } =
+            typeof config === 'string' ? { text: config, name: undefined } : (config as PgConfig);
+          sink.sent.push({
+            sql: text ?? '',
+            requestId: requestContext.getStore()?.requestId,
+            prepared: name !== undefined,
+          });
         }
       }
       return original.call(this, config, ...rest);

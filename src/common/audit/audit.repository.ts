@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditLog } from './audit-log.entity.js';
+import { queryRows } from '../database/sql.js';
 
 export type NewAuditLog = Omit<AuditLog, 'id' | 'createdAt'> & { createdAt: Date };
 
@@ -53,6 +54,6 @@ export class AuditRepository {
       metadata: row.metadata,
       created_at: row.createdAt.toISOString(),
     }));
-    await (manager ?? this.dataSource).query(INSERT_BATCH, [JSON.stringify(batch)]);
+    await queryRows(manager ?? this.dataSource, INSERT_BATCH, [JSON.stringify(batch)]);
   }
 }

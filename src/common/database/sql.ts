@@ -1,7 +1,32 @@
+import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AppException } from '../errors/app.exception.js';
 
 type Queryable = Pick<DataSource | EntityManager, 'query'>;
+
+/**
+ * Distinct statement texts this process prepares at most; later ones run unnamed. The texts
+ * come from the code, so this bounds a mistake (a value pasted into SQL), not normal use.
+ */
+export const MAX_PREPARED_STATEMENTS = 1000;
+const statementNames = new Map<string, string>();
+
+/**
+ * The name a statement with parameters is prepared under on each connection, or undefined when
+ * the process already prepared its maximum. Parsing and planning a statement cost PostgreSQL
+ * more CPU than running a lookup by key (0.43 ms against under 0.1 ms for the sign-in's account
+ * read): a named statement is parsed once per connection, and after five runs PostgreSQL keeps
+ * a generic plan when it costs no more than the custom ones. Statements without parameters go
+ * unnamed (they may hold several commands, which a prepared statement cannot).
+ */
+export function preparedNameOf(sql: string): string | undefined {
+  let name = statementNames.get(sql);
+  if (name === undefined && statementNames.size < MAX_PREPARED_STATEMENTS) {
+    name = `ds_${createHash('sha256').update(sql).digest('base64url').slice(0, 24)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
 
 /** Rows of a raw query; TypeORM returns `[rows, count]` for UPDATE and DELETE, rows otherwise. */
 export async function queryRows<T>(
@@ -9,7 +34,11 @@ export async function queryRows<T>(
   sql: string,
   params: unknown[] = [],
 ): Promise<T[]> {
-  const result: unknown = await db.query(sql, params);
+  const name = params.length > 0 ? preparedNameOf(sql) : undefined;
+  // TypeORM hands the query to pg as it is, and pg takes a config object with a name. A new
+  // object each time: pg writes the values into the one it is given.
+  const query = name === undefined ? sql : ({ name, text: sql } as unknown as string);
+  const result: unknown = await db.query(query, params);
   if (
     Array.isArray(result) &&
     result.length === 2 &&

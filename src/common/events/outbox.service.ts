@@ -60,7 +60,7 @@ export class OutboxService {
       return;
     }
     const part = this.addAlong(manager, ...events);
-    await manager.query(part.sql, part.params);
+    await queryRows(manager, part.sql, part.params);
   }
 
   /**

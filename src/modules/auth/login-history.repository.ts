@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { WritePart } from '../../common/database/write-parts.js';
+import { queryRows } from '../../common/database/sql.js';
 
 export interface LoginAttempt {
   userId: string | null;
@@ -20,7 +21,7 @@ export class LoginHistoryRepository {
 
   async record(attempt: LoginAttempt, manager?: EntityManager): Promise<void> {
     const part = this.insertOf(attempt);
-    await (manager ?? this.dataSource).query(part.sql, part.params);
+    await queryRows(manager ?? this.dataSource, part.sql, part.params);
   }
 
   /** The insert of `attempt`, for a caller's statement (a sign-in's writes go in one). */

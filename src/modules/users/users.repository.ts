@@ -201,7 +201,8 @@ export class UsersRepository {
     now: Date,
     rehashed: string | null,
   ): Promise<void> {
-    await manager.query(
+    await queryRows(
+      manager,
       `UPDATE users SET failed_login_count = 0, locked_until = NULL, last_login_at = $2,
          password_hash = COALESCE($3, password_hash)
        WHERE id = $1`,
