@@ -70,6 +70,10 @@ export class EnvVars {
   @IsBoolean()
   DATABASE_MIGRATIONS_RUN = true;
 
+  @Transform(toBoolean)
+  @IsBoolean()
+  DATABASE_PREPARED_STATEMENTS = true;
+
   @IsString()
   EMBEDDED_PG_DIR = './.data/postgres';
 

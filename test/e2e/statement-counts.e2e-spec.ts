@@ -148,3 +148,36 @@ describe('statements per sign-in and refresh', () => {
     expect(own[0]?.prepared).toBe(true);
   });
 });
+
+/** For a pooler in transaction mode, which cannot keep a connection's prepared statements. */
+describe('statements with DATABASE_PREPARED_STATEMENTS=false', () => {
+  let t: TestApp;
+  let counter: Awaited<ReturnType<typeof statementCounter>>;
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { DATABASE_PREPARED_STATEMENTS: 'false' } });
+    counter = await statementCounter(t.databaseUrl);
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('should sign in and refresh with every statement unnamed', async () => {
+    const user = await createUser(t);
+
+    counter.start();
+    const signedIn = await login(t, user);
+    const refreshed = await requestJson<Tokens>(`${t.baseUrl}/api/v1/auth/refresh`, {
+      method: 'POST',
+      json: { refresh_token: signedIn.refresh_token },
+    });
+    const sent = counter.stop();
+
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.refresh_token).not.toBe(signedIn.refresh_token);
+    const onRequests = sent.filter((s) => s.requestId !== undefined);
+    expect(onRequests.length).toBeGreaterThanOrEqual(7);
+    expect(onRequests.filter((s) => s.prepared)).toEqual([]);
+  });
+});

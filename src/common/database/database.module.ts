@@ -1,7 +1,19 @@
-import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { Injectable, Module } from '@nestjs/common';
+import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { AppConfigService } from '../../config/app-config.service.js';
+import { sendUnprepared } from './sql.js';
 import { buildDataSourceOptions } from './typeorm-options.js';
+
+/** Applies `DATABASE_PREPARED_STATEMENTS` to the app's DataSource, before any request. */
+@Injectable()
+class PreparedStatementsSetting {
+  constructor(@InjectDataSource() dataSource: DataSource, config: AppConfigService) {
+    if (!config.get('DATABASE_PREPARED_STATEMENTS')) {
+      sendUnprepared(dataSource);
+    }
+  }
+}
 
 /** One DataSource for the whole app; modules register their entities with forFeature. */
 @Module({
@@ -26,5 +38,6 @@ import { buildDataSourceOptions } from './typeorm-options.js';
       },
     }),
   ],
+  providers: [PreparedStatementsSetting],
 })
 export class DatabaseModule {}

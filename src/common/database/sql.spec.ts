@@ -9,6 +9,14 @@ describe('preparedNameOf', () => {
     expect(preparedNameOf('SELECT id FROM users WHERE id = $1')).not.toBe(byEmail);
   });
 
+  it('should leave unnamed a statement whose columns come from * (they follow the table)', () => {
+    expect(preparedNameOf('SELECT * FROM users WHERE id = $1')).toBeUndefined();
+    expect(preparedNameOf('UPDATE licenses l SET seats = $2 WHERE id = $1 RETURNING l.*')).toBe(
+      undefined,
+    );
+    expect(preparedNameOf('SELECT count(*) AS n FROM users WHERE tenant_id = $1')).toMatch(/^ds_/);
+  });
+
   it('should stop naming new texts at the limit and keep the names it gave', () => {
     const first = preparedNameOf('SELECT 1 WHERE $1::int = 1');
     for (let i = 0; i < MAX_PREPARED_STATEMENTS; i += 1) {

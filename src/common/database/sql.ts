@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AppException } from '../errors/app.exception.js';
 
-type Queryable = Pick<DataSource | EntityManager, 'query'>;
+type Queryable = DataSource | EntityManager;
 
 /**
  * Distinct statement texts this process prepares at most; later ones run unnamed. The texts
@@ -10,16 +10,36 @@ type Queryable = Pick<DataSource | EntityManager, 'query'>;
  */
 export const MAX_PREPARED_STATEMENTS = 1000;
 const statementNames = new Map<string, string>();
+const unprepared = new WeakSet<DataSource>();
+
+/**
+ * Statements on `dataSource` go unnamed (`DATABASE_PREPARED_STATEMENTS=false`): for a pooler
+ * that hands each transaction another server connection (PgBouncer's transaction mode before
+ * 1.21), which cannot keep a connection's prepared statements.
+ */
+export function sendUnprepared(dataSource: DataSource): void {
+  unprepared.add(dataSource);
+}
+
+/**
+ * `*` in a result list (`SELECT *`, `RETURNING l.*`), not `count(*)`: such a statement's
+ * columns follow the table, and a prepared one fails with "cached plan must not change result
+ * type" once a migration adds a column under a running process.
+ */
+const STAR_COLUMNS = /(^|[\s,])(\w+\.)?\*/;
 
 /**
  * The name a statement with parameters is prepared under on each connection, or undefined when
- * the process already prepared its maximum. Parsing and planning a statement cost PostgreSQL
- * more CPU than running a lookup by key (0.43 ms against under 0.1 ms for the sign-in's account
- * read): a named statement is parsed once per connection, and after five runs PostgreSQL keeps
- * a generic plan when it costs no more than the custom ones. Statements without parameters go
- * unnamed (they may hold several commands, which a prepared statement cannot).
+ * it goes unnamed: the text selects `*`, or the process already prepared its maximum. Parsing and planning a statement cost PostgreSQL more CPU than running a lookup by
+ * key (0.43 ms against under 0.1 ms for the sign-in's account read): a named statement is parsed
+ * once per connection, and after five runs PostgreSQL keeps a generic plan when it costs no more
+ * than the custom ones. Statements without parameters go unnamed (they may hold several
+ * commands, which a prepared statement cannot).
  */
 export function preparedNameOf(sql: string): string | undefined {
+  if (STAR_COLUMNS.test(sql)) {
+    return undefined;
+  }
   let name = statementNames.get(sql);
   if (name === undefined && statementNames.size < MAX_PREPARED_STATEMENTS) {
     name = `ds_${createHash('sha256').update(sql).digest('base64url').slice(0, 24)}`;
@@ -34,7 +54,8 @@ export async function queryRows<T>(
   sql: string,
   params: unknown[] = [],
 ): Promise<T[]> {
-  const name = params.length > 0 ? preparedNameOf(sql) : undefined;
+  const source = 'dataSource' in db ? db.dataSource : db;
+  const name = params.length > 0 && !unprepared.has(source) ? preparedNameOf(sql) : undefined;
   // TypeORM hands the query to pg as it is, and pg takes a config object with a name. A new
   // object each time: pg writes the values into the one it is given.
   const query = name === undefined ? sql : ({ name, text: sql } as unknown as string);
